@@ -1,0 +1,133 @@
+/* The cgroup v1 backend: one directory per mounted hierarchy. */
+#include "config-internal.h"
+
+#include <signal.h>
+
+#include "backend.h"
+#include "fileio.h"
+
+/* A new cpuset cgroup starts with empty cpus and mems and refuses tasks until they are set. */
+static gboolean copy_if_empty(int parent_fd, int fd, const char *file, GError **error)
+{
+  g_autofree char *mine = cgfs_read_line_at(fd, file, error);
+  if (!mine)
+    return FALSE;
+  if (*mine)
+    return TRUE;
+  g_autofree char *theirs = cgfs_read_line_at(parent_fd, file, error);
+  if (!theirs)
+    return FALSE;
+  return cgfs_write_at(fd, file, theirs, error);
+}
+
+static gboolean v1_init_dir(int parent_fd, int fd, const CgfsMount *m, GError **error)
+{
+  if (!g_strv_contains((const char *const *)m->controllers, "cpuset"))
+    return TRUE;
+  return copy_if_empty(parent_fd, fd, "cpuset.cpus", error) &&
+         copy_if_empty(parent_fd, fd, "cpuset.mems", error);
+}
+
+static const CgfsCgroupDir *freezer_dir(CgfsCgroup *cg, GError **error)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_dir(cg, "freezer");
+  if (!d) {
+    cgfs_set_error(error, EOPNOTSUPP, "freezer cgroup not supported on this system");
+    return NULL;
+  }
+  if (d->fd < 0) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s does not exist", d->dir);
+    return NULL;
+  }
+  return d;
+}
+
+static gboolean v1_set_frozen(CgfsCgroup *cg, gboolean frozen, GError **error)
+{
+  const CgfsCgroupDir *d = freezer_dir(cg, error);
+  return d && cgfs_freezer_v1_set(d->fd, d->dir, frozen, error);
+}
+
+static gboolean all_deleted(CgfsCgroup *cg)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0 && cgfs_exists_at(d->fd, "cgroup.procs"))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static CgfsState v1_state(CgfsCgroup *cg, GError **error)
+{
+  if (all_deleted(cg))
+    return CGFS_STATE_DELETED;
+  const CgfsCgroupDir *d = cgfs_cgroup_dir(cg, "freezer");
+  if (!d || d->fd < 0)
+    return CGFS_STATE_THAWED;
+  return cgfs_freezer_v1_state(d->fd, error);
+}
+
+/* Kill without a freezer: signal until nothing is left, racing forks. */
+static gboolean kill_unfrozen(const CgfsCgroupDir *d, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time() + CGFS_KILL_TIMEOUT_MS * 1000;
+  for (guint attempt = 0;; attempt++) {
+    gssize sent = cgfs_signal_subtree(d->fd, "cgroup.procs", SIGKILL, error);
+    if (sent < 0)
+      return FALSE;
+    if (sent == 0)
+      return cgfs_wait_empty(d->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+    if (g_get_monotonic_time() > deadline) {
+      cgfs_set_error(error, ETIMEDOUT, "cannot kill every process of %s: they keep forking",
+                     d->dir);
+      return FALSE;
+    }
+    cgfs_backoff_sleep(attempt);
+  }
+}
+
+/* Freeze so nothing forks between listing and signalling, SIGKILL each task, thaw so the
+ * signals are delivered, then wait for the subtree to empty. */
+static gboolean v1_kill(CgfsCgroup *cg, GError **error)
+{
+  const CgfsCgroupDir *fz = cgfs_cgroup_dir(cg, "freezer");
+  if (!fz || fz->fd < 0) {
+    const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+    if (!d) {
+      cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
+      return FALSE;
+    }
+    return kill_unfrozen(d, error);
+  }
+  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, error))
+    return FALSE;
+  gssize sent = cgfs_signal_subtree(fz->fd, "cgroup.procs", SIGKILL, error);
+  gboolean thawed = cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, sent < 0 ? NULL : error);
+  if (sent < 0 || !thawed)
+    return FALSE;
+  return cgfs_wait_empty(fz->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+}
+
+static char **v1_subsystems(const CgfsCgroup *cg, GError **error)
+{
+  GPtrArray *names = g_ptr_array_new();
+  for (guint i = 0; i < cgfs_hierarchy_n_subsystems(cg->h); i++) {
+    const CgfsSubsystem *s = cgfs_hierarchy_subsystem(cg->h, i);
+    if (cgfs_cgroup_fd(cg, s->name) >= 0)
+      g_ptr_array_add(names, g_strdup(s->name));
+  }
+  g_ptr_array_add(names, NULL);
+  return (char **)g_ptr_array_free(names, FALSE);
+}
+
+const CgfsBackend cgfs_backend_v1 = {
+  .name = "v1",
+  .procs_file = "cgroup.procs",
+  .threads_file = "tasks",
+  .init_dir = v1_init_dir,
+  .set_frozen = v1_set_frozen,
+  .state = v1_state,
+  .kill = v1_kill,
+  .subsystems = v1_subsystems,
+};

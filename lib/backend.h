@@ -1,0 +1,42 @@
+/* Internal: the seam between the cgroup object and the v1 / v2 (and later systemd) backends. */
+#pragma once
+
+#include "cgroup-private.h"
+
+struct _CgfsBackend {
+  const char *name;
+  const char *procs_file;   /* cgroup.procs */
+  const char *threads_file; /* v1 tasks, v2 cgroup.threads */
+  /* Make a directory this call just created usable (v1: cpuset cpus/mems from the parent). */
+  gboolean (*init_dir)(int parent_fd, int fd, const CgfsMount *m, GError **error);
+  gboolean (*set_frozen)(CgfsCgroup *cg, gboolean frozen, GError **error);
+  CgfsState (*state)(CgfsCgroup *cg, GError **error);
+  gboolean (*kill)(CgfsCgroup *cg, GError **error);
+  char **(*subsystems)(const CgfsCgroup *cg, GError **error);
+};
+
+extern const CgfsBackend cgfs_backend_v1;
+extern const CgfsBackend cgfs_backend_v2;
+
+/* Shared by the backends (procs.c). */
+GArray *cgfs_read_pids_at(int dirfd, const char *file, GError **error);
+gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArray *out,
+                           GError **error);
+gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t pid,
+                           GError **error);
+/* SIGKILL every process listed in @file over the subtree of @dirfd; how many were signalled. */
+gssize cgfs_signal_subtree(int dirfd, const char *file, int sig, GError **error);
+/* Wait until the subtree of @dirfd lists no process in @file; ETIMEDOUT after @timeout_ms. */
+gboolean cgfs_wait_empty(int dirfd, const char *file, guint timeout_ms, GError **error);
+
+/* freezer.c */
+gboolean cgfs_freezer_v1_set(int fd, const char *dir, gboolean frozen, GError **error);
+CgfsState cgfs_freezer_v1_state(int fd, GError **error);
+gboolean cgfs_freezer_v2_set(int fd, const char *dir, gboolean frozen, GError **error);
+CgfsState cgfs_freezer_v2_state(int fd, GError **error);
+/* Wait until cgroup.events says @key is @value; ETIMEDOUT after @timeout_ms. */
+gboolean cgfs_events_wait(int fd, const char *key, const char *value, guint timeout_ms,
+                          GError **error);
+
+#define CGFS_FREEZE_TIMEOUT_MS 10000
+#define CGFS_KILL_TIMEOUT_MS 10000

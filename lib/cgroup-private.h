@@ -1,0 +1,38 @@
+/* Internal: the cgroup object as the backends and controllers see it. */
+#pragma once
+
+#include "config-internal.h"
+
+#include <cgfs/cgroup.h>
+
+/* The cgroup's directory in one mount. */
+typedef struct {
+  const CgfsMount *mount;
+  char *dir; /* absolute path, for messages and listings */
+  int fd;    /* O_PATH directory fd; -1 when the directory is missing */
+} CgfsCgroupDir;
+
+typedef struct _CgfsBackend CgfsBackend;
+
+struct _CgfsCgroup {
+  gint ref;
+  CgfsHierarchy *h;
+  const CgfsBackend *backend;
+  CgfsPathKind kind;
+  char *path;
+  GArray *dirs; /* CgfsCgroupDir, one per distinct mount, in the hierarchy's order */
+};
+
+/* The directory of @subsystem (v1 name, or anything on v2), or NULL if the hierarchy has no such
+ * subsystem. */
+const CgfsCgroupDir *cgfs_cgroup_dir(const CgfsCgroup *cg, const char *subsystem);
+/* Its fd, or -1 when the subsystem is absent or its directory missing. */
+int cgfs_cgroup_fd(const CgfsCgroup *cg, const char *subsystem);
+/* The first directory that exists, or NULL. */
+const CgfsCgroupDir *cgfs_cgroup_first_dir(const CgfsCgroup *cg);
+/* The subsystem names (v1) carried by @d's mount that belong to the hierarchy, comma-separated,
+ * for messages. */
+char *cgfs_cgroup_dir_label(const CgfsCgroup *cg, const CgfsCgroupDir *d);
+
+/* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
+void cgfs_backoff_sleep(guint attempt);

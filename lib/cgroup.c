@@ -1,0 +1,334 @@
+#include "config-internal.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "backend.h"
+#include "fileio.h"
+#include "path.h"
+
+static void dir_clear(CgfsCgroupDir *d)
+{
+  cgfs_close_fd(&d->fd);
+  g_clear_pointer(&d->dir, g_free);
+}
+
+static gboolean has_mount(GArray *dirs, const CgfsMount *m)
+{
+  for (guint i = 0; i < dirs->len; i++)
+    if (g_array_index(dirs, CgfsCgroupDir, i).mount == m)
+      return TRUE;
+  return FALSE;
+}
+
+/* A cgroup object with one directory entry per mount, the directories not opened yet. */
+static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
+{
+  if (!cgfs_path_validate(spec.path, error))
+    return NULL;
+  g_autoptr(CgfsCgroup) cg = g_new0(CgfsCgroup, 1);
+  cg->ref = 1;
+  cg->h = cgfs_hierarchy_ref(h);
+  cg->backend = cgfs_hierarchy_version(h) == 2 ? &cgfs_backend_v2 : &cgfs_backend_v1;
+  cg->kind = spec.kind;
+  cg->path = g_strdup(spec.path);
+  cg->dirs = g_array_new(FALSE, TRUE, sizeof(CgfsCgroupDir));
+  g_array_set_clear_func(cg->dirs, (GDestroyNotify)dir_clear);
+  for (guint i = 0; i < cgfs_hierarchy_n_subsystems(h); i++) {
+    const CgfsMount *m = cgfs_hierarchy_subsystem(h, i)->mount;
+    if (has_mount(cg->dirs, m))
+      continue;
+    CgfsCgroupDir d = { m, cgfs_path_dir(m, spec, error), -1 };
+    if (!d.dir)
+      return NULL;
+    g_array_append_val(cg->dirs, d);
+  }
+  return g_steal_pointer(&cg);
+}
+
+static guint open_dirs(CgfsCgroup *cg, GError **error)
+{
+  guint found = 0;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    cgfs_close_fd(&d->fd);
+    d->fd = open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (d->fd >= 0)
+      found++;
+    else if (errno != ENOENT && errno != ENOTDIR) {
+      cgfs_set_errno(error, "cannot open cgroup directory %s", d->dir);
+      return G_MAXUINT;
+    }
+  }
+  return found;
+}
+
+static gboolean check_mounts_exist(CgfsCgroup *cg, GError **error)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsMount *m = g_array_index(cg->dirs, CgfsCgroupDir, i).mount;
+    struct stat st;
+    if (stat(m->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      cgfs_set_error(error, ENODEV, "cgroup mountpoint does not exist: %s", m->dir);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+CgfsCgroup *cgfs_cgroup_load(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
+  if (!cg || !check_mounts_exist(cg, error))
+    return NULL;
+  guint found = open_dirs(cg, error);
+  if (found == G_MAXUINT)
+    return NULL;
+  if (found == 0) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s exists in no subsystem", spec.path);
+    return NULL;
+  }
+  return g_steal_pointer(&cg);
+}
+
+/* The part of @d->dir below which this call creates directories: the mount, or the caller's
+ * own cgroup for nested paths. */
+static char *creation_base(const CgfsCgroup *cg, const CgfsCgroupDir *d)
+{
+  gsize path_len = strcmp(cg->path, "/") == 0 ? 0 : strlen(cg->path);
+  return g_strndup(d->dir, strlen(d->dir) - path_len);
+}
+
+static void remove_created(GPtrArray *created)
+{
+  for (guint i = created->len; i-- > 0;)
+    if (rmdir(created->pdata[i]) != 0)
+      g_debug("rollback: cannot remove %s: %s", (char *)created->pdata[i], g_strerror(errno));
+}
+
+/* mkdir -p of @d->dir, remembering every directory created in @created. */
+static gboolean create_dir(CgfsCgroup *cg, CgfsCgroupDir *d, GPtrArray *created, GError **error)
+{
+  g_autofree char *base = creation_base(cg, d);
+  cgfs_autofd parent = cgfs_open_dir_at(AT_FDCWD, base, error);
+  if (parent < 0)
+    return FALSE;
+  g_autofree char *walk = g_strdup(base);
+  g_auto(GStrv) parts = g_strsplit(cg->path + 1, "/", -1);
+  for (char **p = parts; *p && **p; p++) {
+    g_autofree char *next = g_strconcat(walk, "/", *p, NULL);
+    gboolean made = mkdirat(parent, *p, 0755) == 0;
+    if (!made && errno != EEXIST)
+      return cgfs_set_errno(error, "cannot create cgroup %s", next);
+    cgfs_autofd child = cgfs_open_dir_at(parent, *p, error);
+    if (child < 0)
+      return FALSE;
+    if (made) {
+      g_ptr_array_add(created, g_strdup(next));
+      if (cg->backend->init_dir && !cg->backend->init_dir(parent, child, d->mount, error))
+        return FALSE;
+    }
+    cgfs_close_fd(&parent);
+    parent = child;
+    child = -1;
+    g_free(walk);
+    walk = g_steal_pointer(&next);
+  }
+  return TRUE;
+}
+
+CgfsCgroup *cgfs_cgroup_new(CgfsHierarchy *h, CgfsPathSpec spec, const CgfsResources *resources,
+                            GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
+  if (!cg || !check_mounts_exist(cg, error))
+    return NULL;
+  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    if (!create_dir(cg, &g_array_index(cg->dirs, CgfsCgroupDir, i), created, error)) {
+      remove_created(created);
+      return NULL;
+    }
+  }
+  if (open_dirs(cg, error) == G_MAXUINT) {
+    remove_created(created);
+    return NULL;
+  }
+  (void)resources; /* applied once the resources code lands (issue 3) */
+  return g_steal_pointer(&cg);
+}
+
+CgfsCgroup *cgfs_cgroup_new_child(CgfsCgroup *parent, const char *name,
+                                  const CgfsResources *resources, GError **error)
+{
+  if (!cgfs_name_validate(name, error))
+    return NULL;
+  g_autofree char *path = cgfs_path_child(parent->path, name);
+  CgfsPathSpec spec = { parent->kind, path };
+  return cgfs_cgroup_new(parent->h, spec, resources, error);
+}
+
+CgfsCgroup *cgfs_cgroup_ref(CgfsCgroup *cg)
+{
+  g_atomic_int_inc(&cg->ref);
+  return cg;
+}
+
+void cgfs_cgroup_unref(CgfsCgroup *cg)
+{
+  if (cg && g_atomic_int_dec_and_test(&cg->ref)) {
+    if (cg->dirs)
+      g_array_unref(cg->dirs);
+    if (cg->h)
+      cgfs_hierarchy_unref(cg->h);
+    g_free(cg->path);
+    g_free(cg);
+  }
+}
+
+const char *cgfs_cgroup_path(const CgfsCgroup *cg)
+{
+  return cg->path;
+}
+
+CgfsHierarchy *cgfs_cgroup_hierarchy(const CgfsCgroup *cg)
+{
+  return cg->h;
+}
+
+int cgfs_cgroup_version(const CgfsCgroup *cg)
+{
+  return cgfs_hierarchy_version(cg->h);
+}
+
+const CgfsCgroupDir *cgfs_cgroup_dir(const CgfsCgroup *cg, const char *subsystem)
+{
+  if (cgfs_cgroup_version(cg) == 2)
+    return &g_array_index(cg->dirs, CgfsCgroupDir, 0);
+  const CgfsSubsystem *s = cgfs_hierarchy_find(cg->h, subsystem);
+  if (!s)
+    return NULL;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->mount == s->mount)
+      return d;
+  }
+  return NULL;
+}
+
+int cgfs_cgroup_fd(const CgfsCgroup *cg, const char *subsystem)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_dir(cg, subsystem);
+  return d ? d->fd : -1;
+}
+
+const CgfsCgroupDir *cgfs_cgroup_first_dir(const CgfsCgroup *cg)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0)
+      return d;
+  }
+  return NULL;
+}
+
+char *cgfs_cgroup_dir_label(const CgfsCgroup *cg, const CgfsCgroupDir *d)
+{
+  if (cgfs_cgroup_version(cg) == 2)
+    return g_strdup("unified");
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  for (guint i = 0; i < cgfs_hierarchy_n_subsystems(cg->h); i++) {
+    const CgfsSubsystem *s = cgfs_hierarchy_subsystem(cg->h, i);
+    if (s->mount == d->mount)
+      g_ptr_array_add(names, (gpointer)s->name);
+  }
+  g_ptr_array_add(names, NULL);
+  return g_strjoinv(",", (char **)names->pdata);
+}
+
+gboolean cgfs_cgroup_has_subsystem(const CgfsCgroup *cg, const char *name)
+{
+  if (cgfs_cgroup_version(cg) == 2) {
+    g_auto(GStrv) names = cgfs_cgroup_subsystems(cg, NULL);
+    return names && g_strv_contains((const char *const *)names, name);
+  }
+  return cgfs_cgroup_fd(cg, name) >= 0;
+}
+
+char **cgfs_cgroup_subsystems(const CgfsCgroup *cg, GError **error)
+{
+  return cg->backend->subsystems(cg, error);
+}
+
+void cgfs_backoff_sleep(guint attempt)
+{
+  g_usleep(1000u << MIN(attempt, 4u));
+}
+
+/* ENOTEMPTY if @fd has a child cgroup, EBUSY if it holds a process. */
+static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
+{
+  cgfs_autofd lfd = cgfs_reopen_dir(d->fd, error);
+  if (lfd < 0)
+    return FALSE;
+  g_autoptr(GArray) pids = cgfs_read_pids_at(d->fd, cg->backend->procs_file, error);
+  if (!pids)
+    return FALSE;
+  DIR *dir = fdopendir(lfd);
+  if (!dir)
+    return cgfs_set_errno(error, "cannot list %s", d->dir);
+  lfd = -1;
+  struct dirent *e;
+  const char *child = NULL;
+  while ((e = readdir(dir)))
+    if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+      child = e->d_name;
+      break;
+    }
+  if (child) {
+    cgfs_set_error(error, ENOTEMPTY, "cannot delete cgroup %s: it has a child cgroup '%s'",
+                   cg->path, child);
+    closedir(dir);
+    return FALSE;
+  }
+  closedir(dir);
+  if (pids->len > 0) {
+    cgfs_set_error(error, EBUSY, "cannot delete cgroup %s: process %d is still in %s", cg->path,
+                   g_array_index(pids, pid_t, 0), d->dir);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* rmdir, retried briefly: a process that has just exited can keep a v1 cgroup busy. */
+static int remove_dir(const char *dir)
+{
+  for (guint attempt = 0;; attempt++) {
+    if (rmdir(dir) == 0 || errno == ENOENT)
+      return 0;
+    if (errno != EBUSY || attempt >= 8)
+      return -1;
+    cgfs_backoff_sleep(attempt);
+  }
+}
+
+gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
+{
+  if (strcmp(cg->path, "/") == 0 && cg->kind == CGFS_PATH_STATIC) {
+    cgfs_set_error(error, EBUSY, "cannot delete the root cgroup");
+    return FALSE;
+  }
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0 && !check_removable(cg, d, error))
+      return FALSE;
+  }
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    if (remove_dir(d->dir) != 0)
+      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+  }
+  return TRUE;
+}

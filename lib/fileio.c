@@ -1,0 +1,194 @@
+#include "config-internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+
+gboolean cgfs_set_errno_impl(GError **error, int saved_errno, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *what = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error(error, CGFS_ERROR, saved_errno, "%s: %s", what, g_strerror(saved_errno));
+  errno = saved_errno;
+  return FALSE;
+}
+
+static int open_file_at(int dirfd, const char *name, int flags, GError **error)
+{
+  int fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    cgfs_set_errno(error, "cannot open %s", name);
+  return fd;
+}
+
+static gssize read_full(int fd, char *buf, gsize size)
+{
+  gsize done = 0;
+  while (done < size) {
+    ssize_t n = read(fd, buf + done, size - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    done += (gsize)n;
+    /* A short read of a seq file is its end: saves the read() that would return 0. */
+    if (done < size)
+      break;
+  }
+  return (gssize)done;
+}
+
+gssize cgfs_read_at(int dirfd, const char *name, char *buf, gsize size, GError **error)
+{
+  g_return_val_if_fail(size > 1, -1);
+  cgfs_autofd fd = open_file_at(dirfd, name, O_RDONLY, error);
+  if (fd < 0)
+    return -1;
+  gssize n = read_full(fd, buf, size - 1);
+  if (n < 0) {
+    cgfs_set_errno(error, "cannot read %s", name);
+    return -1;
+  }
+  if ((gsize)n == size - 1) {
+    char extra;
+    ssize_t more = read(fd, &extra, 1);
+    if (more != 0) {
+      cgfs_set_error(error, EFBIG, "cannot read %s: larger than %zu bytes", name, size - 1);
+      return -1;
+    }
+  }
+  buf[n] = '\0';
+  return n;
+}
+
+char *cgfs_read_alloc_at(int dirfd, const char *name, gsize *len, GError **error)
+{
+  cgfs_autofd fd = open_file_at(dirfd, name, O_RDONLY, error);
+  if (fd < 0)
+    return NULL;
+  gsize cap = CGFS_SMALL_FILE_SIZE, used = 0;
+  g_autofree char *buf = g_malloc(cap);
+  for (;;) {
+    ssize_t n = read(fd, buf + used, cap - used - 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      cgfs_set_errno(error, "cannot read %s", name);
+      return NULL;
+    }
+    if (n == 0)
+      break;
+    used += (gsize)n;
+    if (cap - used - 1 == 0) {
+      cap *= 2;
+      buf = g_realloc(buf, cap);
+    }
+  }
+  buf[used] = '\0';
+  if (len)
+    *len = used;
+  return g_steal_pointer(&buf);
+}
+
+char *cgfs_read_line_at(int dirfd, const char *name, GError **error)
+{
+  char buf[CGFS_SMALL_FILE_SIZE];
+  gssize n = cgfs_read_at(dirfd, name, buf, sizeof buf, error);
+  if (n < 0)
+    return NULL;
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+    buf[--n] = '\0';
+  return g_strndup(buf, (gsize)n);
+}
+
+gboolean cgfs_read_u64_at(int dirfd, const char *name, gboolean allow_max, guint64 *out,
+                          GError **error)
+{
+  g_autofree char *line = cgfs_read_line_at(dirfd, name, error);
+  if (!line)
+    return FALSE;
+  if (allow_max && strcmp(line, "max") == 0) {
+    *out = G_MAXUINT64;
+    return TRUE;
+  }
+  guint64 v;
+  if (!g_ascii_string_to_unsigned(line, 10, 0, G_MAXUINT64, &v, NULL)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an unsigned integer",
+                   name, line);
+    return FALSE;
+  }
+  *out = v;
+  return TRUE;
+}
+
+gboolean cgfs_read_i64_at(int dirfd, const char *name, gint64 *out, GError **error)
+{
+  g_autofree char *line = cgfs_read_line_at(dirfd, name, error);
+  if (!line)
+    return FALSE;
+  gint64 v;
+  if (!g_ascii_string_to_signed(line, 10, G_MININT64, G_MAXINT64, &v, NULL)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an integer", name,
+                   line);
+    return FALSE;
+  }
+  *out = v;
+  return TRUE;
+}
+
+gboolean cgfs_write_at(int dirfd, const char *name, const char *value, GError **error)
+{
+  cgfs_autofd fd = open_file_at(dirfd, name, O_WRONLY, error);
+  if (fd < 0)
+    return FALSE;
+  gsize len = strlen(value);
+  ssize_t n;
+  do
+    n = write(fd, value, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return cgfs_set_errno(error, "cannot write '%s' to %s", value, name);
+  if ((gsize)n != len) {
+    cgfs_set_error(error, EIO, "cannot write '%s' to %s: short write", value, name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean cgfs_write_printf_at(int dirfd, const char *name, GError **error, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *value = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  return cgfs_write_at(dirfd, name, value, error);
+}
+
+int cgfs_open_dir_at(int dirfd, const char *path, GError **error)
+{
+  int fd = openat(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    cgfs_set_errno(error, "cannot open directory %s", path);
+  return fd;
+}
+
+int cgfs_reopen_dir(int dirfd, GError **error)
+{
+  int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    cgfs_set_errno(error, "cannot list directory");
+  return fd;
+}
+
+gboolean cgfs_exists_at(int dirfd, const char *name)
+{
+  struct stat st;
+  return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}

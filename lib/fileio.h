@@ -1,0 +1,43 @@
+/* Reading and writing kernel cgroup files relative to a directory fd. */
+#pragma once
+
+#include "config-internal.h"
+
+/* Room for any single-valued or small cgroup file; larger files use cgfs_read_alloc_at. */
+#define CGFS_SMALL_FILE_SIZE 4096
+
+/* Read the whole of @name into @buf (NUL-terminated) and return its length, or -1. A file
+ * larger than @size - 1 is EFBIG. One read() when the content fits: cgroup files are seq
+ * files that fill the buffer until their end, so a short read is the end. */
+gssize cgfs_read_at(int dirfd, const char *name, char *buf, gsize size, GError **error);
+/* Read the whole of @name, of any size, into a new NUL-terminated buffer. */
+char *cgfs_read_alloc_at(int dirfd, const char *name, gsize *len, GError **error);
+/* Read a one-line file and strip the trailing newline. */
+char *cgfs_read_line_at(int dirfd, const char *name, GError **error);
+/* Read a file holding one unsigned integer ("max" is G_MAXUINT64 when @allow_max). */
+gboolean cgfs_read_u64_at(int dirfd, const char *name, gboolean allow_max, guint64 *out,
+                          GError **error);
+gboolean cgfs_read_i64_at(int dirfd, const char *name, gint64 *out, GError **error);
+
+/* Write @value to @name with one open/write/close; the kernel's errno comes back as the code. */
+gboolean cgfs_write_at(int dirfd, const char *name, const char *value, GError **error);
+gboolean cgfs_write_printf_at(int dirfd, const char *name, GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* An fd usable as openat()'s directory: O_PATH|O_DIRECTORY|O_CLOEXEC. */
+int cgfs_open_dir_at(int dirfd, const char *path, GError **error);
+/* A readable directory fd for listing (fdopendir), from an O_PATH one. */
+int cgfs_reopen_dir(int dirfd, GError **error);
+/* Whether @name exists below @dirfd. */
+gboolean cgfs_exists_at(int dirfd, const char *name);
+
+static inline void cgfs_close_fd(int *fd)
+{
+  if (*fd >= 0) {
+    int saved = errno;
+    close(*fd);
+    errno = saved;
+    *fd = -1;
+  }
+}
+#define cgfs_autofd __attribute__((cleanup(cgfs_close_fd))) int

@@ -1,0 +1,7 @@
+/* libcgfs: Linux cgroups v1, v2 and systemd from C. Include this header. */
+#pragma once
+
+#include <cgfs/error.h>
+#include <cgfs/system.h>
+#include <cgfs/hierarchy.h>
+#include <cgfs/cgroup.h>

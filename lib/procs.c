@@ -1,0 +1,321 @@
+#include "config-internal.h"
+
+#include <dirent.h>
+#include <signal.h>
+
+#include "backend.h"
+#include "fileio.h"
+
+GArray *cgfs_read_pids_at(int dirfd, const char *file, GError **error)
+{
+  g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+  if (!cgfs_collect_pids(dirfd, file, FALSE, pids, error))
+    return NULL;
+  return g_steal_pointer(&pids);
+}
+
+static gboolean parse_pids(const char *text, const char *file, GArray *out, GError **error)
+{
+  const char *p = text;
+  while (*p) {
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (end == p || errno || v <= 0 || v > G_MAXINT || (*end && *end != '\n')) {
+      cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%.20s' is not a pid", file, p);
+      return FALSE;
+    }
+    pid_t pid = (pid_t)v;
+    g_array_append_val(out, pid);
+    p = *end ? end + 1 : end;
+  }
+  return TRUE;
+}
+
+static gboolean collect_children(int dirfd, const char *file, GArray *out, GError **error)
+{
+  cgfs_autofd lfd = cgfs_reopen_dir(dirfd, error);
+  if (lfd < 0)
+    return FALSE;
+  DIR *dir = fdopendir(lfd);
+  if (!dir)
+    return cgfs_set_errno(error, "cannot list cgroup directory");
+  lfd = -1;
+  gboolean ok = TRUE;
+  struct dirent *e;
+  while (ok && (e = readdir(dir))) {
+    if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    cgfs_autofd child = openat(dirfd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (child < 0 && errno == ENOENT)
+      continue; /* removed while we listed */
+    if (child < 0)
+      ok = cgfs_set_errno(error, "cannot open cgroup directory %s", e->d_name);
+    else
+      ok = cgfs_collect_pids(child, file, TRUE, out, error);
+  }
+  closedir(dir);
+  return ok;
+}
+
+gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArray *out,
+                           GError **error)
+{
+  g_autofree char *text = cgfs_read_alloc_at(dirfd, file, NULL, error);
+  if (!text || !parse_pids(text, file, out, error))
+    return FALSE;
+  return !recursive || collect_children(dirfd, file, out, error);
+}
+
+gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t pid,
+                           GError **error)
+{
+  char value[32];
+  g_snprintf(value, sizeof value, "%d", (int)pid);
+  for (guint attempt = 0;; attempt++) {
+    cgfs_autofd fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+      return cgfs_set_errno(error, "cannot open %s/%s", dir, file);
+    ssize_t n = write(fd, value, strlen(value));
+    if (n >= 0)
+      return TRUE;
+    /* A task still in TASK_NEW is refused with EINVAL for a moment (runc retries too). */
+    if (errno != EINVAL || attempt >= 4) {
+      if (errno == ESRCH)
+        return cgfs_set_errno(error, "invalid pid: no process %d to move into %s", (int)pid, dir);
+      return cgfs_set_errno(error, "cannot move %d into %s", (int)pid, dir);
+    }
+    g_usleep(30 * 1000);
+  }
+}
+
+static gboolean check_pid(pid_t pid, GError **error)
+{
+  if (pid <= 0) {
+    cgfs_set_error(error, EINVAL, "invalid pid %d: must be greater than 0", (int)pid);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const char *file,
+                         GError **error)
+{
+  if (!check_pid(pid, error))
+    return FALSE;
+  if (subsystem) {
+    const CgfsCgroupDir *d = cgfs_cgroup_dir(cg, subsystem);
+    if (!d || d->fd < 0) {
+      cgfs_set_error(error, ENOENT, "cgroup %s has no %s subsystem", cg->path, subsystem);
+      return FALSE;
+    }
+    return cgfs_write_pid_at(d->fd, d->dir, file, pid, error);
+  }
+  if (!cgfs_cgroup_first_dir(cg)) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
+    return FALSE;
+  }
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0 && !cgfs_write_pid_at(d->fd, d->dir, file, pid, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean cgfs_cgroup_add_process(CgfsCgroup *cg, pid_t pid, const char *subsystem,
+                                 GError **error)
+{
+  return add_task(cg, pid, subsystem, cg->backend->procs_file, error);
+}
+
+gboolean cgfs_cgroup_add_thread(CgfsCgroup *cg, pid_t tid, const char *subsystem,
+                                GError **error)
+{
+  return add_task(cg, tid, subsystem, cg->backend->threads_file, error);
+}
+
+static const CgfsCgroupDir *listing_dir(CgfsCgroup *cg, const char *subsystem, GError **error)
+{
+  const CgfsCgroupDir *d = subsystem ? cgfs_cgroup_dir(cg, subsystem) : cgfs_cgroup_first_dir(cg);
+  if (!d) {
+    if (subsystem)
+      cgfs_set_error(error, ENOENT, "cgroup %s has no %s subsystem", cg->path, subsystem);
+    else
+      cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
+    return NULL;
+  }
+  if (d->fd < 0) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s does not exist", d->dir);
+    return NULL;
+  }
+  return d;
+}
+
+static GArray *list_tasks(CgfsCgroup *cg, const char *subsystem, gboolean recursive,
+                          const char *file, GError **error)
+{
+  const CgfsCgroupDir *d = listing_dir(cg, subsystem, error);
+  if (!d)
+    return NULL;
+  g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+  if (!cgfs_collect_pids(d->fd, file, recursive, pids, error))
+    return NULL;
+  return g_steal_pointer(&pids);
+}
+
+GArray *cgfs_cgroup_processes(CgfsCgroup *cg, const char *subsystem, gboolean recursive,
+                              GError **error)
+{
+  return list_tasks(cg, subsystem, recursive, cg->backend->procs_file, error);
+}
+
+GArray *cgfs_cgroup_threads(CgfsCgroup *cg, const char *subsystem, gboolean recursive,
+                            GError **error)
+{
+  return list_tasks(cg, subsystem, recursive, cg->backend->threads_file, error);
+}
+
+static const CgfsCgroupDir *dest_dir(CgfsCgroup *dest, const CgfsMount *m)
+{
+  for (guint i = 0; i < dest->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(dest->dirs, CgfsCgroupDir, i);
+    if (d->mount == m)
+      return d;
+  }
+  return NULL;
+}
+
+/* Rounds of list-and-move before giving up on a subtree that keeps forking. */
+#define MOVE_MAX_ROUNDS 1000
+
+static gboolean move_dir(CgfsCgroup *cg, const CgfsCgroupDir *src, const CgfsCgroupDir *dst,
+                         GError **error)
+{
+  for (guint round = 0; round < MOVE_MAX_ROUNDS; round++) {
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    if (!cgfs_collect_pids(src->fd, cg->backend->procs_file, TRUE, pids, error))
+      return FALSE;
+    if (pids->len == 0)
+      return TRUE;
+    for (guint i = 0; i < pids->len; i++) {
+      g_autoptr(GError) local = NULL;
+      pid_t pid = g_array_index(pids, pid_t, i);
+      if (!cgfs_write_pid_at(dst->fd, dst->dir, cg->backend->procs_file, pid, &local) &&
+          local->code != ESRCH) {
+        g_propagate_error(error, g_steal_pointer(&local));
+        return FALSE;
+      }
+    }
+  }
+  cgfs_set_error(error, EBUSY, "cannot empty %s: processes keep appearing", src->dir);
+  return FALSE;
+}
+
+static gboolean is_below(const char *path, const char *ancestor)
+{
+  gsize n = strlen(ancestor);
+  if (strcmp(ancestor, "/") == 0)
+    return TRUE;
+  return strncmp(path, ancestor, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
+{
+  if (cgfs_cgroup_hierarchy(dest) != cg->h && cgfs_cgroup_version(dest) != cgfs_cgroup_version(cg)) {
+    cgfs_set_error(error, EINVAL, "cannot move %s to %s: different cgroup versions", cg->path,
+                   dest->path);
+    return FALSE;
+  }
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *src = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    const CgfsCgroupDir *dst = dest_dir(dest, src->mount);
+    if (src->fd < 0)
+      continue;
+    if (!dst || dst->fd < 0) {
+      cgfs_set_error(error, ENOENT, "cannot move %s to %s: the destination has no directory in %s",
+                     cg->path, dest->path, src->mount->mount_point);
+      return FALSE;
+    }
+    if (is_below(dst->dir, src->dir)) {
+      cgfs_set_error(error, EINVAL, "cannot move %s into its own subtree %s", src->dir, dst->dir);
+      return FALSE;
+    }
+    if (!move_dir(cg, src, dst, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+gssize cgfs_signal_subtree(int dirfd, const char *file, int sig, GError **error)
+{
+  g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+  if (!cgfs_collect_pids(dirfd, file, TRUE, pids, error))
+    return -1;
+  gssize sent = 0;
+  for (guint i = 0; i < pids->len; i++) {
+    pid_t pid = g_array_index(pids, pid_t, i);
+    if (kill(pid, sig) == 0)
+      sent++;
+    else if (errno != ESRCH) {
+      cgfs_set_errno(error, "cannot signal process %d", (int)pid);
+      return -1;
+    }
+  }
+  return sent;
+}
+
+gboolean cgfs_wait_empty(int dirfd, const char *file, guint timeout_ms, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+  for (guint attempt = 0;; attempt++) {
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    if (!cgfs_collect_pids(dirfd, file, TRUE, pids, error))
+      return FALSE;
+    if (pids->len == 0)
+      return TRUE;
+    if (g_get_monotonic_time() > deadline) {
+      cgfs_set_error(error, ETIMEDOUT, "process %d is still there after %u ms",
+                     g_array_index(pids, pid_t, 0), timeout_ms);
+      return FALSE;
+    }
+    cgfs_backoff_sleep(attempt);
+  }
+}
+
+gboolean cgfs_cgroup_freeze(CgfsCgroup *cg, GError **error)
+{
+  return cg->backend->set_frozen(cg, TRUE, error);
+}
+
+gboolean cgfs_cgroup_thaw(CgfsCgroup *cg, GError **error)
+{
+  return cg->backend->set_frozen(cg, FALSE, error);
+}
+
+CgfsState cgfs_cgroup_state(CgfsCgroup *cg, GError **error)
+{
+  return cg->backend->state(cg, error);
+}
+
+const char *cgfs_state_to_string(CgfsState state)
+{
+  switch (state) {
+  case CGFS_STATE_THAWED:
+    return "thawed";
+  case CGFS_STATE_FREEZING:
+    return "freezing";
+  case CGFS_STATE_FROZEN:
+    return "frozen";
+  case CGFS_STATE_DELETED:
+    return "deleted";
+  case CGFS_STATE_UNKNOWN:
+  default:
+    return "unknown";
+  }
+}
+
+gboolean cgfs_cgroup_kill(CgfsCgroup *cg, GError **error)
+{
+  return cg->backend->kill(cg, error);
+}
