@@ -5,3 +5,5 @@
 #include <cgfs/system.h>
 #include <cgfs/hierarchy.h>
 #include <cgfs/cgroup.h>
+#include <cgfs/tree.h>
+#include <cgfs/events.h>
