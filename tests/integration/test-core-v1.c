@@ -277,6 +277,31 @@ static void test_oom_event(void **state)
   close(efd);
 }
 
+/* A hierarchy that refuses the process (a cpuset with no cpus) undoes the moves already made. */
+static void test_add_all_or_nothing(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autofree char *path = itest_name("refuse");
+  g_autoptr(CgfsCgroup) cg = make(f, path);
+  g_autofree char *cpus = kfile(f, "cpuset", path, "cpuset.cpus");
+  assert_true(itest_write(cpus, "\n"));
+  pid_t pid = itest_spawn(NULL);
+  g_autofree char *proc = g_strdup_printf("/proc/%d/cgroup", pid);
+  g_autofree char *before = itest_read(proc);
+  assert_false(cgfs_cgroup_add_process(cg, pid, NULL, &error));
+  assert_int_equal(error->code, ENOSPC);
+  assert_non_null(strstr(error->message, "cpuset"));
+  g_clear_error(&error);
+  g_autofree char *after = itest_read(proc);
+  assert_string_equal(after, before);
+  for (guint i = 0; i < cgfs_hierarchy_n_subsystems(f->h); i++) {
+    g_autofree char *dir = kdir(f, i, path);
+    g_autofree char *procs = g_build_filename(dir, "cgroup.procs", NULL);
+    assert_false(itest_file_has_pid(procs, pid));
+  }
+}
+
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
@@ -287,6 +312,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     T(test_lifecycle), T(test_recursive_listing), T(test_freeze_thaw),
     T(test_move_all),  T(test_errors),            T(test_oom_event),
+    T(test_add_all_or_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
