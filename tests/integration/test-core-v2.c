@@ -3,6 +3,7 @@
  * the full v2 hierarchy. Checked against the kernel's own files. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -153,6 +154,67 @@ static void test_kill_and_move(void **state)
   assert_int_equal(cgfs_cgroup_state(to, NULL), CGFS_STATE_DELETED);
 }
 
+static guint count_tasks(const char *task_dir)
+{
+  g_autoptr(GDir) d = g_dir_open(task_dir, 0, NULL);
+  guint n = 0;
+  while (d && g_dir_read_name(d))
+    n++;
+  return n;
+}
+
+/* A threaded subtree: one thread of a process moved into a threaded child. */
+static void test_threaded(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autofree char *path = itest_name("v2thr");
+  g_autoptr(CgfsCgroup) cg = make(f, path);
+  g_autoptr(CgfsCgroup) child = cgfs_cgroup_new_child(cg, "t", NULL, &error);
+  g_autofree char *type = cgfs_cgroup_type(child, &error);
+  assert_string_equal(type, "domain");
+  assert_true(cgfs_cgroup_make_threaded(child, &error));
+  assert_null(error);
+  g_autofree char *child_type_file = kfile(f, cgfs_cgroup_path(child), "cgroup.type");
+  g_autofree char *parent_type_file = kfile(f, path, "cgroup.type");
+  g_autofree char *child_type = itest_read(child_type_file);
+  g_autofree char *parent_type = itest_read(parent_type_file);
+  assert_string_equal(child_type, "threaded");
+  assert_string_equal(parent_type, "domain threaded");
+  const char *const threads[] = { "python3", "-c",
+    "import threading, time\n"
+    "threading.Thread(target=time.sleep, args=(1000,), daemon=True).start()\n"
+    "time.sleep(1000)\n", NULL };
+  pid_t pid = itest_spawn(threads);
+  g_autofree char *task_dir = g_strdup_printf("/proc/%d/task", pid);
+  assert_true(itest_wait_for(count_tasks(task_dir) == 2, 5000));
+  assert_true(cgfs_cgroup_add_process(cg, pid, NULL, &error));
+  assert_null(error);
+  pid_t tid = 0;
+  g_autoptr(GDir) d = g_dir_open(task_dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name(d)))
+    if (atoi(name) != pid)
+      tid = atoi(name);
+  assert_true(tid > 0);
+  assert_true(cgfs_cgroup_add_thread(child, tid, NULL, &error));
+  assert_null(error);
+  g_autofree char *child_threads = kfile(f, cgfs_cgroup_path(child), "cgroup.threads");
+  g_autofree char *parent_threads = kfile(f, path, "cgroup.threads");
+  g_autofree char *parent_procs = kfile(f, path, "cgroup.procs");
+  assert_true(itest_file_has_pid(child_threads, tid));
+  assert_false(itest_file_has_pid(parent_threads, tid));
+  assert_true(itest_file_has_pid(parent_threads, pid));
+  assert_true(itest_file_has_pid(parent_procs, pid));
+  g_autoptr(GArray) listed = cgfs_cgroup_threads(cg, NULL, TRUE, &error);
+  assert_int_equal(listed->len, 2);
+  /* the root cgroup has no type; v1 has no threaded cgroups */
+  g_autoptr(CgfsCgroup) root = cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/"), &error);
+  assert_null(cgfs_cgroup_type(root, &error));
+  assert_int_equal(error->code, EOPNOTSUPP);
+  g_clear_error(&error);
+}
+
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int main(void)
@@ -163,6 +225,7 @@ int main(void)
     T(test_procs_and_listing),
     T(test_freeze),
     T(test_kill_and_move),
+    T(test_threaded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
