@@ -120,9 +120,11 @@ static gboolean create_dir(CgfsCgroup *cg, CgfsCgroupDir *d, GPtrArray *created,
     gboolean made = mkdirat(parent, *p, 0755) == 0;
     if (!made && errno != EEXIST)
       return cgfs_set_errno(error, "cannot create cgroup %s", next);
-    cgfs_autofd child = cgfs_open_dir_at(parent, *p, error);
-    if (child < 0)
+    cgfs_autofd child = openat(parent, *p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (child < 0) {
+      cgfs_set_errno(error, "cannot open cgroup %s", next);
       return FALSE;
+    }
     if (made) {
       g_ptr_array_add(created, g_strdup(next));
       if (cg->backend->init_dir && !cg->backend->init_dir(parent, child, d->mount, error))

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/timerfd.h>
 
 #include <cgfs/events.h>
@@ -202,24 +201,17 @@ static gboolean watch_v2(CgfsEventsWatch *w, CgfsCgroup *cg, GError **error)
          watch_kernfs_file(w, d->fd, "memory.events", error);
 }
 
-/* Ask the v1 memory controller to signal an eventfd on OOM. Without it (no memory controller,
- * its root, or no permission) only the timer remains, which still sees the change. */
+/* The v1 memory controller's OOM eventfd. Without it (no memory controller, its root, or no
+ * permission) only the timer remains, which still sees the change. */
 static void watch_v1_oom(CgfsEventsWatch *w, CgfsCgroup *cg)
 {
-  int memfd = cgfs_cgroup_fd(cg, "memory");
-  if (memfd < 0 || !cgfs_exists_at(memfd, "cgroup.event_control"))
-    return;
-  cgfs_autofd ofd = openat(memfd, "memory.oom_control", O_RDONLY | O_CLOEXEC);
-  if (ofd < 0)
-    return;
-  w->oom_eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   g_autoptr(GError) local = NULL;
-  if (w->oom_eventfd < 0 ||
-      !cgfs_write_printf_at(memfd, "cgroup.event_control", &local, "%d %d", w->oom_eventfd, ofd) ||
-      !watch_add(w, w->oom_eventfd, EPOLLIN, &local)) {
-    g_debug("no OOM notification for %s: %s", cg->path, local ? local->message : g_strerror(errno));
-    cgfs_close_fd(&w->oom_eventfd);
-  }
+  w->oom_eventfd = cgfs_cgroup_oom_event_fd(cg, &local);
+  if (w->oom_eventfd >= 0 && fcntl(w->oom_eventfd, F_SETFL, O_NONBLOCK) == 0 &&
+      watch_add(w, w->oom_eventfd, EPOLLIN, &local))
+    return;
+  g_debug("no OOM notification for %s: %s", cg->path, local ? local->message : g_strerror(errno));
+  cgfs_close_fd(&w->oom_eventfd);
 }
 
 static gboolean watch_v1(CgfsEventsWatch *w, CgfsCgroup *cg, GError **error)
