@@ -1,6 +1,7 @@
 /* cgfs: cgroups as a file tree. Options, start-up, the FUSE loop. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +150,9 @@ static int mount_and_serve(struct fuse_args *args, const struct fuse_cmdline_opt
         fuse_set_signal_handlers(fuse_get_session(fuse)) == 0) {
       g_message("serving %s of the %s hierarchy on %s", d->root,
                 cgfs_hierarchy_version(d->h) == 2 ? "v2" : "v1", cmd->mountpoint);
-      status = run(fuse, cmd) == 0 ? 0 : 1;
+      int r = run(fuse, cmd);
+      /* libfuse's signal handlers end the loop with the signal's number: a clean exit. */
+      status = r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP ? 0 : 1;
       fuse_remove_signal_handlers(fuse_get_session(fuse));
     }
     fuse_unmount(fuse);
