@@ -121,6 +121,17 @@ static void test_pid_words(void **state)
   pid_fails("", 5, EINVAL, "''");
 }
 
+/* The root cgroup's kill is refused before anything is touched (no cgroup is even needed). */
+static void test_kill_root_refused(void **state)
+{
+  FsRequest rq = { NULL, NULL, "/", 1 };
+  char *words[] = { (char *)"1", NULL };
+  GError *error = NULL;
+  assert_false(fs_node_kill.write(&rq, words, 1, &error));
+  assert_gerror(error, EPERM, "root cgroup");
+  g_clear_error(&error);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -129,6 +140,7 @@ int main(void)
     cmocka_unit_test(test_in_hierarchy),
     cmocka_unit_test(test_node_table),
     cmocka_unit_test(test_pid_words),
+    cmocka_unit_test(test_kill_root_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
