@@ -75,9 +75,13 @@ static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error
     if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
     cgfs_autofd child = openat(dirfd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (child >= 0)
-      ok = subtree_populated(child, populated, error);
-    else if (errno != ENOENT)
+    g_autoptr(GError) child_error = NULL;
+    if (child >= 0 && !subtree_populated(child, populated, &child_error) &&
+        child_error->code != ENOENT && child_error->code != ENODEV) { /* not a removed child */
+      g_propagate_error(error, g_steal_pointer(&child_error));
+      ok = FALSE;
+    }
+    else if (child < 0 && errno != ENOENT)
       ok = cgfs_set_errno(error, "cannot open cgroup directory %s", e->d_name);
   }
   closedir(dir);

@@ -5,6 +5,7 @@ set -euo pipefail
 . "$(dirname "$0")/fs-common.sh"
 
 [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/freezer ] || skip "no v1 memory and freezer hierarchies"
+[ -n "${FS_POLL:-}" ] && [ -x "$FS_POLL" ] || skip "FS_POLL does not name the fs-poll helper"
 
 mount_cgfs --hierarchy v1
 A=$PREFIX"a"
@@ -67,7 +68,13 @@ note "events and state"
 [ "$(cat "$MNT/$A/events")" = "$(printf 'populated 1\nfrozen 0\nunder_oom 0\noom_kill 0')" ] ||
   fail "events: $(cat "$MNT/$A/events")"
 [ "$(cat "$MNT/$A/state")" = thawed ] || fail "state is not thawed"
+"$FS_POLL" "$MNT/$A/events" "$MNT.ready" > "$MNT.poll" &
+POLLER=$!
+until [ -e "$MNT.ready" ]; do kill -0 $POLLER || fail "fs-poll ended early"; sleep 0.02; done
 echo frozen > "$MNT/$A/state"
+wait $POLLER || fail "fs-poll: no wake-up on v1"
+sed -n '/after:/,$p' "$MNT.poll" | grep -qx "frozen 1" || fail "poll output: $(cat "$MNT.poll")"
+rm -f "$MNT.ready" "$MNT.poll"
 [ "$(cat "$MNT/$A/state")" = frozen ] || fail "state after freezing"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = FROZEN ] || fail "freezer.state after freezing"
 [ "$(proc_state $S1)" = D ] || fail "$S1 is $(proc_state $S1), not frozen (D)"
