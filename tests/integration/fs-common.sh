@@ -64,7 +64,7 @@ trap 'exit 130' INT TERM
 
 # Mount cgfs on $MNT in the foreground, in the background of this shell; options are passed on.
 mount_cgfs() {
-  "$CGFS" -f "$@" "$MNT" >>"$LOG" 2>&1 &
+  "$CGFS" -f "$@" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
   DAEMON_PID=$!
   until is_mounted; do
     kill -0 "$DAEMON_PID" 2>/dev/null || { DAEMON_PID=; fail "cgfs $* did not mount"; }
