@@ -128,6 +128,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   if ((fi->flags & O_ACCMODE) != O_RDONLY)
     f->wbuf = fs_write_buffer_new(p.node->write_kind);
   fi->direct_io = 1; /* generated content: never cached, size unknown */
+  fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
   fi->fh = (uintptr_t)g_steal_pointer(&f);
   return 0;
 }
