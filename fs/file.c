@@ -90,7 +90,7 @@ static int check_access(FsDaemon *d, const FsNode *node, const char *hpath, int 
   int acc = flags & O_ACCMODE;
   g_autoptr(GError) error = NULL;
   if (acc != O_RDONLY && !node->write) {
-    g_set_error(&error, CGFS_ERROR, EACCES, "%s is read-only", node->name);
+    g_set_error(&error, CGFS_ERROR, EACCES, "read-only: it cannot be opened for writing");
     return fs_fail(d, hpath, node->name, error);
   }
   if (acc != O_WRONLY && !node->read)

@@ -96,7 +96,7 @@ expect_error "Invalid argument" write_to "$MNT/$A/state" melted
 grep -q "invalid state 'melted'" "$MNT/$A/last_error" || fail "last_error after state"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "a failed state write changed it"
 expect_error "Permission denied" write_to "$MNT/$A/events" x
-grep -q "events: events is read-only" "$MNT/$A/last_error" || fail "last_error after events"
+grep -q "events: read-only: it cannot be opened for writing" "$MNT/$A/last_error" || fail "last_error after events"
 expect_error "Invalid argument" write_to "$MNT/$A/kill" 2
 kill -0 $S1 || fail "a failed kill killed"
 expect_error "Device or resource busy" rmdir "$MNT/$A/child"
@@ -119,7 +119,7 @@ if has_node "$A/stats.json"; then
   usage=$(jq .memory.usage.usage "$MNT/$A/stats.json")
   [[ $usage =~ ^[0-9]+$ ]] || fail "memory.usage.usage is '$usage'"
   expect_error "Permission denied" write_to "$MNT/$A/stats.json" '{}'
-  grep -q "stats.json is read-only" "$MNT/$A/last_error" || fail "last_error after stats.json"
+  grep -q "stats.json: read-only" "$MNT/$A/last_error" || fail "last_error after stats.json"
 else
   note "SKIPPED stats.json: not in this build (needs the library's stats)"
 fi
