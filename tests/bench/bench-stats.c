@@ -63,23 +63,24 @@ int __wrap_openat64(int dirfd, const char *path, int flags, ...)
 
 /* ---- the process in the cgroup ---- */
 
-/* Whether /proc/self/cgroup puts this process's memory in @path. */
-static gboolean memory_in(const char *path)
+/* Whether /proc/self/cgroup puts this process in @path for memory and blkio. */
+static gboolean moved_to(const char *path)
 {
   g_autofree char *self = itest_read("/proc/self/cgroup");
   g_auto(GStrv) lines = g_strsplit(self ? self : "", "\n", -1);
-  g_autofree char *want = g_strconcat(":memory:", path, NULL);
+  g_autofree char *memory = g_strconcat(":memory:", path, NULL);
+  g_autofree char *blkio = g_strconcat(":blkio:", path, NULL);
+  guint found = 0;
   for (char **l = lines; *l; l++)
-    if (g_str_has_suffix(*l, want))
-      return TRUE;
-  return FALSE;
+    found += g_str_has_suffix(*l, memory) || g_str_has_suffix(*l, blkio);
+  return found == 2;
 }
 
-/* Wait until this process's memory is charged to @path, then charge memory and some direct IO
- * to it. */
+/* Wait until this process's memory and IO are charged to @path, then charge memory and some
+ * direct IO to it. */
 static G_NORETURN void hold(const char *path)
 {
-  while (!memory_in(path))
+  while (!moved_to(path))
     g_usleep(1000);
   char *mem = g_malloc(HOLD_BYTES);
   memset(mem, 1, HOLD_BYTES);
@@ -291,7 +292,8 @@ int main(int argc, char **argv)
   g_autoptr(CgfsCgroup) v1 = make_cgroup(sys, "v1", path);
   g_autoptr(CgfsCgroup) v2 = make_cgroup(sys, "v2", path);
 
-  const char *const argv_hold[] = { "/proc/self/exe", "--hold", path, NULL };
+  g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+  const char *const argv_hold[] = { self, "--hold", path, NULL };
   pid_t pid = itest_spawn(argv_hold);
   GError *error = NULL;
   if (!cgfs_cgroup_add_process(v1, pid, NULL, &error))
@@ -316,6 +318,7 @@ int main(int argc, char **argv)
     if (v2)
       bench("v2", v2, n);
   }
-  itest_reap(pid);
+  if (pid > 0)
+    itest_reap(pid);
   return 0;
 }
