@@ -1,7 +1,7 @@
 /* Block IO statistics on v1: the recursive lists of CFQ, BFQ or blk-throttle. */
 #include "stats-private.h"
 
-#define N_LISTS 8
+#define N_LISTS CGFS_BLKIO_N_LISTS
 #define SERVICED 1 /* io_serviced_recursive: the list that tells whether a source is in use */
 
 /* The files of each source, in the order of CgfsV1BlkioStat's lists; NULL: the source has none. */
@@ -32,7 +32,7 @@ static const Source throttle = {
   N_LISTS,
 };
 
-/* Kernels before 4.19 have no recursive throttle files. */
+/* Older kernels have no recursive throttle files. */
 static const Source throttle_local = {
   { "blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced" },
   N_LISTS,
@@ -97,7 +97,7 @@ static void name_devices(CgfsStatsCache *cache, CgfsV1BlkioList *lists)
 
 static gboolean read_blkio(CgfsStatsReader *r, CgfsV1BlkioStat *b, GError **error)
 {
-  CgfsV1BlkioList *lists = &b->io_service_bytes_recursive;
+  CgfsV1BlkioList *lists = cgfs_blkio_lists(b);
   int found = read_source(r, &cfq, FALSE, lists, error);
   if (found == 0)
     found = read_source(r, &bfq, FALSE, lists, error);

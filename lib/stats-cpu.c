@@ -3,11 +3,12 @@
 
 /* ---- v1 ---- */
 
-/* total, kernel and user are not read by key (see read_cpuacct); the keys are for messages. */
+/* Set by position (set_usage), not looked up by key: the keys say where each comes from. */
+enum { TOTAL, KERNEL, USER };
 static const CgfsStatsField usage_fields[] = {
-  CGFS_FIELD(CgfsV1CpuUsage, total, "usage"),
-  CGFS_FIELD(CgfsV1CpuUsage, kernel, "system"),
-  CGFS_FIELD(CgfsV1CpuUsage, user, "user"),
+  [TOTAL] = CGFS_FIELD(CgfsV1CpuUsage, total, "usage"),
+  [KERNEL] = CGFS_FIELD(CgfsV1CpuUsage, kernel, "system"),
+  [USER] = CGFS_FIELD(CgfsV1CpuUsage, user, "user"),
 };
 const CgfsStatsTable cgfs_v1_cpu_usage_table = CGFS_TABLE(CgfsV1CpuUsage, usage_fields);
 
@@ -48,7 +49,7 @@ static int read_total(CgfsStatsReader *r, CgfsV1CpuUsage *u, GError **error)
     guint64 total;
     found = cgfs_stats_read_single(r, "cpuacct.usage", FALSE, &total, error);
     if (found > 0)
-      set_usage(u, 0, total);
+      set_usage(u, TOTAL, total);
     return found;
   }
   if (!cgfs_parse_u64_list("cpuacct.usage_percpu", r->text.text, r->text.len, &u->per_cpu,
@@ -57,7 +58,7 @@ static int read_total(CgfsStatsReader *r, CgfsV1CpuUsage *u, GError **error)
   guint64 total = 0;
   for (guint i = 0; i < u->n_per_cpu; i++)
     total += u->per_cpu[i];
-  set_usage(u, 0, total);
+  set_usage(u, TOTAL, total);
   return 1;
 }
 
@@ -71,8 +72,8 @@ static int read_user_kernel(CgfsStatsReader *r, CgfsV1CpuUsage *u, GError **erro
     if (!cgfs_parse_cpuacct_all("cpuacct.usage_all", r->text.text, r->text.len, &user, &system,
                                 error))
       return cgfs_stats_fail(r, error);
-    set_usage(u, 1, system);
-    set_usage(u, 2, user);
+    set_usage(u, KERNEL, system);
+    set_usage(u, USER, user);
     return 1;
   }
   if (found < 0)
@@ -83,9 +84,9 @@ static int read_user_kernel(CgfsStatsReader *r, CgfsV1CpuUsage *u, GError **erro
     return found;
   guint64 ns_per_tick = G_GUINT64_CONSTANT(1000000000) / (guint64)sysconf(_SC_CLK_TCK);
   if (CGFS_STATS_HAS(&ticks, system))
-    set_usage(u, 1, ticks.system * ns_per_tick);
+    set_usage(u, KERNEL, ticks.system * ns_per_tick);
   if (CGFS_STATS_HAS(&ticks, user))
-    set_usage(u, 2, ticks.user * ns_per_tick);
+    set_usage(u, USER, ticks.user * ns_per_tick);
   return 1;
 }
 

@@ -30,7 +30,7 @@ static int read_size(CgfsStatsReader *r, const char *size, const CgfsStatsTable 
       cgfs_stats_set(base, t, &t->fields[i], v);
     any |= found;
     if (!any)
-      return 0; /* no first file: the controller is not here */
+      return 0; /* no first file: nothing of this size here */
   }
   return any;
 }

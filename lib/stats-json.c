@@ -303,10 +303,11 @@ static void v1_blkio(Json *j, const CgfsV1BlkioStat *b)
     "io_service_time_recursive", "io_wait_time_recursive", "io_merged_recursive",
     "io_time_recursive", "sectors_recursive",
   };
+  G_STATIC_ASSERT(G_N_ELEMENTS(names) == CGFS_BLKIO_N_LISTS);
   if (!b->present)
     return;
   open_object(j, "blkio");
-  const CgfsV1BlkioList *lists = &b->io_service_bytes_recursive;
+  const CgfsV1BlkioList *lists = cgfs_blkio_lists((CgfsV1BlkioStat *)b);
   for (guint i = 0; i < G_N_ELEMENTS(names); i++)
     v1_blkio_list(j, names[i], &lists[i]);
   close_(j, '}');

@@ -117,6 +117,17 @@ gboolean cgfs_parse_io_stat(const char *file, const char *text, gsize len,
 gboolean cgfs_parse_rdma(const char *file, const char *text, gsize len, GStringChunk **strings,
                          CgfsRdmaEntry **out, guint *n, GError **error);
 
+/* The eight lists of CgfsV1BlkioStat, walked as an array from io_service_bytes_recursive. */
+#define CGFS_BLKIO_N_LISTS 8
+G_STATIC_ASSERT(offsetof(CgfsV1BlkioStat, sectors_recursive) ==
+                offsetof(CgfsV1BlkioStat, io_service_bytes_recursive) +
+                    (CGFS_BLKIO_N_LISTS - 1) * sizeof(CgfsV1BlkioList));
+
+static inline CgfsV1BlkioList *cgfs_blkio_lists(CgfsV1BlkioStat *b)
+{
+  return &b->io_service_bytes_recursive;
+}
+
 /* ---- the per-system cache (stats-cache.c) ---- */
 
 typedef struct _CgfsStatsCache CgfsStatsCache;

@@ -25,8 +25,8 @@ static void free_v1(CgfsV1Metrics *m)
   g_free(m->hugetlb.entries);
   g_free(m->cpu.usage.per_cpu);
   g_free(m->memory.extra);
-  CgfsV1BlkioList *lists = &m->blkio.io_service_bytes_recursive;
-  for (guint i = 0; i < 8; i++)
+  CgfsV1BlkioList *lists = cgfs_blkio_lists(&m->blkio);
+  for (guint i = 0; i < CGFS_BLKIO_N_LISTS; i++)
     g_free(lists[i].entries);
   g_free(m->rdma.current);
   g_free(m->rdma.limit);
@@ -83,12 +83,17 @@ int cgfs_stats_fail(CgfsStatsReader *r, GError **error)
 
 int cgfs_stats_read(CgfsStatsReader *r, const char *name, GError **error)
 {
+  GError *local = NULL;
   cgfs_text_clear(&r->text);
-  if (!cgfs_read_text_at(r->dir->fd, name, TRUE, r->buf, sizeof r->buf, &r->text, error)) {
-    g_prefix_error(error, "%s: ", r->dir->dir);
+  if (cgfs_read_text_at(r->dir->fd, name, TRUE, r->buf, sizeof r->buf, &r->text, &local))
+    return r->text.text != NULL;
+  /* kernfs answers ENODEV to a read of a file whose cgroup was removed after the open */
+  if (local->code == ENODEV && cgfs_stats_check_deleted(r, error) < 0) {
+    g_error_free(local);
     return -1;
   }
-  return r->text.text != NULL;
+  g_propagate_prefixed_error(error, local, "%s: ", r->dir->dir);
+  return -1;
 }
 
 int cgfs_stats_read_single(CgfsStatsReader *r, const char *name, gboolean allow_max,
