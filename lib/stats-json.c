@@ -130,7 +130,7 @@ static void fields(Json *j, const CgfsStatsTable *t, const void *base)
     const CgfsStatsField *f = &t->fields[i];
     if (cgfs_stats_isset(base, t, f)) {
       key_n(j, f->name, f->name_len);
-      u64(j, *(const guint64 *)((const char *)base + f->offset));
+      u64(j, *cgfs_stats_value(base, f));
     }
   }
 }

@@ -34,14 +34,20 @@ typedef struct {
 #define CGFS_TABLE(type, array)                                                                   \
   { array, G_N_ELEMENTS(array), offsetof(type, has) }
 
+/* The offsets are those of guint64 members, so the results are aligned. */
 static inline guint64 *cgfs_stats_slot(void *base, const CgfsStatsField *f)
 {
-  return (guint64 *)((char *)base + f->offset);
+  return (guint64 *)(void *)((char *)base + f->offset);
+}
+
+static inline const guint64 *cgfs_stats_value(const void *base, const CgfsStatsField *f)
+{
+  return (const guint64 *)(const void *)((const char *)base + f->offset);
 }
 
 static inline guint64 *cgfs_stats_has_bits(void *base, const CgfsStatsTable *t)
 {
-  return (guint64 *)((char *)base + t->has_offset);
+  return (guint64 *)(void *)((char *)base + t->has_offset);
 }
 
 static inline void cgfs_stats_set(void *base, const CgfsStatsTable *t, const CgfsStatsField *f,
@@ -55,7 +61,7 @@ static inline void cgfs_stats_set(void *base, const CgfsStatsTable *t, const Cgf
 static inline gboolean cgfs_stats_isset(const void *base, const CgfsStatsTable *t,
                                         const CgfsStatsField *f)
 {
-  return cgfs_stats_bit_((const guint64 *)((const char *)base + t->has_offset),
+  return cgfs_stats_bit_((const guint64 *)(const void *)((const char *)base + t->has_offset),
                          f->offset / sizeof(guint64));
 }
 
