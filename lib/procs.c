@@ -5,6 +5,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "system-private.h"
 
 GArray *cgfs_read_pids_at(int dirfd, const char *file, GError **error)
 {
@@ -98,6 +99,52 @@ static gboolean check_pid(pid_t pid, GError **error)
   return TRUE;
 }
 
+/* Where @pid sits now in each of @cg's mounts (NULL where unknown), so that a move refused by a
+ * later hierarchy can be undone in the earlier ones. */
+static GPtrArray *current_dirs(CgfsCgroup *cg, pid_t pid)
+{
+  GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
+  g_autofree char *proc = g_strdup_printf("/proc/%d/cgroup", (int)pid);
+  g_autofree char *text = cgfs_read_alloc_at(AT_FDCWD, proc, NULL, NULL);
+  g_autoptr(GArray) lines = text ? cgfs_parse_proc_cgroup(text, NULL) : NULL;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsMount *m = g_array_index(cg->dirs, CgfsCgroupDir, i).mount;
+    char *dir = NULL;
+    for (guint j = 0; lines && j < lines->len && !dir; j++) {
+      const CgfsSelfCgroup *c = &g_array_index(lines, CgfsSelfCgroup, j);
+      if (c->hierarchy_id == m->hierarchy_id && m->hierarchy_id >= 0)
+        dir = cgfs_mount_dir_for(m, c->path);
+    }
+    g_ptr_array_add(dirs, dir);
+  }
+  return dirs;
+}
+
+static void move_back(GPtrArray *origin, guint upto, const char *file, pid_t pid)
+{
+  for (guint i = 0; i < upto; i++) {
+    const char *dir = origin->pdata[i];
+    cgfs_autofd fd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (fd >= 0 && !cgfs_write_pid_at(fd, dir, file, pid, NULL))
+      g_debug("cannot move %d back to %s", (int)pid, dir);
+  }
+}
+
+/* Move @pid into every mount; if one refuses, move it back where it was in the others. */
+static gboolean add_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, GError **error)
+{
+  g_autoptr(GPtrArray) origin = cg->dirs->len > 1 ? current_dirs(cg, pid) : NULL;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0 || cgfs_write_pid_at(d->fd, d->dir, file, pid, error))
+      continue;
+    if (origin)
+      move_back(origin, i, file, pid);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const char *file,
                          GError **error)
 {
@@ -115,12 +162,7 @@ static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
     return FALSE;
   }
-  for (guint i = 0; i < cg->dirs->len; i++) {
-    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && !cgfs_write_pid_at(d->fd, d->dir, file, pid, error))
-      return FALSE;
-  }
-  return TRUE;
+  return add_everywhere(cg, pid, file, error);
 }
 
 gboolean cgfs_cgroup_add_process(CgfsCgroup *cg, pid_t pid, const char *subsystem,

@@ -170,3 +170,15 @@ char itest_proc_state(pid_t pid)
   const char *close_paren = strrchr(text, ')');
   return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
 }
+
+gboolean itest_write(const char *path, const char *value)
+{
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  ssize_t n = write(fd, value, strlen(value));
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == (ssize_t)strlen(value);
+}

@@ -26,6 +26,8 @@ void itest_reap(pid_t pid);
 void itest_cleanup(void);
 /* The text of a kernel file, stripped of the trailing newline; NULL when it cannot be read. */
 char *itest_read(const char *path);
+/* Write @value to a kernel file with one open/write/close; FALSE (errno set) on failure. */
+gboolean itest_write(const char *path, const char *value);
 /* Whether @pid is listed in the cgroup.procs (or tasks) file at @path. */
 gboolean itest_file_has_pid(const char *path, pid_t pid);
 /* The state letter of /proc/PID/stat (R, S, D, T, Z, ...). */

@@ -5,4 +5,5 @@
 #include <cgfs/system.h>
 #include <cgfs/hierarchy.h>
 #include <cgfs/cgroup.h>
+#include <cgfs/events.h>
 #include <cgfs/stats.h>

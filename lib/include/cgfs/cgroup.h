@@ -91,6 +91,12 @@ const char *cgfs_state_to_string(CgfsState state);
 /* SIGKILL every process in the subtree and return when none is left. */
 gboolean cgfs_cgroup_kill(CgfsCgroup *cg, GError **error);
 
+/* v2 only (EOPNOTSUPP on v1): the cgroup's cgroup.type ("domain", "threaded", "domain threaded",
+ * "domain invalid"), and turning a cgroup threaded so that the threads of one process can be
+ * spread over its subtree (cgfs_cgroup_add_thread). The kernel allows no way back. */
+char *cgfs_cgroup_type(CgfsCgroup *cg, GError **error);
+gboolean cgfs_cgroup_make_threaded(CgfsCgroup *cg, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsCgroup, cgfs_cgroup_unref)
 
 G_END_DECLS
