@@ -132,4 +132,5 @@ const CgfsBackend cgfs_backend_v1 = {
   .state = v1_state,
   .kill = v1_kill,
   .subsystems = v1_subsystems,
+  .stats = cgfs_stats_read_v1,
 };

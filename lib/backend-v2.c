@@ -74,4 +74,5 @@ const CgfsBackend cgfs_backend_v2 = {
   .state = v2_state,
   .kill = v2_kill,
   .subsystems = v2_subsystems,
+  .stats = cgfs_stats_read_v2,
 };

@@ -3,6 +3,8 @@
 
 #include "cgroup-private.h"
 
+typedef struct _CgfsStats CgfsStats;
+
 struct _CgfsBackend {
   const char *name;
   const char *procs_file;   /* cgroup.procs */
@@ -13,6 +15,8 @@ struct _CgfsBackend {
   CgfsState (*state)(CgfsCgroup *cg, GError **error);
   gboolean (*kill)(CgfsCgroup *cg, GError **error);
   char **(*subsystems)(const CgfsCgroup *cg, GError **error);
+  /* Fill @out (zeroed, version set) with every statistic of the cgroup. */
+  gboolean (*stats)(CgfsCgroup *cg, CgfsStats *out, GError **error);
 };
 
 extern const CgfsBackend cgfs_backend_v1;
@@ -37,6 +41,10 @@ CgfsState cgfs_freezer_v2_state(int fd, GError **error);
 /* Wait until cgroup.events says @key is @value; ETIMEDOUT after @timeout_ms. */
 gboolean cgfs_events_wait(int fd, const char *key, const char *value, guint timeout_ms,
                           GError **error);
+
+/* stats.c: the stats hooks of the v1 and v2 backends. */
+gboolean cgfs_stats_read_v1(CgfsCgroup *cg, CgfsStats *out, GError **error);
+gboolean cgfs_stats_read_v2(CgfsCgroup *cg, CgfsStats *out, GError **error);
 
 #define CGFS_FREEZE_TIMEOUT_MS 10000
 #define CGFS_KILL_TIMEOUT_MS 10000

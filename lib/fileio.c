@@ -68,6 +68,65 @@ gssize cgfs_read_at(int dirfd, const char *name, char *buf, gsize size, GError *
   return n;
 }
 
+/* The rest of a file whose first @size bytes are in @buf: a heap copy that grows to the end. */
+static gboolean read_spill(int fd, const char *name, const char *buf, gsize size, CgfsText *out,
+                           GError **error)
+{
+  gsize cap = size * 2, used = size;
+  char *heap = g_malloc(cap);
+  memcpy(heap, buf, size);
+  for (;;) {
+    if (cap - used < 2) {
+      cap *= 2;
+      heap = g_realloc(heap, cap);
+    }
+    ssize_t n = read(fd, heap + used, cap - used - 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      g_free(heap);
+      return cgfs_set_errno(error, "cannot read %s", name);
+    }
+    if (n == 0)
+      break;
+    used += (gsize)n;
+  }
+  heap[used] = '\0';
+  out->heap = heap;
+  out->text = heap;
+  out->len = used;
+  return TRUE;
+}
+
+gboolean cgfs_read_text_at(int dirfd, const char *name, gboolean optional, char *buf, gsize size,
+                           CgfsText *out, GError **error)
+{
+  g_return_val_if_fail(size > 1, FALSE);
+  *out = (CgfsText){ 0 };
+  cgfs_autofd fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (optional && errno == ENOENT)
+      return TRUE;
+    return cgfs_set_errno(error, "cannot open %s", name);
+  }
+  gssize n = read_full(fd, buf, size - 1);
+  if (n < 0)
+    return cgfs_set_errno(error, "cannot read %s", name);
+  if ((gsize)n == size - 1)
+    return read_spill(fd, name, buf, (gsize)n, out, error);
+  buf[n] = '\0';
+  out->text = buf;
+  out->len = (gsize)n;
+  return TRUE;
+}
+
+void cgfs_text_clear(CgfsText *t)
+{
+  g_clear_pointer(&t->heap, g_free);
+  t->text = NULL;
+  t->len = 0;
+}
+
 char *cgfs_read_alloc_at(int dirfd, const char *name, gsize *len, GError **error)
 {
   cgfs_autofd fd = open_file_at(dirfd, name, O_RDONLY, error);

@@ -10,6 +10,19 @@
  * larger than @size - 1 is EFBIG. One read() when the content fits: cgroup files are seq
  * files that fill the buffer until their end, so a short read is the end. */
 gssize cgfs_read_at(int dirfd, const char *name, char *buf, gsize size, GError **error);
+/* A file's content: in the caller's buffer when it fits, else in a heap buffer (heap). */
+typedef struct {
+  const char *text; /* NUL-terminated; NULL when an optional file does not exist */
+  gsize len;
+  char *heap;
+} CgfsText;
+
+/* Read the whole of @name with one read() into @buf (@size bytes) when it fits, continuing
+ * into a heap buffer when it does not; cgfs_text_clear() frees that. With @optional a missing
+ * file (ENOENT) is no error: TRUE with out->text NULL. */
+gboolean cgfs_read_text_at(int dirfd, const char *name, gboolean optional, char *buf, gsize size,
+                           CgfsText *out, GError **error);
+void cgfs_text_clear(CgfsText *t);
 /* Read the whole of @name, of any size, into a new NUL-terminated buffer. */
 char *cgfs_read_alloc_at(int dirfd, const char *name, gsize *len, GError **error);
 /* Read a one-line file and strip the trailing newline. */

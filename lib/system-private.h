@@ -24,3 +24,10 @@ GArray *cgfs_parse_proc_cgroup(const char *text, GError **error);
 char *cgfs_mountinfo_unescape(const char *s);
 /* The directory of cgroup @cgpath within @m, or NULL if @cgpath is not below the mount's root. */
 char *cgfs_mount_dir_for(const CgfsMount *m, const char *cgpath);
+
+/* What CgfsSystemSources.prefix was ("" for the real machine): sysfs and procfs paths that are
+ * not cgroup files (block devices, huge page sizes) are read below it. */
+const char *cgfs_system_prefix(const CgfsSystem *sys);
+/* The system's cache of device names and page sizes for stats, created on first use. */
+typedef struct _CgfsStatsCache CgfsStatsCache;
+CgfsStatsCache *cgfs_system_stats_cache(CgfsSystem *sys);

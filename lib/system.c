@@ -1,12 +1,15 @@
 #include "config-internal.h"
 
 #include "fileio.h"
+#include "stats-private.h"
 #include "system-private.h"
 
 struct _CgfsSystem {
   gint ref;
   GArray *mounts; /* CgfsMount */
   CgfsMode mode;
+  char *prefix;               /* CgfsSystemSources.prefix, "" for the real machine */
+  CgfsStatsCache *stats_cache; /* created by the first stats read */
 };
 
 void cgfs_mount_clear(CgfsMount *m)
@@ -246,6 +249,7 @@ CgfsSystem *cgfs_system_new_from(const CgfsSystemSources *sources, GError **erro
   sys->ref = 1;
   sys->mode = mode_of(mounts);
   sys->mounts = g_steal_pointer(&mounts);
+  sys->prefix = g_strdup(sources->prefix ? sources->prefix : "");
   return sys;
 }
 
@@ -264,6 +268,8 @@ void cgfs_system_unref(CgfsSystem *sys)
 {
   if (sys && g_atomic_int_dec_and_test(&sys->ref)) {
     g_array_unref(sys->mounts);
+    cgfs_stats_cache_free(sys->stats_cache);
+    g_free(sys->prefix);
     g_free(sys);
   }
 }
@@ -309,4 +315,23 @@ const CgfsMount *cgfs_system_find_mount(const CgfsSystem *sys, const char *subsy
       return m;
   }
   return NULL;
+}
+
+const char *cgfs_system_prefix(const CgfsSystem *sys)
+{
+  return sys->prefix;
+}
+
+/* Created once, by whichever thread gets there first. */
+CgfsStatsCache *cgfs_system_stats_cache(CgfsSystem *sys)
+{
+  CgfsStatsCache *c = g_atomic_pointer_get(&sys->stats_cache);
+  if (c)
+    return c;
+  c = cgfs_stats_cache_new(sys->prefix);
+  if (!g_atomic_pointer_compare_and_exchange(&sys->stats_cache, NULL, c)) {
+    cgfs_stats_cache_free(c);
+    c = g_atomic_pointer_get(&sys->stats_cache);
+  }
+  return c;
 }
