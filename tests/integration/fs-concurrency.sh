@@ -33,6 +33,10 @@ reader() { # read every readable node of $1
     for n in procs threads events state last_error; do
       { read -r -d '' x || true; } < "$MNT/$1/$n"
     done
+    if [ -e "$MNT/$1/stats.json" ]; then
+      { read -r -d '' x || true; } < "$MNT/$1/stats.json"
+      [[ $x == "{"* ]] || { echo "stats.json of $1: '${x:0:40}'"; return 1; }
+    fi
     { read -r -d '' x || true; } < "$MNT/$1/state"
     [[ $x == thawed* || $x == freezing* || $x == frozen* ]] || { echo "state of $1: '$x'"; return 1; }
     x=("$MNT/$1"/*)
@@ -61,7 +65,6 @@ jsoner() { # limits written and read back, when resources.json is built
   for ((i = 0; i < ROUNDS / 2; i++)); do
     echo "{\"pids\": {\"limit\": $((100 + i))}}" > "$MNT/$1/resources.json"
     { read -r -d '' x || true; } < "$MNT/$1/resources.json"
-    { read -r -d '' x || true; } < "$MNT/$1/stats.json"
   done
 }
 
