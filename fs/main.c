@@ -47,6 +47,9 @@ static void usage(const char *prog)
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
   FsDaemon *d = fuse_get_context()->private_data;
+  /* O_TRUNC comes with open(), which ignores it, instead of as a separate truncate request. */
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+    conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   cfg->use_ino = 0;
   cfg->direct_io = 1;
   cfg->entry_timeout = 1.0;
