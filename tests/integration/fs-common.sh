@@ -15,7 +15,8 @@ command -v jq >/dev/null || skip "no jq"
 
 PREFIX=cgfs-test-$$-
 MNT=$(mktemp -d /tmp/cgfs-test-$$-mnt.XXXXXX)
-LOG=$MNT.log
+WORK=$(mktemp -d /tmp/cgfs-test-$$-work.XXXXXX) # the test's own files, removed in every outcome
+LOG=$WORK/daemon.log
 DAEMON_PID=
 SPAWNED=()
 # The test's own stdout and stderr, for the cleanup: it can run while a redirection into the
@@ -29,34 +30,53 @@ v1_dir() { echo "/sys/fs/cgroup/$1/$2"; }
 
 is_mounted() { grep -q " $MNT fuse" /proc/self/mounts; }
 
-# Remove a cgroup directory tree of the kernel, deepest first, thawing v1 freezers on the way.
-remove_cgroup_tree() {
+# This test's cgroups, in every hierarchy, every level; parents first, or with -depth last.
+own_cgroups() {
+  local m d
+  for m in $(v1_mounts) $(v2_mount); do
+    for d in "$m/$PREFIX"*; do [ -d "$d" ] && find "$d" "$@" -type d; done
+  done
+}
+
+# Thaw them first: a frozen process does not die of SIGKILL until it is thawed.
+thaw_own_cgroups() {
   local d
   while read -r d; do
     [ -e "$d/freezer.state" ] && echo THAWED > "$d/freezer.state" 2>/dev/null
     [ -e "$d/cgroup.freeze" ] && echo 0 > "$d/cgroup.freeze" 2>/dev/null
-  done < <(find "$1" -depth -type d)
+  done < <(own_cgroups) # parents first: v2 cannot thaw below a frozen parent
+}
+
+# Deepest first; a v1 cgroup whose last process has just died can stay busy for a moment.
+remove_own_cgroups() {
+  local d
   while read -r d; do
     for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
-  done < <(find "$1" -depth -type d)
+  done < <(own_cgroups -depth)
 }
+
+TEST_PID=$BASHPID
 
 cleanup() {
   local status=$? p m d
+  # A child forked for `cmd &` runs the shell's traps until it execs: only the test cleans up.
+  [ "$BASHPID" = "$TEST_PID" ] || exit "$status"
+  trap '' INT TERM # finish cleaning up
   set +e
   exec 1>&"$TEST_OUT" 2>&"$TEST_ERR"
-  for p in "${SPAWNED[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  for p in "${SPAWNED[@]}"; do wait "$p" 2>/dev/null; done
+  thaw_own_cgroups
+  # Only the ones not reaped yet: a reaped pid may belong to someone else by now.
+  local ours=" $(jobs -p | tr '\n' ' ') "
+  for p in "${SPAWNED[@]}"; do [[ $ours == *" $p "* ]] && kill -KILL "$p" 2>/dev/null; done
+  for p in "${SPAWNED[@]}"; do [[ $ours == *" $p "* ]] && wait "$p" 2>/dev/null; done
   if is_mounted; then fusermount3 -u "$MNT" || fusermount3 -uz "$MNT"; fi
   if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
     kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID"
   fi
-  for m in $(v1_mounts) $(v2_mount); do
-    for d in "$m/$PREFIX"*; do [ -d "$d" ] && remove_cgroup_tree "$d"; done
-  done
+  remove_own_cgroups
   rmdir "$MNT" 2>/dev/null
   if [ "$status" != 0 ] && [ -s "$LOG" ]; then echo "--- daemon log"; cat "$LOG"; fi
-  rm -f "$LOG"
+  rm -rf "$WORK"
   exit "$status"
 }
 trap cleanup EXIT

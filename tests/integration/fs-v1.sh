@@ -68,13 +68,13 @@ note "events and state"
 [ "$(cat "$MNT/$A/events")" = "$(printf 'populated 1\nfrozen 0\nunder_oom 0\noom_kill 0')" ] ||
   fail "events: $(cat "$MNT/$A/events")"
 [ "$(cat "$MNT/$A/state")" = thawed ] || fail "state is not thawed"
-"$FS_POLL" "$MNT/$A/events" "$MNT.ready" > "$MNT.poll" &
-POLLER=$!
-until [ -e "$MNT.ready" ]; do kill -0 $POLLER || fail "fs-poll ended early"; sleep 0.02; done
+"$FS_POLL" "$MNT/$A/events" "$WORK/ready" > "$WORK/poll" &
+POLLER=$!; SPAWNED+=($POLLER)
+until [ -e "$WORK/ready" ]; do kill -0 $POLLER || fail "fs-poll ended early"; sleep 0.02; done
 echo frozen > "$MNT/$A/state"
 wait $POLLER || fail "fs-poll: no wake-up on v1"
-sed -n '/after:/,$p' "$MNT.poll" | grep -qx "frozen 1" || fail "poll output: $(cat "$MNT.poll")"
-rm -f "$MNT.ready" "$MNT.poll"
+sed -n '/after:/,$p' "$WORK/poll" | grep -qx "frozen 1" || fail "poll output: $(cat "$WORK/poll")"
+rm -f "$WORK/ready" "$WORK/poll"
 [ "$(cat "$MNT/$A/state")" = frozen ] || fail "state after freezing"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = FROZEN ] || fail "freezer.state after freezing"
 [ "$(proc_state $S1)" = D ] || fail "$S1 is $(proc_state $S1), not frozen (D)"
@@ -133,15 +133,15 @@ if has_node "$A/resources.json"; then
   [ "$(jq .memory.limit "$MNT/$A/resources.json")" = 268435456 ] || fail "jq .memory.limit"
   [ "$(jq .pids.limit < "$MNT/$A/resources.json")" = 64 ] || fail "jq .pids.limit"
   # Written in many small pieces, as a pipe would.
-  printf '{"pids":\n' > /tmp/$PREFIX"doc"; printf ' {"limit": 99}}\n' >> /tmp/$PREFIX"doc"
-  dd if=/tmp/$PREFIX"doc" of="$MNT/$A/resources.json" bs=3 status=none
-  rm -f /tmp/$PREFIX"doc"
+  printf '{"pids":\n' > "$WORK/doc"; printf ' {"limit": 99}}\n' >> "$WORK/doc"
+  dd if="$WORK/doc" of="$MNT/$A/resources.json" bs=3 status=none
+  rm -f "$WORK/doc"
   [ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 99 ] || fail "pids.max after a write in pieces"
   # What was read, written back, changes nothing.
-  cat "$MNT/$A/resources.json" > /tmp/$PREFIX"read"
-  cat /tmp/$PREFIX"read" > "$MNT/$A/resources.json"
-  cmp -s /tmp/$PREFIX"read" "$MNT/$A/resources.json" || fail "read, write back, read differs"
-  rm -f /tmp/$PREFIX"read"
+  cat "$MNT/$A/resources.json" > "$WORK/read"
+  cat "$WORK/read" > "$MNT/$A/resources.json"
+  cmp -s "$WORK/read" "$MNT/$A/resources.json" || fail "read, write back, read differs"
+  rm -f "$WORK/read"
   limit=$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)
   expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{bad json'
   grep -q "resources.json: invalid JSON at line 1, column 2" "$MNT/$A/last_error" || fail "last_error: $(cat "$MNT/$A/last_error")"

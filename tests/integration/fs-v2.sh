@@ -34,14 +34,14 @@ done
 
 note "events, and poll() waking on a change"
 [ "$(cat "$MNT/$A/events")" = "$(printf 'populated 1\nfrozen 0')" ] || fail "events: $(cat "$MNT/$A/events")"
-"$FS_POLL" "$MNT/$A/child/events" "$MNT.ready" > "$MNT.poll" &
-POLLER=$!
-until [ -e "$MNT.ready" ]; do kill -0 $POLLER || fail "fs-poll ended early"; sleep 0.02; done
+"$FS_POLL" "$MNT/$A/child/events" "$WORK/ready" > "$WORK/poll" &
+POLLER=$!; SPAWNED+=($POLLER)
+until [ -e "$WORK/ready" ]; do kill -0 $POLLER || fail "fs-poll ended early"; sleep 0.02; done
 echo frozen > "$MNT/$A/child/state"
 wait $POLLER || fail "fs-poll: no wake-up"
-grep -qx "after:" "$MNT.poll" && sed -n '/after:/,$p' "$MNT.poll" | grep -qx "frozen 1" ||
-  fail "poll output: $(cat "$MNT.poll")"
-rm -f "$MNT.ready" "$MNT.poll"
+grep -qx "after:" "$WORK/poll" && sed -n '/after:/,$p' "$WORK/poll" | grep -qx "frozen 1" ||
+  fail "poll output: $(cat "$WORK/poll")"
+rm -f "$WORK/ready" "$WORK/poll"
 echo thawed > "$MNT/$A/child/state"
 
 note "state"
