@@ -74,6 +74,19 @@ int __wrap_openat64(int dirfd, const char *path, int flags, ...)
   return fd;
 }
 
+/* A failure once mounted: exit(), so that the atexit handlers unmount and clean up (an abort
+ * would leave the mount behind). */
+static G_NORETURN G_GNUC_PRINTF(1, 2) void die(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "bench-fs: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  exit(1);
+}
+
 /* ---- the setup ---- */
 
 typedef struct {
@@ -127,7 +140,7 @@ static void mount_daemon(void)
   atexit(unmount_daemon); /* runs before itest_cleanup, registered earlier */
   while (!is_mounted(bench.mnt)) {
     if (waitpid(bench.daemon, NULL, WNOHANG) == bench.daemon)
-      g_error("cgfs did not mount");
+      die("cgfs did not mount");
     g_usleep(2000);
   }
 }
@@ -177,12 +190,12 @@ static void read_path(const char *path)
   static char buf[BUF_SIZE];
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    g_error("open %s: %s", path, g_strerror(errno));
+    die("open %s: %s", path, g_strerror(errno));
   ssize_t n;
   while ((n = read(fd, buf, sizeof buf)) > 0)
     ;
   if (n < 0)
-    g_error("read %s: %s", path, g_strerror(errno));
+    die("read %s: %s", path, g_strerror(errno));
   close(fd);
 }
 
@@ -190,11 +203,11 @@ static void write_path(const char *path, const char *text)
 {
   int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (fd < 0)
-    g_error("open %s: %s", path, g_strerror(errno));
+    die("open %s: %s", path, g_strerror(errno));
   if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-    g_error("write %s: %s", path, g_strerror(errno));
+    die("write %s: %s", path, g_strerror(errno));
   if (close(fd) != 0)
-    g_error("close %s: %s", path, g_strerror(errno));
+    die("close %s: %s", path, g_strerror(errno));
 }
 
 static void op_mount_read(gpointer node)
@@ -210,7 +223,7 @@ static void op_replay(gpointer data)
   for (guint i = 0; i < r->n; i++) {
     int fd = openat(r->files[i].dirfd, r->files[i].name, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read(fd, buf, sizeof buf) < 0)
-      g_error("cannot read %s: %s", r->files[i].name, g_strerror(errno));
+      die("cannot read %s: %s", r->files[i].name, g_strerror(errno));
     close(fd);
   }
 }
@@ -245,7 +258,7 @@ static void op_mount_move(gpointer unused)
 static void op_lib_move(gpointer unused)
 {
   if (!cgfs_cgroup_add_process(bench.cg, bench.sleeper, NULL, NULL))
-    g_error("cgfs_cgroup_add_process failed");
+    die("cgfs_cgroup_add_process failed");
 }
 
 /* What the library does, by hand: the pid into cgroup.procs of every hierarchy. */
@@ -273,7 +286,7 @@ static void op_lib_stats(gpointer unused)
 {
   g_autoptr(CgfsStats) s = cgfs_cgroup_stats(bench.cg, NULL);
   if (!s)
-    g_error("cgfs_cgroup_stats failed");
+    die("cgfs_cgroup_stats failed");
   g_free(cgfs_stats_to_json(s, NULL));
 }
 #endif
@@ -293,7 +306,7 @@ static void op_lib_resources(gpointer unused)
   g_autoptr(GError) error = NULL;
   g_autoptr(CgfsResources) r = cgfs_resources_from_json(limits_doc, -1, &error);
   if (!r || !cgfs_cgroup_update(bench.cg, r, &error))
-    g_error("resources: %s", error->message);
+    die("resources: %s", error->message);
 }
 
 static void op_kernel_resources(gpointer unused)
