@@ -31,6 +31,7 @@ wait_for_line() {
   done
 }
 
+[ "$(hostname)" = cgfs-vm ] || fail "run me inside the guest: build/tests/vm/run-in-vm -- $0 BUILD_DIR"
 [ "$(id -u)" = 0 ] || fail "not root in the guest"
 grep -q " $cg rw,.* - cgroup2 " /proc/self/mountinfo || fail "cgroup2 is not mounted read-write at $cg"
 ok "cgroup2 at $cg"
