@@ -5,6 +5,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "resources-private.h"
 
 static const CgfsCgroupDir *the_dir(CgfsCgroup *cg, GError **error)
 {
@@ -74,4 +75,5 @@ const CgfsBackend cgfs_backend_v2 = {
   .state = v2_state,
   .kill = v2_kill,
   .subsystems = v2_subsystems,
+  .prepare_controller = cgfs_plan_enable_v2,
 };

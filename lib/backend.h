@@ -3,6 +3,8 @@
 
 #include "cgroup-private.h"
 
+typedef struct _CgfsPlan CgfsPlan;
+
 struct _CgfsBackend {
   const char *name;
   const char *procs_file;   /* cgroup.procs */
@@ -13,6 +15,11 @@ struct _CgfsBackend {
   CgfsState (*state)(CgfsCgroup *cg, GError **error);
   gboolean (*kill)(CgfsCgroup *cg, GError **error);
   char **(*subsystems)(const CgfsCgroup *cg, GError **error);
+  /* Resources (resources.c): make @controller's files appear in the cgroup before an update
+   * writes them, the steps undone if it fails (v2: the ancestors' cgroup.subtree_control).
+   * NULL when they are always there. */
+  gboolean (*prepare_controller)(CgfsPlan *plan, const char *controller, const char *field,
+                                 GError **error);
 };
 
 extern const CgfsBackend cgfs_backend_v1;

@@ -5,3 +5,4 @@
 #include <cgfs/system.h>
 #include <cgfs/hierarchy.h>
 #include <cgfs/cgroup.h>
+#include <cgfs/resources.h>
