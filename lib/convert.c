@@ -21,8 +21,9 @@ guint64 cgfs_cpu_shares_to_weight(guint64 shares)
   return (guint64)ceil(pow(10, exponent));
 }
 
-/* The conversion is monotonic and reaches every weight (1..10000), so a binary search finds
- * the smallest shares for a weight. */
+/* The conversion is monotonic and reaches every weight (1..10000); several shares give each
+ * weight (it rounds up), and the largest of them is the one whose exact value is the weight:
+ * 1024 for 100, as on v1. A binary search finds the first shares past it. */
 guint64 cgfs_cpu_weight_to_shares(guint64 weight)
 {
   if (weight == 0)
@@ -32,12 +33,12 @@ guint64 cgfs_cpu_weight_to_shares(guint64 weight)
   guint64 lo = SHARES_MIN, hi = SHARES_MAX;
   while (lo < hi) {
     guint64 mid = lo + (hi - lo) / 2;
-    if (cgfs_cpu_shares_to_weight(mid) >= weight)
+    if (cgfs_cpu_shares_to_weight(mid) > weight)
       hi = mid;
     else
       lo = mid + 1;
   }
-  return lo;
+  return lo - 1;
 }
 
 char *cgfs_cpu_max_format(gint64 quota, guint64 period)
@@ -149,7 +150,7 @@ gboolean cgfs_hugepage_size_parse(const char *text, guint64 *bytes)
         !g_ascii_string_to_unsigned(digits, 10, 1, G_MAXUINT32, &n, NULL))
       return FALSE;
     /* The kernel names a size by its largest whole unit: 2048KB is "2MB". */
-    if (i + 1 < G_N_ELEMENTS(units) && n % 1024 == 0)
+    if (i > 0 && n % 1024 == 0)
       return FALSE;
     *bytes = n * units[i].unit;
     return TRUE;

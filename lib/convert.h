@@ -7,8 +7,8 @@
 /* cpu.shares -> cpu.weight: 0 -> 0 (unset), <= 2 -> 1, >= 262144 -> 10000, else
  * ceil(10^((l^2 + 125 l)/612 - 7/34)) with l = log2(shares). */
 guint64 cgfs_cpu_shares_to_weight(guint64 shares);
-/* The smallest shares that cgfs_cpu_shares_to_weight() maps to @weight (1..10000), so that
- * converting it again gives @weight back; 0 -> 0. Weights above 10000 give 262144. */
+/* The largest shares that cgfs_cpu_shares_to_weight() maps to @weight (1..10000), so that
+ * converting it again gives @weight back (100 -> 1024); 0 -> 0, above 10000 -> 262144. */
 guint64 cgfs_cpu_weight_to_shares(guint64 weight);
 
 /* cpu.max "QUOTA PERIOD": @quota <= 0 is "max". */

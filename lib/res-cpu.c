@@ -9,18 +9,18 @@
 
 #define QUOTA_MIN 1000 /* the kernel refuses a CFS quota below 1 ms */
 
-/* The fraction of a CPU that quota/period gives; unlimited is never refused, so it ranks first
- * as an intermediate step (see cgfs_bandwidth_quota_first). */
+/* The fraction of a CPU that quota/period gives. */
 static double share_of(gint64 quota, guint64 period)
 {
-  return quota <= 0 ? 0.0 : (double)quota / (double)period;
+  return (double)quota / (double)period;
 }
 
 /* v1 checks each write against the parent (a child may not get more than its parent) and the
- * children (nor less than they have). Writing quota then period goes through quota_new/
- * period_old, the other order through quota_old/period_new: when the share grows, take the
- * smaller step (the parent's bound is what can refuse it), when it shrinks the larger one
- * (the children's). An unlimited step is always accepted. */
+ * children (nor less than they have), and both old and new values pass. Writing quota then
+ * period goes through quota_new/period_old, the other order through quota_old/period_new: take
+ * the step whose share lies between the old and the new one, which passes both checks; when
+ * neither does (both values scaled alike), the smaller one, as the parent's bound is the common
+ * one. An unlimited step is always accepted. */
 gboolean cgfs_bandwidth_quota_first(gint64 old_quota, guint64 old_period, gint64 new_quota,
                                     guint64 new_period)
 {
@@ -28,10 +28,15 @@ gboolean cgfs_bandwidth_quota_first(gint64 old_quota, guint64 old_period, gint64
     return TRUE;
   if (old_quota <= 0)
     return FALSE;
+  double before = share_of(old_quota, old_period), after = share_of(new_quota, new_period);
+  double lo = MIN(before, after), hi = MAX(before, after);
   double via_quota = share_of(new_quota, old_period);
   double via_period = share_of(old_quota, new_period);
-  gboolean growing = share_of(new_quota, new_period) >= share_of(old_quota, old_period);
-  return growing ? via_quota <= via_period : via_quota >= via_period;
+  if (via_quota >= lo && via_quota <= hi)
+    return TRUE;
+  if (via_period >= lo && via_period <= hi)
+    return FALSE;
+  return via_quota <= via_period;
 }
 
 /* RT runtime may also never exceed the period of the moment. */

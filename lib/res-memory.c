@@ -47,8 +47,9 @@ static gboolean write_limit(CgfsPlan *p, int fd, const char *field, const char *
     return FALSE;
   CgfsPlannedWrite *pw = cgfs_plan_last(p);
   const CgfsFileWrite *old = pw->undo->pdata[0];
+  g_autofree char *stripped = g_strchomp(g_strdup(old->value));
   gint64 current;
-  if (cgfs_limit_parse(old->value, &current) && current == value)
+  if (cgfs_limit_parse(stripped, &current) && current == value)
     pw->skip = TRUE;
   return TRUE;
 }

@@ -190,22 +190,34 @@ int cgfs_plan_dir(CgfsPlan *p, const char *controller, const char *field, GError
   return d->fd;
 }
 
-char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error)
+/* The file's content as it is, trailing newline included: what restores it exactly. */
+static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
+                      GError **error)
 {
   g_autoptr(GError) local = NULL;
-  gsize len;
-  g_autofree char *text = cgfs_read_alloc_at(fd, file, &len, &local);
+  char *text = cgfs_read_alloc_at(fd, file, len, &local);
   if (!text) {
     if (local->code == ENOENT)
       cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, file,
                      p->cg->path);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
-    return NULL;
   }
+  return text;
+}
+
+static char *strip_newlines(char *text, gsize len)
+{
   while (len > 0 && text[len - 1] == '\n')
     text[--len] = '\0';
-  return g_steal_pointer(&text);
+  return text;
+}
+
+char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error)
+{
+  gsize len;
+  char *text = read_raw(p, fd, field, file, &len, error);
+  return text ? strip_newlines(text, len) : NULL;
 }
 
 gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char *file,
@@ -255,11 +267,12 @@ static GPtrArray *undo_of(int fd, const char *file, const char *old)
 gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *file,
                          const char *value, GError **error)
 {
-  g_autofree char *old = cgfs_plan_read(p, fd, field, file, error);
+  gsize len;
+  g_autofree char *old = read_raw(p, fd, field, file, &len, error);
   if (!old)
     return FALSE;
   CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
-  pw->skip = strcmp(old, value) == 0;
+  pw->skip = strcmp(strip_newlines(old, len), value) == 0;
   return TRUE;
 }
 
