@@ -22,7 +22,18 @@ static char *limit_value(int version, guint64 limit)
   return g_strdup_printf("%" G_GUINT64_FORMAT, limit);
 }
 
-static gboolean plan_one(CgfsPlan *p, const CgfsHugepageLimit *l, guint i, GError **error)
+static gboolean in_unified(const CgfsResources *r, const char *file)
+{
+  for (guint i = 0; i < r->unified->len; i++)
+    if (strcmp(g_array_index(r->unified, CgfsUnifiedEntry, i).key, file) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The limit and, where the kernel has it, the reservation limit, unless "unified" sets that
+ * file itself (as a read-back does when the two differ). */
+static gboolean plan_one(CgfsPlan *p, const CgfsResources *r, const CgfsHugepageLimit *l,
+                         guint i, GError **error)
 {
   int version = cgfs_plan_version(p);
   g_autofree char *field = g_strdup_printf("hugepageLimits[%u]", i);
@@ -39,13 +50,15 @@ static gboolean plan_one(CgfsPlan *p, const CgfsHugepageLimit *l, guint i, GErro
   if (!cgfs_plan_write(p, fd, field, file, value, error))
     return FALSE;
   g_autofree char *rsvd = limit_file(version, l->page_size, TRUE);
-  return !cgfs_exists_at(fd, rsvd) || cgfs_plan_write(p, fd, field, rsvd, value, error);
+  if (!cgfs_exists_at(fd, rsvd) || in_unified(r, rsvd))
+    return TRUE;
+  return cgfs_plan_write(p, fd, field, rsvd, value, error);
 }
 
 static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
 {
   for (guint i = 0; i < r->hugepage_limits->len; i++)
-    if (!plan_one(p, &g_array_index(r->hugepage_limits, CgfsHugepageLimit, i), i, error))
+    if (!plan_one(p, r, &g_array_index(r->hugepage_limits, CgfsHugepageLimit, i), i, error))
       return FALSE;
   return TRUE;
 }
@@ -61,28 +74,72 @@ static char *size_of(const char *name, int version)
   return cgfs_hugepage_size_parse(size, &bytes) ? g_steal_pointer(&size) : NULL;
 }
 
+static guint64 bytes_of(const char *size)
+{
+  guint64 b = 0;
+  cgfs_hugepage_size_parse(size, &b);
+  return b;
+}
+
 static gint by_size(gconstpointer a, gconstpointer b)
 {
-  guint64 x = 0, y = 0;
-  cgfs_hugepage_size_parse(((const CgfsHugepageLimit *)a)->page_size, &x);
-  cgfs_hugepage_size_parse(((const CgfsHugepageLimit *)b)->page_size, &y);
+  guint64 x = bytes_of(*(char *const *)a), y = bytes_of(*(char *const *)b);
   return x < y ? -1 : x > y;
 }
 
-static gboolean read_one(int fd, const char *name, int version, GArray *out, GError **error)
+/* v2: a reservation limit unlike the usage limit goes under "unified", so that writing the
+ * read-back keeps it. */
+static gboolean read_rsvd_v2(int fd, const char *size, gint64 limit, CgfsResources *out,
+                             GError **error)
 {
-  g_autofree char *size = size_of(name, version);
-  if (!size)
-    return TRUE;
+  g_autofree char *file = limit_file(2, size, TRUE);
+  g_autofree char *text = NULL;
+  gint64 v;
+  if (!cgfs_res_read_optional(fd, file, &text, error))
+    return FALSE;
+  if (text && (!cgfs_limit_parse(text, &v) || v != limit))
+    cgfs_res_add_unified_file(out, file, text);
+  return TRUE;
+}
+
+static gboolean read_one(int fd, const char *size, int version, CgfsResources *out,
+                         GError **error)
+{
+  g_autofree char *name = limit_file(version, size, FALSE);
   gint64 v;
   gboolean has = FALSE;
   if (!cgfs_res_read_limit(fd, name, &has, &v, error))
     return FALSE;
+  if (!has)
+    return TRUE;
   CgfsHugepageLimit l = { .limit = v == -1 ? cgfs_v1_unlimited_bytes() : (guint64)v };
   g_strlcpy(l.page_size, size, sizeof l.page_size);
-  if (has)
-    g_array_append_val(out, l);
-  return TRUE;
+  g_array_append_val(out->hugepage_limits, l);
+  return version == 1 || read_rsvd_v2(fd, size, v, out, error);
+}
+
+/* The page sizes of @fd's hugetlb files, smallest first. */
+static GPtrArray *page_sizes(int fd, int version, GError **error)
+{
+  int lfd = cgfs_reopen_dir(fd, error);
+  if (lfd < 0)
+    return NULL;
+  DIR *dir = fdopendir(lfd);
+  if (!dir) {
+    cgfs_set_errno(error, "cannot list the hugetlb files");
+    close(lfd);
+    return NULL;
+  }
+  GPtrArray *sizes = g_ptr_array_new_with_free_func(g_free);
+  struct dirent *e;
+  while ((e = readdir(dir))) {
+    char *size = size_of(e->d_name, version);
+    if (size)
+      g_ptr_array_add(sizes, size);
+  }
+  closedir(dir);
+  g_ptr_array_sort(sizes, by_size);
+  return sizes;
 }
 
 static gboolean read_back(CgfsCgroup *cg, CgfsResources *out, GError **error)
@@ -90,21 +147,14 @@ static gboolean read_back(CgfsCgroup *cg, CgfsResources *out, GError **error)
   int fd = cgfs_res_read_dir(cg, "hugetlb");
   if (fd < 0)
     return TRUE;
-  int lfd = cgfs_reopen_dir(fd, error);
-  if (lfd < 0)
+  int version = cgfs_cgroup_version(cg);
+  g_autoptr(GPtrArray) sizes = page_sizes(fd, version, error);
+  if (!sizes)
     return FALSE;
-  DIR *dir = fdopendir(lfd);
-  if (!dir) {
-    close(lfd);
-    return cgfs_set_errno(error, "cannot list %s", cgfs_cgroup_path(cg));
-  }
-  struct dirent *e;
-  gboolean ok = TRUE;
-  while (ok && (e = readdir(dir)))
-    ok = read_one(fd, e->d_name, cgfs_cgroup_version(cg), out->hugepage_limits, error);
-  closedir(dir);
-  g_array_sort(out->hugepage_limits, by_size);
-  return ok;
+  for (guint i = 0; i < sizes->len; i++)
+    if (!read_one(fd, sizes->pdata[i], version, out, error))
+      return FALSE;
+  return TRUE;
 }
 
 const CgfsResController cgfs_res_hugetlb = { "hugetlb", plan, read_back };
