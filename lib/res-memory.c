@@ -336,8 +336,12 @@ static gboolean read_v2(int fd, CgfsResources *r, GError **error)
       !cgfs_res_read_limit(fd, "memory.low", &m->has_reservation, &m->reservation, error) ||
       !cgfs_res_read_limit(fd, "memory.swap.max", &has_swap_max, &swap_max, error))
     return FALSE;
-  if (m->has_limit && has_swap_max)
+  if (m->has_limit && has_swap_max) {
     m->has_swap = cgfs_memory_swap_from_v2(m->limit, swap_max, &m->swap);
+    g_autofree char *text = g_strdup_printf("%" G_GINT64_FORMAT, swap_max);
+    if (!m->has_swap) /* a finite swap.max under an unlimited memory.max: kept as it is */
+      cgfs_res_add_unified_file(r, "memory.swap.max", text);
+  }
   for (const char *const *f = v2_extras; *f; f++) {
     g_autofree char *text = NULL;
     if (!cgfs_res_read_optional(fd, *f, &text, error))

@@ -341,6 +341,24 @@ static void test_cfs_orders(void **state)
   assert_kfile("cpu", path, "cpu.cfs_quota_us", "50000");
 }
 
+/* Both values doubled under an unlimited parent, with a grandchild at the same share: the
+ * smaller step (period first, 0.25 CPU) is below the grandchild and refused, so the pair is
+ * tried the other way round (quota first, 1 CPU), which the kernel takes. */
+static void test_cfs_other_order(void **state)
+{
+  g_autofree char *top = itest_name("cfs2");
+  g_autoptr(CgfsCgroup) parent = make(top, NULL);
+  g_autofree char *path = g_strconcat(top, "/c", NULL);
+  g_autoptr(CgfsCgroup) child = make(path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
+  g_autofree char *grandchild = g_strconcat(path, "/g", NULL);
+  g_autoptr(CgfsCgroup) g = make(grandchild, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
+  assert_false(kwrite("cpu", path, "cpu.cfs_period_us", "200000"));
+  update_ok(child, "{\"cpu\": {\"quota\": 100000, \"period\": 200000}}");
+  assert_kfile("cpu", path, "cpu.cfs_quota_us", "100000");
+  assert_kfile("cpu", path, "cpu.cfs_period_us", "200000");
+  assert_kfile("cpu", grandchild, "cpu.cfs_quota_us", "50000");
+}
+
 /* A throttle on a disk that does not exist: ENODEV from the kernel, pids.max restored. */
 static void test_kernel_refusal_rolled_back(void **state)
 {
@@ -434,6 +452,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_memory_busy, setup, teardown),
     cmocka_unit_test_setup_teardown(test_memory_swap_orders, setup, teardown),
     cmocka_unit_test_setup_teardown(test_cfs_orders, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_cfs_other_order, setup, teardown),
     cmocka_unit_test_setup_teardown(test_kernel_refusal_rolled_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_unsupported_here, setup, teardown),
     cmocka_unit_test_setup_teardown(test_defaults_round_trip, setup, teardown),

@@ -316,6 +316,14 @@ static void test_read_back_round_trip(void **state)
   g_autofree char *json3 = cgfs_resources_to_json(exact, NULL);
   assert_null(strstr(json3, "io.weight"));
   assert_plan(cg, json3, "");
+  /* a finite swap.max under an unlimited memory.max has no OCI form: kept under unified */
+  fake_tree_write(t, "sys/fs/cgroup/rt/memory.max", "max\n");
+  fake_tree_write(t, "sys/fs/cgroup/rt/memory.swap.max", "0\n");
+  g_autoptr(CgfsResources) noswap = cgfs_cgroup_read_resources(cg, &error);
+  assert_false(noswap->memory.has_swap);
+  g_autofree char *json4 = cgfs_resources_to_json(noswap, NULL);
+  assert_non_null(strstr(json4, "\"memory.swap.max\" : \"0\""));
+  assert_plan(cg, json4, "");
   fake_tree_free(t);
 }
 
