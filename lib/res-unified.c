@@ -32,6 +32,13 @@ static gboolean plan_entry(CgfsPlan *p, const CgfsUnifiedEntry *e, GError **erro
     cgfs_set_error(error, EINVAL, "%s: not a cgroup v2 file name (controller.name)", field);
     return FALSE;
   }
+  static const char *const not_limits[] = { "cgroup.procs", "cgroup.threads", "cgroup.kill",
+                                             NULL };
+  if (g_strv_contains(not_limits, e->key)) {
+    cgfs_set_error(error, EINVAL, "%s: not a limit: processes are moved and killed through "
+                   "their own files, not resources", field);
+    return FALSE;
+  }
   g_autofree char *controller = g_strndup(e->key, (gsize)(dot - e->key));
   int fd = cgfs_plan_dir(p, controller, field, error);
   if (fd < 0)

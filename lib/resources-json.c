@@ -95,8 +95,12 @@ static gboolean check_page_size(const char *path, const char *v, GError **error)
   return TRUE;
 }
 
+static gboolean check_utf8(const char *path, const char *s, GError **error);
+
 static gboolean check_name(const char *path, const char *v, GError **error)
 {
+  if (!check_utf8(path, v, error))
+    return FALSE;
   for (const char *c = v; *c; c++)
     if (g_ascii_isspace(*c) || *c == '/')
       return fail(error, EINVAL, "%s: '%s' is not a name (no blanks or slashes)", path, v);
@@ -205,7 +209,7 @@ static const Field device_fields[] = {
 
 /* ---- field access ---- */
 
-#define AT(base, off, T) ((T *)((char *)(base) + (off)))
+#define AT(base, off, T) ((T *)(void *)((char *)(base) + (off)))
 
 static gboolean field_present(const Field *f, gconstpointer base)
 {
@@ -288,7 +292,10 @@ static gboolean validate_fields(const Field *fields, gconstpointer base, const c
       continue;
     g_autofree char *p = join(path, f->key);
     if (f->type == T_STR || f->type == T_CHARS) {
-      if (f->check && !f->check(p, field_string(f, base), error))
+      const char *v = field_string(f, base);
+      if (f->type == T_CHARS && !memchr(v, '\0', f->size))
+        return fail(error, EINVAL, "%s: not a string (no terminating NUL)", p);
+      if (!check_utf8(p, v, error) || (f->check && !f->check(p, v, error)))
         return FALSE;
       continue;
     }
@@ -359,6 +366,8 @@ static gboolean validate_lists(const CgfsResources *r, const char *prefix, GErro
   }
   for (guint i = 0; r->rdma && i < r->rdma->len; i++) {
     const CgfsRdmaLimit *l = &g_array_index(r->rdma, CgfsRdmaLimit, i);
+    if (!memchr(l->device, '\0', sizeof l->device) || !check_utf8("rdma", l->device, NULL))
+      return fail(error, EINVAL, "%srdma[%u]: the device is not a UTF-8 string", prefix, i);
     g_autofree char *p = g_strdup_printf("%srdma[\"%.*s\"]", prefix, (int)sizeof l->device,
                                          l->device);
     if (!check_name(p, l->device, error) || !validate_fields(rdma_fields, l, p, error))
@@ -373,9 +382,11 @@ static gboolean validate_lists(const CgfsResources *r, const char *prefix, GErro
   }
   for (guint i = 0; r->unified && i < r->unified->len; i++) {
     const CgfsUnifiedEntry *e = &g_array_index(r->unified, CgfsUnifiedEntry, i);
-    g_autofree char *p = g_strdup_printf("%sunified[\"%s\"]", prefix, e->key ? e->key : "");
-    if (!e->key || !e->value)
-      return fail(error, EINVAL, "%s: key and value must both be set", p);
+    if (!e->key || !e->value || !check_utf8("unified", e->key, NULL) ||
+        !check_utf8("unified", e->value, NULL))
+      return fail(error, EINVAL, "%sunified[%u]: key and value must both be UTF-8 strings",
+                  prefix, i);
+    g_autofree char *p = g_strdup_printf("%sunified[\"%s\"]", prefix, e->key);
     if (!check_name(p, e->key, error))
       return FALSE;
   }
@@ -438,13 +449,21 @@ static gboolean read_int(JsonNode *n, const char *path, const Field *f, gint64 *
   return check_range(path, *out, f->min, f->max, f->type != T_I64, error);
 }
 
+/* json-glib's scanner also takes C escapes such as "\253": what they give must still be text. */
+static gboolean check_utf8(const char *path, const char *s, GError **error)
+{
+  if (g_utf8_validate(s, -1, NULL))
+    return TRUE;
+  return fail(error, EINVAL, "%s: not valid UTF-8", path);
+}
+
 static gboolean read_string(JsonNode *n, const char *path, const char **out, GError **error)
 {
   if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING ||
       g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
     return wrong_type(n, path, "a string", error);
   *out = json_node_get_string(n);
-  return TRUE;
+  return check_utf8(path, *out, error);
 }
 
 static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpointer base,
@@ -501,6 +520,8 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
     const char *key = k->data;
     JsonNode *v = json_object_get_member(o, key);
     g_autofree char *p = join(path, key);
+    if (!check_utf8(path, key, error))
+      return FALSE;
     if (JSON_NODE_HOLDS_NULL(v))
       continue;
     const Field *f = fields;
@@ -616,6 +637,8 @@ static gboolean read_rdma(JsonNode *n, const char *path, GArray *out, GError **e
   g_autoptr(GList) keys = json_object_get_members(o);
   for (GList *k = keys; k; k = k->next) {
     const char *dev = k->data;
+    if (!check_utf8(path, dev, error))
+      return FALSE;
     g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, dev);
     CgfsRdmaLimit l = { 0 };
     if (strlen(dev) >= sizeof l.device)
@@ -637,6 +660,8 @@ static gboolean read_unified(JsonNode *n, const char *path, CgfsResources *r, GE
   JsonObject *o = json_node_get_object(n);
   g_autoptr(GList) keys = json_object_get_members(o);
   for (GList *k = keys; k; k = k->next) {
+    if (!check_utf8(path, k->data, error))
+      return FALSE;
     g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, (const char *)k->data);
     const char *value;
     if (!check_name(p, k->data, error) ||

@@ -319,6 +319,7 @@ static void test_cfs_orders(void **state)
 {
   g_autofree char *parent_path = itest_name("cfs");
   g_autoptr(CgfsCgroup) parent = make(parent_path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
+  assert_non_null(parent);
   g_autofree char *path = g_strconcat(parent_path, "/c", NULL);
   g_autoptr(CgfsCgroup) child = make(path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
   assert_false(kwrite("cpu", path, "cpu.cfs_period_us", "50000"));
@@ -348,10 +349,12 @@ static void test_cfs_other_order(void **state)
 {
   g_autofree char *top = itest_name("cfs2");
   g_autoptr(CgfsCgroup) parent = make(top, NULL);
+  assert_non_null(parent);
   g_autofree char *path = g_strconcat(top, "/c", NULL);
   g_autoptr(CgfsCgroup) child = make(path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
   g_autofree char *grandchild = g_strconcat(path, "/g", NULL);
   g_autoptr(CgfsCgroup) g = make(grandchild, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
+  assert_non_null(g);
   assert_false(kwrite("cpu", path, "cpu.cfs_period_us", "200000"));
   update_ok(child, "{\"cpu\": {\"quota\": 100000, \"period\": 200000}}");
   assert_kfile("cpu", path, "cpu.cfs_quota_us", "100000");

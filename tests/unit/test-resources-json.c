@@ -235,6 +235,9 @@ static const Bad bad[] = {
     "unified[\"memory.high\"]: expected a string, got a number" },
   { "{\"unified\": {\"../x\": \"1\"}}", EINVAL, "unified[\"../x\"]: '../x' is not a name" },
   { "{\"foo\": 1}", EINVAL, "foo: unknown key" },
+  /* json-glib takes C escapes; found by the fuzzer */
+  { "{\"unified\": {\"io.max\": \"a\\253b\"}}", EINVAL, "unified[\"io.max\"]: not valid UTF-8" },
+  { "{\"rdma\": {\"a\\253\": {\"hcaHandles\": 1}}}", EINVAL, "rdma: not valid UTF-8" },
   { "[1]", EINVAL, "resources: expected a JSON object, got an array" },
   { "", EINVAL, "resources: expected a JSON object, got nothing" },
   { "\"x\"", EINVAL, "resources: expected a JSON object, got a string" },

@@ -433,6 +433,7 @@ static void test_new_applies_resources(void **state)
   g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 1048576}, \"pids\": {\"limit\": 9}}");
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(h, CGFS_STATIC_PATH("/n/m"), r, &error);
   assert_no_gerror(error);
+  assert_non_null(cg);
   assert_file(t, "sys/fs/cgroup/memory/n/m/memory.limit_in_bytes", "1048576");
   assert_file(t, "sys/fs/cgroup/pids/n/m/pids.max", "9");
   /* a refused resource removes every directory the call created, in every hierarchy */
@@ -460,6 +461,7 @@ static void test_deleted_cgroup(void **state)
 {
   FakeTree *t = res_tree_v1();
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/gone");
+  assert_non_null(cg);
   g_autoptr(CgfsCgroup) loaded = NULL;
   g_autoptr(CgfsSystem) sys = fake_tree_system(t);
   g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_v1(sys, NULL);

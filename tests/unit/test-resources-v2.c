@@ -162,6 +162,7 @@ static const Refusal refusals[] = {
   { "{\"unified\": {\"misc.max\": \"1\"}}", EOPNOTSUPP,
     "unified[\"misc.max\"]: the misc controller is not available on this machine" },
   { "{\"pids\": {\"limit\": 5}, \"unified\": {\"misc.max\": \"1\"}}", EOPNOTSUPP, "misc" },
+  { "{\"unified\": {\"cgroup.procs\": \"1\"}}", EINVAL, "unified[\"cgroup.procs\"]: not a limit" },
 };
 
 static void test_refusals(void **state)
@@ -336,6 +337,7 @@ static void test_new_applies_resources(void **state)
   g_autoptr(CgfsResources) r = parse("{\"cpu\": {\"shares\": 2048}}");
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(h, CGFS_STATIC_PATH("/n/m"), r, &error);
   assert_no_gerror(error);
+  assert_non_null(cg);
   assert_file(t, "sys/fs/cgroup/n/m/cpu.weight", "174");
   assert_file(t, "sys/fs/cgroup/n/cgroup.subtree_control", "+cpu");
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
