@@ -78,12 +78,15 @@ static gboolean check_usage(CgfsPlan *p, int fd, const CgfsMemoryResources *m, G
 static gboolean plan_limits_v1(CgfsPlan *p, int fd, const CgfsMemoryResources *m,
                                GError **error)
 {
-  if (!m->has_limit && !m->has_swap)
-    return TRUE;
   gboolean has_memsw = cgfs_exists_at(fd, MEMSW);
-  if (m->has_swap && !has_memsw) {
+  /* Without swap accounting, unlimited swap is the only state there is. */
+  gboolean has_swap = m->has_swap && (has_memsw || m->swap != -1);
+  if (!m->has_limit && !has_swap)
+    return TRUE;
+  if (has_swap && !has_memsw) {
     cgfs_set_error(error, EOPNOTSUPP,
-                   "memory.swap: swap accounting is off on this machine (no " MEMSW ")");
+                   "memory.swap: swap accounting is off on this machine (no " MEMSW "); only -1 "
+                   "is accepted");
     return FALSE;
   }
   gint64 cur_limit, cur_swap = -1;
@@ -91,10 +94,10 @@ static gboolean plan_limits_v1(CgfsPlan *p, int fd, const CgfsMemoryResources *m
       (has_memsw && !cgfs_plan_read_limit(p, fd, "memory.swap", MEMSW, &cur_swap, error)))
     return FALSE;
   gint64 limit = m->has_limit ? m->limit : cur_limit;
-  gint64 swap = m->has_swap ? m->swap : cur_swap;
+  gint64 swap = has_swap ? m->swap : cur_swap;
   if (has_memsw && !limit_le(limit, swap)) {
     g_autofree char *l = limit_text(limit), *s = limit_text(swap);
-    if (m->has_swap)
+    if (has_swap)
       cgfs_set_error(error, EINVAL,
                      "memory.swap: %s is below memory.limit %s (it is memory + swap)", s, l);
     else
@@ -105,12 +108,12 @@ static gboolean plan_limits_v1(CgfsPlan *p, int fd, const CgfsMemoryResources *m
   }
   if (!check_usage(p, fd, m, error))
     return FALSE;
-  gboolean swap_first = m->has_swap && !limit_le(limit, cur_swap);
+  gboolean swap_first = has_swap && !limit_le(limit, cur_swap);
   if (swap_first && !write_limit(p, fd, "memory.swap", MEMSW, m->swap, error))
     return FALSE;
   if (m->has_limit && !write_limit(p, fd, "memory.limit", LIMIT, m->limit, error))
     return FALSE;
-  if (m->has_swap && !swap_first && !write_limit(p, fd, "memory.swap", MEMSW, m->swap, error))
+  if (has_swap && !swap_first && !write_limit(p, fd, "memory.swap", MEMSW, m->swap, error))
     return FALSE;
   return TRUE;
 }
@@ -242,8 +245,8 @@ static gboolean plan_swap_v2(CgfsPlan *p, int fd, const CgfsMemoryResources *m, 
     return FALSE;
   }
   if (!cgfs_exists_at(fd, "memory.swap.max")) {
-    if (swap_max == 0)
-      return TRUE; /* no swap is what this machine has */
+    if (swap_max == 0 || swap_max == -1)
+      return TRUE; /* no swap at all: both "none" and "unlimited" hold */
     cgfs_set_error(error, EOPNOTSUPP, "memory.swap: this machine has no swap support (no "
                    "memory.swap.max)");
     return FALSE;

@@ -274,6 +274,21 @@ static void test_refusals(void **state)
   }
 }
 
+static void test_no_swap_accounting(void **state)
+{
+  FakeTree *t = res_tree_v1();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/ns");
+  g_autofree char *memsw = fake_tree_path(t, "sys/fs/cgroup/memory/ns/memory.memsw.limit_in_bytes");
+  assert_int_equal(unlink(memsw), 0);
+  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.limit_in_bytes=4096\n");
+  g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 4096, \"swap\": 4096}}");
+  GError *error = NULL;
+  assert_false(cgfs_cgroup_update(cg, r, &error));
+  assert_gerror(error, EOPNOTSUPP, "memory.swap: swap accounting is off on this machine");
+  g_clear_error(&error);
+  fake_tree_free(t);
+}
+
 static void test_kernel_memory(void **state)
 {
   FakeTree *t = res_tree_v1();
@@ -484,6 +499,7 @@ int main(void)
     cmocka_unit_test(test_cgroups_path_example),
     cmocka_unit_test(test_write_order),
     cmocka_unit_test(test_refusals),
+    cmocka_unit_test(test_no_swap_accounting),
     cmocka_unit_test(test_kernel_memory),
     cmocka_unit_test(test_rollback_at_each_write),
     cmocka_unit_test(test_devices_rollback),

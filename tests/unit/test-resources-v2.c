@@ -192,6 +192,7 @@ static void test_no_swap_support(void **state)
   g_autofree char *swap = fake_tree_path(t, "sys/fs/cgroup/s/memory.swap.max");
   assert_int_equal(unlink(swap), 0);
   assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": 4096}}", "memory.max=4096\n");
+  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.max=4096\n");
   g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 4096, \"swap\": 8192}}");
   GError *error = NULL;
   assert_false(cgfs_cgroup_update(cg, r, &error));
