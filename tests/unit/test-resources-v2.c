@@ -1,6 +1,7 @@
 /* Updates on fake cgroup v2 trees: the conversions, the controllers enabled in the ancestors,
  * what v2 cannot do, and read-back round trips with the lossy conversions. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "res-fixtures.h"
 #include "unit-common.h"
@@ -53,7 +54,8 @@ static const char converted[] =
     "                     {\"pageSize\": \"1GB\", \"limit\": 9223372036854771712}],"
     " \"rdma\": {\"mlx5_1\": {\"hcaHandles\": 3}},"
     " \"unified\": {\"memory.high\": \"1073741824\","
-    "   \"io.max\": \"259:0 rbps=2097152 wiops=120\\n253:0 rbps=2097152 wiops=120\"}}";
+    "   \"io.max\": \"259:0 rbps=2097152 wiops=120\\n253:0 rbps=2097152 wiops=120\","
+    "   \"hugetlb.1GB.max\": \"1073741824\"}}";
 
 static void test_conversions(void **state)
 {
@@ -78,15 +80,66 @@ static void test_conversions(void **state)
               "rdma.max=mlx5_1 hca_handle=3 hca_object=max\n"
               "memory.high=1073741824\n"
               "io.max=259:0 rbps=2097152 wiops=120\n"
-              "io.max=253:0 rbps=2097152 wiops=120\n");
+              "io.max=253:0 rbps=2097152 wiops=120\n"
+              "hugetlb.1GB.max=1073741824\n");
   update_ok(cg, converted);
   assert_file(t, "sys/fs/cgroup/c/memory.swap.max", "536870912");
   assert_file(t, "sys/fs/cgroup/c/cpu.max", "50000 200000");
-  assert_file(t, "sys/fs/cgroup/c/hugetlb.1GB.max", "max\n");
+  assert_file(t, "sys/fs/cgroup/c/hugetlb.1GB.max", "1073741824"); /* unified, written last */
   /* the parent (the root) had every controller: nothing enabled */
   assert_file(t, "sys/fs/cgroup/cgroup.subtree_control",
               "cpuset cpu io memory hugetlb pids rdma\n");
   fake_tree_free(t);
+}
+
+/* The file of a planned write made a directory: the write fails with EISDIR. */
+static char *sabotage(const CgfsPlannedWrite *pw, FakeTree *t)
+{
+  g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", pw->w.dirfd);
+  g_autofree char *dir = g_file_read_link(link, NULL);
+  g_autofree char *path = g_build_filename(dir, pw->w.file, NULL);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(mkdir(path, 0755), 0);
+  return g_strdup(path + strlen(t->root) + 1);
+}
+
+/* A refusal at each write in turn, in a new grandchild: the values and the controllers enabled
+ * in the parent's cgroup.subtree_control are all restored. */
+static void test_rollback_at_each_write(void **state)
+{
+  guint tried = 0;
+  for (guint n = 0;; n++) {
+    FakeTree *t = res_tree_v2(FALSE);
+    g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/a/b");
+    g_autoptr(GHashTable) before = res_tree_snapshot(t);
+    g_autoptr(CgfsResources) r = parse(converted);
+    GError *error = NULL;
+    g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, &error);
+    assert_no_gerror(error);
+    if (n >= cgfs_plan_length(p)) {
+      fake_tree_free(t);
+      break;
+    }
+    const CgfsPlannedWrite *pw = cgfs_plan_get(p, n);
+    gboolean earlier = FALSE;
+    for (guint k = 0; k < n; k++)
+      earlier |= !cgfs_plan_get(p, k)->skip && strcmp(cgfs_plan_get(p, k)->w.file, pw->w.file) == 0;
+    if (pw->skip || earlier) {
+      fake_tree_free(t);
+      continue;
+    }
+    g_autofree char *broken = sabotage(pw, t);
+    assert_false(cgfs_plan_execute(p, &error));
+    g_autofree char *want = g_strdup_printf("%s: cannot write", pw->field);
+    assert_gerror(error, EISDIR, want);
+    g_clear_error(&error);
+    assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory"); /* the first enabled, undone last */
+    fake_tree_write(t, "sys/fs/cgroup/a/cgroup.subtree_control", "\n");
+    res_assert_tree_equals(t, before, broken);
+    tried++;
+    fake_tree_free(t);
+  }
+  assert_true(tried >= 15);
 }
 
 static void test_bfq_and_defaults(void **state)
@@ -355,6 +408,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conversions),
+    cmocka_unit_test(test_rollback_at_each_write),
     cmocka_unit_test(test_bfq_and_defaults),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_no_swap_support),
