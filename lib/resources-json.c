@@ -1,412 +1,17 @@
-/* The JSON codec of CgfsResources (OCI linux.resources) and the machine-independent checks.
- *
- * One table per JSON object names each member, where it lives in the C struct and its valid
- * range; parsing, printing and validating all walk the same tables, so a field is declared
- * once and a C caller gets the same checks and messages as a JSON one.
- */
+/* The JSON codec of CgfsResources (OCI linux.resources): strict parsing, naming the JSON path
+ * of every error, and stable printing. The field tables are in resources-fields.c. */
 #include "config-internal.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 
 #include <json-glib/json-glib.h>
 
 #include "convert.h"
-#include "resources-private.h"
+#include "resources-fields.h"
 
 /* json-glib wraps integers beyond 64 bits silently; such literals are rewritten before parsing
  * into strings carrying this mark, so that they are reported as out of range. */
 #define BIG_INT_MARK "\001cgfs-int:"
-
-typedef enum {
-  T_I64,
-  T_U64,
-  T_U32,
-  T_U16,
-  T_BOOL,
-  T_STR,   /* char *, owned */
-  T_CHARS, /* char[size] */
-} FieldType;
-
-typedef gboolean (*StringCheck)(const char *path, const char *value, GError **error);
-
-typedef struct {
-  const char *key;
-  FieldType type;
-  gssize has; /* offset of the has_ flag; -1: required (no flag) */
-  gsize off;
-  gint64 min, max;
-  gsize size;        /* T_CHARS capacity */
-  StringCheck check; /* T_STR, T_CHARS */
-} Field;
-
-#define NO_FLAG (-1)
-#define I64_MAX G_MAXINT64
-
-static gboolean fail(GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-static gboolean fail(GError **error, int code, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-  va_end(ap);
-  g_set_error_literal(error, CGFS_ERROR, code, msg);
-  return FALSE;
-}
-
-/* ---- string checks ---- */
-
-static gboolean check_cpu_list(const char *path, const char *v, GError **error)
-{
-  /* The kernel's list syntax: "0-3,8,10-15:2/4"; "" empties the set. */
-  for (const char *c = v; *c; c++)
-    if (!g_ascii_isdigit(*c) && !strchr(",-:/", *c))
-      return fail(error, EINVAL, "%s: '%s' is not a list such as \"0-3,6\"", path, v);
-  return TRUE;
-}
-
-static gboolean check_access(const char *path, const char *v, GError **error)
-{
-  gboolean seen[3] = { FALSE, FALSE, FALSE };
-  if (!*v)
-    return fail(error, EINVAL, "%s: '' is not a combination of r, w and m", path);
-  for (const char *c = v; *c; c++) {
-    const char *at = strchr("rwm", *c);
-    if (!at || seen[at - "rwm"])
-      return fail(error, EINVAL, "%s: '%s' is not a combination of r, w and m", path, v);
-    seen[at - "rwm"] = TRUE;
-  }
-  return TRUE;
-}
-
-static gboolean check_device_type(const char *path, const char *v, GError **error)
-{
-  if (strlen(v) != 1 || !strchr("abc", v[0]))
-    return fail(error, EINVAL, "%s: '%s' is not a device type: a, b or c", path, v);
-  return TRUE;
-}
-
-static gboolean check_page_size(const char *path, const char *v, GError **error)
-{
-  guint64 bytes;
-  if (!cgfs_hugepage_size_parse(v, &bytes))
-    return fail(error, EINVAL, "%s: '%s' is not a huge page size such as \"2MB\" or \"1GB\"",
-                path, v);
-  return TRUE;
-}
-
-static gboolean check_utf8(const char *path, const char *s, GError **error);
-
-static gboolean check_name(const char *path, const char *v, GError **error)
-{
-  if (!check_utf8(path, v, error))
-    return FALSE;
-  for (const char *c = v; *c; c++)
-    if (g_ascii_isspace(*c) || *c == '/')
-      return fail(error, EINVAL, "%s: '%s' is not a name (no blanks or slashes)", path, v);
-  if (!*v || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-    return fail(error, EINVAL, "%s: '%s' is not a name", path, v);
-  return TRUE;
-}
-
-/* ---- the tables ---- */
-
-#define F_I64(k, s, f, lo, hi) { k, T_I64, offsetof(s, has_##f), offsetof(s, f), lo, hi, 0, NULL }
-#define F_U64(k, s, f, lo, hi) { k, T_U64, offsetof(s, has_##f), offsetof(s, f), lo, hi, 0, NULL }
-#define F_U32(k, s, f) { k, T_U32, offsetof(s, has_##f), offsetof(s, f), 0, G_MAXUINT32, 0, NULL }
-#define F_U16(k, s, f, lo, hi) { k, T_U16, offsetof(s, has_##f), offsetof(s, f), lo, hi, 0, NULL }
-#define F_BOOL(k, s, f) { k, T_BOOL, offsetof(s, has_##f), offsetof(s, f), 0, 1, 0, NULL }
-#define F_STR(k, s, f, chk) { k, T_STR, NO_FLAG, offsetof(s, f), 0, 0, 0, chk }
-#define R_I64(k, s, f, lo, hi) { k, T_I64, NO_FLAG, offsetof(s, f), lo, hi, 0, NULL }
-#define R_U64(k, s, f, lo, hi) { k, T_U64, NO_FLAG, offsetof(s, f), lo, hi, 0, NULL }
-#define R_U32(k, s, f) { k, T_U32, NO_FLAG, offsetof(s, f), 0, G_MAXUINT32, 0, NULL }
-#define R_CHARS(k, s, f, chk) { k, T_CHARS, NO_FLAG, offsetof(s, f), 0, 0, sizeof(((s *)0)->f), chk }
-#define END { NULL, 0, 0, 0, 0, 0, 0, NULL }
-
-#define MAJOR_MAX 4095    /* 12 bits */
-#define MINOR_MAX 1048575 /* 20 bits */
-
-static const Field memory_fields[] = {
-  F_I64("limit", CgfsMemoryResources, limit, -1, I64_MAX),
-  F_I64("reservation", CgfsMemoryResources, reservation, -1, I64_MAX),
-  F_I64("swap", CgfsMemoryResources, swap, -1, I64_MAX),
-  F_I64("kernel", CgfsMemoryResources, kernel, -1, I64_MAX),
-  F_I64("kernelTCP", CgfsMemoryResources, kernel_tcp, -1, I64_MAX),
-  F_U64("swappiness", CgfsMemoryResources, swappiness, 0, 100),
-  F_BOOL("disableOOMKiller", CgfsMemoryResources, disable_oom_killer),
-  F_BOOL("useHierarchy", CgfsMemoryResources, use_hierarchy),
-  F_BOOL("checkBeforeUpdate", CgfsMemoryResources, check_before_update),
-  END,
-};
-
-static const Field cpu_fields[] = {
-  F_U64("shares", CgfsCpuResources, shares, 0, I64_MAX),
-  F_I64("quota", CgfsCpuResources, quota, G_MININT64, I64_MAX),
-  F_U64("burst", CgfsCpuResources, burst, 0, I64_MAX),
-  F_U64("period", CgfsCpuResources, period, 1000, 1000000),
-  F_I64("realtimeRuntime", CgfsCpuResources, realtime_runtime, -1, I64_MAX),
-  F_U64("realtimePeriod", CgfsCpuResources, realtime_period, 1, I64_MAX),
-  F_STR("cpus", CgfsCpuResources, cpus, check_cpu_list),
-  F_STR("mems", CgfsCpuResources, mems, check_cpu_list),
-  F_I64("idle", CgfsCpuResources, idle, 0, 1),
-  END,
-};
-
-static const Field pids_fields[] = {
-  F_I64("limit", CgfsPidsResources, limit, -1, I64_MAX),
-  END,
-};
-
-static const Field block_io_fields[] = {
-  F_U16("weight", CgfsBlockIOResources, weight, 1, 1000),
-  F_U16("leafWeight", CgfsBlockIOResources, leaf_weight, 10, 1000),
-  END,
-};
-
-static const Field weight_device_fields[] = {
-  R_I64("major", CgfsWeightDevice, major, 0, MAJOR_MAX),
-  R_I64("minor", CgfsWeightDevice, minor, 0, MINOR_MAX),
-  F_U16("weight", CgfsWeightDevice, weight, 1, 1000),
-  F_U16("leafWeight", CgfsWeightDevice, leaf_weight, 10, 1000),
-  END,
-};
-
-static const Field throttle_fields[] = {
-  R_I64("major", CgfsThrottleDevice, major, 0, MAJOR_MAX),
-  R_I64("minor", CgfsThrottleDevice, minor, 0, MINOR_MAX),
-  R_U64("rate", CgfsThrottleDevice, rate, 0, I64_MAX),
-  END,
-};
-
-static const Field hugepage_fields[] = {
-  R_CHARS("pageSize", CgfsHugepageLimit, page_size, check_page_size),
-  R_U64("limit", CgfsHugepageLimit, limit, 0, I64_MAX),
-  END,
-};
-
-static const Field network_fields[] = {
-  F_U32("classID", CgfsNetworkResources, class_id),
-  END,
-};
-
-static const Field priority_fields[] = {
-  R_CHARS("name", CgfsInterfacePriority, name, check_name),
-  R_U32("priority", CgfsInterfacePriority, priority),
-  END,
-};
-
-static const Field rdma_fields[] = {
-  F_U32("hcaHandles", CgfsRdmaLimit, hca_handles),
-  F_U32("hcaObjects", CgfsRdmaLimit, hca_objects),
-  END,
-};
-
-/* The device fields have their own representation (type char, -1 majors); see device_*. */
-static const Field device_fields[] = {
-  { "allow", T_BOOL, NO_FLAG, offsetof(CgfsDeviceRule, allow), 0, 1, 0, NULL },
-  END,
-};
-
-/* ---- field access ---- */
-
-#define AT(base, off, T) ((T *)(void *)((char *)(base) + (off)))
-
-static gboolean field_present(const Field *f, gconstpointer base)
-{
-  if (f->has != NO_FLAG)
-    return *AT(base, f->has, const gboolean);
-  if (f->type == T_STR)
-    return *AT(base, f->off, char *const) != NULL;
-  return TRUE;
-}
-
-static gint64 field_int(const Field *f, gconstpointer base)
-{
-  switch (f->type) {
-  case T_I64:
-    return *AT(base, f->off, const gint64);
-  case T_U64:
-    return (gint64)*AT(base, f->off, const guint64);
-  case T_U32:
-    return *AT(base, f->off, const guint32);
-  case T_U16:
-    return *AT(base, f->off, const guint16);
-  case T_BOOL:
-    return *AT(base, f->off, const gboolean) ? 1 : 0;
-  default:
-    g_assert_not_reached();
-  }
-}
-
-static void set_int(const Field *f, gpointer base, gint64 v)
-{
-  switch (f->type) {
-  case T_I64:
-    *AT(base, f->off, gint64) = v;
-    break;
-  case T_U64:
-    *AT(base, f->off, guint64) = (guint64)v;
-    break;
-  case T_U32:
-    *AT(base, f->off, guint32) = (guint32)v;
-    break;
-  case T_U16:
-    *AT(base, f->off, guint16) = (guint16)v;
-    break;
-  case T_BOOL:
-    *AT(base, f->off, gboolean) = v != 0;
-    break;
-  default:
-    g_assert_not_reached();
-  }
-}
-
-static const char *field_string(const Field *f, gconstpointer base)
-{
-  if (f->type == T_STR)
-    return *AT(base, f->off, char *const);
-  return AT(base, f->off, const char);
-}
-
-static char *join(const char *path, const char *key)
-{
-  return *path ? g_strconcat(path, ".", key, NULL) : g_strdup(key);
-}
-
-static gboolean check_range(const char *path, gint64 v, gint64 min, gint64 max, gboolean u64,
-                            GError **error)
-{
-  if (v >= min && v <= max && !(u64 && v < 0))
-    return TRUE;
-  return fail(error, ERANGE, "%s: %" G_GINT64_FORMAT " is out of range %" G_GINT64_FORMAT
-              "..%" G_GINT64_FORMAT, path, v, min, max);
-}
-
-/* ---- validation of a filled struct ---- */
-
-static gboolean validate_fields(const Field *fields, gconstpointer base, const char *path,
-                                GError **error)
-{
-  for (const Field *f = fields; f->key; f++) {
-    if (!field_present(f, base) || f->type == T_BOOL)
-      continue;
-    g_autofree char *p = join(path, f->key);
-    if (f->type == T_STR || f->type == T_CHARS) {
-      const char *v = field_string(f, base);
-      if (f->type == T_CHARS && !memchr(v, '\0', f->size))
-        return fail(error, EINVAL, "%s: not a string (no terminating NUL)", p);
-      if (!check_utf8(p, v, error) || (f->check && !f->check(p, v, error)))
-        return FALSE;
-      continue;
-    }
-    gint64 v = field_int(f, base);
-    if (f->type == T_U64 && *AT(base, f->off, const guint64) > G_MAXINT64)
-      return fail(error, ERANGE, "%s: %" G_GUINT64_FORMAT " is out of range %" G_GINT64_FORMAT
-                  "..%" G_GINT64_FORMAT, p, *AT(base, f->off, const guint64), f->min, f->max);
-    if (!check_range(p, v, f->min, f->max, FALSE, error))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean validate_device(const CgfsDeviceRule *d, const char *path, GError **error)
-{
-  g_autofree char *tp = join(path, "type");
-  g_autofree char *mp = join(path, "major");
-  g_autofree char *np = join(path, "minor");
-  g_autofree char *ap = join(path, "access");
-  char type[2] = { d->type, 0 };
-  if (d->type && !check_device_type(tp, type, error))
-    return FALSE;
-  if (d->has_major && !check_range(mp, d->major, 0, MAJOR_MAX, FALSE, error))
-    return FALSE;
-  if (d->has_minor && !check_range(np, d->minor, 0, MINOR_MAX, FALSE, error))
-    return FALSE;
-  if (memchr(d->access, '\0', sizeof d->access) == NULL)
-    return fail(error, EINVAL, "%s: not a string", ap);
-  return !*d->access || check_access(ap, d->access, error);
-}
-
-static gboolean validate_list(GArray *a, const Field *fields, const char *path, GError **error)
-{
-  for (guint i = 0; a && i < a->len; i++) {
-    g_autofree char *p = g_strdup_printf("%s[%u]", path, i);
-    if (!validate_fields(fields, a->data + (gsize)i * g_array_get_element_size(a), p, error))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean validate_lists(const CgfsResources *r, const char *prefix, GError **error)
-{
-  const CgfsBlockIOResources *b = &r->block_io;
-  struct {
-    GArray *a;
-    const Field *fields;
-    const char *name;
-  } lists[] = {
-    { b->weight_device, weight_device_fields, "blockIO.weightDevice" },
-    { b->throttle_read_bps_device, throttle_fields, "blockIO.throttleReadBpsDevice" },
-    { b->throttle_write_bps_device, throttle_fields, "blockIO.throttleWriteBpsDevice" },
-    { b->throttle_read_iops_device, throttle_fields, "blockIO.throttleReadIOPSDevice" },
-    { b->throttle_write_iops_device, throttle_fields, "blockIO.throttleWriteIOPSDevice" },
-    { r->hugepage_limits, hugepage_fields, "hugepageLimits" },
-    { r->network.priorities, priority_fields, "network.priorities" },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS(lists); i++) {
-    g_autofree char *p = g_strconcat(prefix, lists[i].name, NULL);
-    if (!validate_list(lists[i].a, lists[i].fields, p, error))
-      return FALSE;
-  }
-  for (guint i = 0; b->weight_device && i < b->weight_device->len; i++) {
-    const CgfsWeightDevice *w = &g_array_index(b->weight_device, CgfsWeightDevice, i);
-    if (!w->has_weight && !w->has_leaf_weight)
-      return fail(error, EINVAL, "%sblockIO.weightDevice[%u]: needs weight or leafWeight",
-                  prefix, i);
-  }
-  for (guint i = 0; r->rdma && i < r->rdma->len; i++) {
-    const CgfsRdmaLimit *l = &g_array_index(r->rdma, CgfsRdmaLimit, i);
-    if (!memchr(l->device, '\0', sizeof l->device) || !check_utf8("rdma", l->device, NULL))
-      return fail(error, EINVAL, "%srdma[%u]: the device is not a UTF-8 string", prefix, i);
-    g_autofree char *p = g_strdup_printf("%srdma[\"%.*s\"]", prefix, (int)sizeof l->device,
-                                         l->device);
-    if (!check_name(p, l->device, error) || !validate_fields(rdma_fields, l, p, error))
-      return FALSE;
-    if (!l->has_hca_handles && !l->has_hca_objects)
-      return fail(error, EINVAL, "%s: needs hcaHandles or hcaObjects", p);
-  }
-  for (guint i = 0; r->devices && i < r->devices->len; i++) {
-    g_autofree char *p = g_strdup_printf("%sdevices[%u]", prefix, i);
-    if (!validate_device(&g_array_index(r->devices, CgfsDeviceRule, i), p, error))
-      return FALSE;
-  }
-  for (guint i = 0; r->unified && i < r->unified->len; i++) {
-    const CgfsUnifiedEntry *e = &g_array_index(r->unified, CgfsUnifiedEntry, i);
-    if (!e->key || !e->value || !check_utf8("unified", e->key, NULL) ||
-        !check_utf8("unified", e->value, NULL))
-      return fail(error, EINVAL, "%sunified[%u]: key and value must both be UTF-8 strings",
-                  prefix, i);
-    g_autofree char *p = g_strdup_printf("%sunified[\"%s\"]", prefix, e->key);
-    if (!check_name(p, e->key, error))
-      return FALSE;
-  }
-  return TRUE;
-}
-
-gboolean cgfs_resources_validate(const CgfsResources *r, const char *prefix, GError **error)
-{
-  g_autofree char *mem = g_strconcat(prefix, "memory", NULL);
-  g_autofree char *cpu = g_strconcat(prefix, "cpu", NULL);
-  g_autofree char *pids = g_strconcat(prefix, "pids", NULL);
-  g_autofree char *bio = g_strconcat(prefix, "blockIO", NULL);
-  g_autofree char *net = g_strconcat(prefix, "network", NULL);
-  return validate_fields(memory_fields, &r->memory, mem, error) &&
-         validate_fields(cpu_fields, &r->cpu, cpu, error) &&
-         validate_fields(pids_fields, &r->pids, pids, error) &&
-         validate_fields(block_io_fields, &r->block_io, bio, error) &&
-         validate_fields(network_fields, &r->network, net, error) &&
-         validate_lists(r, prefix, error);
-}
 
 /* ---- parsing ---- */
 
@@ -433,7 +38,7 @@ static const char *kind_of(JsonNode *n)
 
 static gboolean wrong_type(JsonNode *n, const char *path, const char *wanted, GError **error)
 {
-  return fail(error, EINVAL, "%s: expected %s, got %s", path, wanted, kind_of(n));
+  return cgfs_res_fail(error, EINVAL, "%s: expected %s, got %s", path, wanted, kind_of(n));
 }
 
 static gboolean read_int(JsonNode *n, const char *path, const Field *f, gint64 *out,
@@ -441,20 +46,13 @@ static gboolean read_int(JsonNode *n, const char *path, const Field *f, gint64 *
 {
   if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING &&
       g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
-    return fail(error, ERANGE, "%s: %s is out of range %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT,
-                path, json_node_get_string(n) + strlen(BIG_INT_MARK), f->min, f->max);
+    return cgfs_res_fail(error, ERANGE,
+                         "%s: %s is out of range %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT, path,
+                         json_node_get_string(n) + strlen(BIG_INT_MARK), f->min, f->max);
   if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
     return wrong_type(n, path, "an integer", error);
   *out = json_node_get_int(n);
-  return check_range(path, *out, f->min, f->max, f->type != T_I64, error);
-}
-
-/* json-glib's scanner also takes C escapes such as "\253": what they give must still be text. */
-static gboolean check_utf8(const char *path, const char *s, GError **error)
-{
-  if (g_utf8_validate(s, -1, NULL))
-    return TRUE;
-  return fail(error, EINVAL, "%s: not valid UTF-8", path);
+  return cgfs_check_range(path, *out, f->min, f->max, f->type != T_I64, error);
 }
 
 static gboolean read_string(JsonNode *n, const char *path, const char **out, GError **error)
@@ -463,7 +61,7 @@ static gboolean read_string(JsonNode *n, const char *path, const char **out, GEr
       g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
     return wrong_type(n, path, "a string", error);
   *out = json_node_get_string(n);
-  return check_utf8(path, *out, error);
+  return cgfs_check_utf8(path, *out, error);
 }
 
 static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpointer base,
@@ -472,13 +70,14 @@ static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpoint
   if (f->type == T_BOOL) {
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
       return wrong_type(n, path, "true or false", error);
-    set_int(f, base, json_node_get_boolean(n));
+    cgfs_field_set_int(f, base, json_node_get_boolean(n));
   } else if (f->type == T_STR || f->type == T_CHARS) {
     const char *s;
     if (!read_string(n, path, &s, error))
       return FALSE;
     if (f->type == T_CHARS && strlen(s) >= f->size)
-      return fail(error, EINVAL, "%s: '%s' is longer than %zu bytes", path, s, f->size - 1);
+      return cgfs_res_fail(error, EINVAL, "%s: '%s' is longer than %zu bytes", path, s,
+                           f->size - 1);
     if (f->check && !f->check(path, s, error))
       return FALSE;
     if (f->type == T_STR) {
@@ -491,7 +90,7 @@ static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpoint
     gint64 v;
     if (!read_int(n, path, f, &v, error))
       return FALSE;
-    set_int(f, base, v);
+    cgfs_field_set_int(f, base, v);
   }
   if (f->has != NO_FLAG)
     *AT(base, f->has, gboolean) = TRUE;
@@ -519,8 +118,8 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
   for (GList *k = keys; k; k = k->next) {
     const char *key = k->data;
     JsonNode *v = json_object_get_member(o, key);
-    g_autofree char *p = join(path, key);
-    if (!check_utf8(path, key, error))
+    g_autofree char *p = cgfs_path_join(path, key);
+    if (!cgfs_check_utf8(path, key, error))
       return FALSE;
     if (JSON_NODE_HOLDS_NULL(v))
       continue;
@@ -532,7 +131,7 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
         return FALSE;
     } else if (!hook || !hook(key, v, p, base, data, error)) {
       if (error && !*error)
-        fail(error, EINVAL, "%s: unknown key", p);
+        cgfs_res_fail(error, EINVAL, "%s: unknown key", p);
       return FALSE;
     }
   }
@@ -540,8 +139,8 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
     if (f->has == NO_FLAG && f->type != T_STR) {
       JsonNode *v = json_object_get_member(o, f->key);
       if (!v || JSON_NODE_HOLDS_NULL(v)) {
-        g_autofree char *p = join(path, f->key);
-        return fail(error, EINVAL, "%s: missing (required)", p);
+        g_autofree char *p = cgfs_path_join(path, f->key);
+        return cgfs_res_fail(error, EINVAL, "%s: missing (required)", p);
       }
     }
   return TRUE;
@@ -570,13 +169,13 @@ static gboolean device_member(const char *key, JsonNode *n, const char *path, gp
   CgfsDeviceRule *d = base;
   const char *s;
   if (strcmp(key, "type") == 0) {
-    if (!read_string(n, path, &s, error) || !check_device_type(path, s, error))
+    if (!read_string(n, path, &s, error) || !cgfs_check_device_type(path, s, error))
       return FALSE;
     d->type = s[0];
     return TRUE;
   }
   if (strcmp(key, "access") == 0) {
-    if (!read_string(n, path, &s, error) || !check_access(path, s, error))
+    if (!read_string(n, path, &s, error) || !cgfs_check_access(path, s, error))
       return FALSE;
     g_strlcpy(d->access, s, sizeof d->access);
     return TRUE;
@@ -604,7 +203,7 @@ static gboolean block_io_member(const char *key, JsonNode *n, const char *path, 
 {
   CgfsBlockIOResources *b = base;
   if (strcmp(key, "weightDevice") == 0)
-    return read_array(n, path, b->weight_device, weight_device_fields, NULL, error);
+    return read_array(n, path, b->weight_device, cgfs_weight_device_fields, NULL, error);
   static const struct {
     const char *key;
     gsize off;
@@ -616,7 +215,7 @@ static gboolean block_io_member(const char *key, JsonNode *n, const char *path, 
   };
   for (guint i = 0; i < G_N_ELEMENTS(lists); i++)
     if (strcmp(key, lists[i].key) == 0)
-      return read_array(n, path, *AT(b, lists[i].off, GArray *), throttle_fields, NULL, error);
+      return read_array(n, path, *AT(b, lists[i].off, GArray *), cgfs_throttle_fields, NULL, error);
   return FALSE;
 }
 
@@ -626,7 +225,7 @@ static gboolean network_member(const char *key, JsonNode *n, const char *path, g
   CgfsNetworkResources *net = base;
   if (strcmp(key, "priorities") != 0)
     return FALSE;
-  return read_array(n, path, net->priorities, priority_fields, NULL, error);
+  return read_array(n, path, net->priorities, cgfs_priority_fields, NULL, error);
 }
 
 static gboolean read_rdma(JsonNode *n, const char *path, GArray *out, GError **error)
@@ -637,16 +236,16 @@ static gboolean read_rdma(JsonNode *n, const char *path, GArray *out, GError **e
   g_autoptr(GList) keys = json_object_get_members(o);
   for (GList *k = keys; k; k = k->next) {
     const char *dev = k->data;
-    if (!check_utf8(path, dev, error))
+    if (!cgfs_check_utf8(path, dev, error))
       return FALSE;
     g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, dev);
     CgfsRdmaLimit l = { 0 };
     if (strlen(dev) >= sizeof l.device)
-      return fail(error, EINVAL, "%s: longer than %zu bytes", p, sizeof l.device - 1);
-    if (!check_name(p, dev, error))
+      return cgfs_res_fail(error, EINVAL, "%s: longer than %zu bytes", p, sizeof l.device - 1);
+    if (!cgfs_check_name(p, dev, error))
       return FALSE;
     g_strlcpy(l.device, dev, sizeof l.device);
-    if (!read_object(json_object_get_member(o, dev), p, rdma_fields, &l, NULL, NULL, error))
+    if (!read_object(json_object_get_member(o, dev), p, cgfs_rdma_fields, &l, NULL, NULL, error))
       return FALSE;
     g_array_append_val(out, l);
   }
@@ -660,11 +259,11 @@ static gboolean read_unified(JsonNode *n, const char *path, CgfsResources *r, GE
   JsonObject *o = json_node_get_object(n);
   g_autoptr(GList) keys = json_object_get_members(o);
   for (GList *k = keys; k; k = k->next) {
-    if (!check_utf8(path, k->data, error))
+    if (!cgfs_check_utf8(path, k->data, error))
       return FALSE;
     g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, (const char *)k->data);
     const char *value;
-    if (!check_name(p, k->data, error) ||
+    if (!cgfs_check_name(p, k->data, error) ||
         !read_string(json_object_get_member(o, k->data), p, &value, error))
       return FALSE;
     cgfs_resources_add_unified(r, k->data, value);
@@ -677,19 +276,19 @@ static gboolean resources_member(const char *key, JsonNode *n, const char *path,
 {
   CgfsResources *r = base;
   if (strcmp(key, "devices") == 0)
-    return read_array(n, path, r->devices, device_fields, device_member, error);
+    return read_array(n, path, r->devices, cgfs_device_fields, device_member, error);
   if (strcmp(key, "memory") == 0)
-    return read_object(n, path, memory_fields, &r->memory, NULL, NULL, error);
+    return read_object(n, path, cgfs_memory_fields, &r->memory, NULL, NULL, error);
   if (strcmp(key, "cpu") == 0)
-    return read_object(n, path, cpu_fields, &r->cpu, NULL, NULL, error);
+    return read_object(n, path, cgfs_cpu_fields, &r->cpu, NULL, NULL, error);
   if (strcmp(key, "pids") == 0)
-    return read_object(n, path, pids_fields, &r->pids, NULL, NULL, error);
+    return read_object(n, path, cgfs_pids_fields, &r->pids, NULL, NULL, error);
   if (strcmp(key, "blockIO") == 0)
-    return read_object(n, path, block_io_fields, &r->block_io, block_io_member, NULL, error);
+    return read_object(n, path, cgfs_block_io_fields, &r->block_io, block_io_member, NULL, error);
   if (strcmp(key, "hugepageLimits") == 0)
-    return read_array(n, path, r->hugepage_limits, hugepage_fields, NULL, error);
+    return read_array(n, path, r->hugepage_limits, cgfs_hugepage_fields, NULL, error);
   if (strcmp(key, "network") == 0)
-    return read_object(n, path, network_fields, &r->network, network_member, NULL, error);
+    return read_object(n, path, cgfs_network_fields, &r->network, network_member, NULL, error);
   if (strcmp(key, "rdma") == 0)
     return read_rdma(n, path, r->rdma, error);
   if (strcmp(key, "unified") == 0)
@@ -773,12 +372,12 @@ CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **e
   g_autoptr(GError) local = NULL;
   if (!json_parser_load_from_data(parser, marked ? marked : json,
                                   marked ? -1 : (gssize)n, &local)) {
-    fail(error, EINVAL, "resources: invalid JSON: %s", local->message);
+    cgfs_res_fail(error, EINVAL, "resources: invalid JSON: %s", local->message);
     return NULL;
   }
   JsonNode *root = json_parser_get_root(parser);
   if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-    fail(error, EINVAL, "resources: expected a JSON object, got %s",
+    cgfs_res_fail(error, EINVAL, "resources: expected a JSON object, got %s",
          root ? kind_of(root) : "nothing");
     return NULL;
   }
@@ -802,22 +401,22 @@ CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **e
 static void emit_fields(JsonBuilder *b, const Field *fields, gconstpointer base)
 {
   for (const Field *f = fields; f->key; f++) {
-    if (!field_present(f, base))
+    if (!cgfs_field_present(f, base))
       continue;
     json_builder_set_member_name(b, f->key);
     if (f->type == T_BOOL)
-      json_builder_add_boolean_value(b, field_int(f, base) != 0);
+      json_builder_add_boolean_value(b, cgfs_field_int(f, base) != 0);
     else if (f->type == T_STR || f->type == T_CHARS)
-      json_builder_add_string_value(b, field_string(f, base));
+      json_builder_add_string_value(b, cgfs_field_string(f, base));
     else
-      json_builder_add_int_value(b, field_int(f, base));
+      json_builder_add_int_value(b, cgfs_field_int(f, base));
   }
 }
 
 static gboolean any_field(const Field *fields, gconstpointer base)
 {
   for (const Field *f = fields; f->key; f++)
-    if (field_present(f, base))
+    if (cgfs_field_present(f, base))
       return TRUE;
   return FALSE;
 }
@@ -884,30 +483,30 @@ static void emit_block_io(JsonBuilder *b, const CgfsBlockIOResources *bio)
   GArray *lists[] = { bio->weight_device, bio->throttle_read_bps_device,
                       bio->throttle_write_bps_device, bio->throttle_read_iops_device,
                       bio->throttle_write_iops_device };
-  gboolean any = any_field(block_io_fields, bio);
+  gboolean any = any_field(cgfs_block_io_fields, bio);
   for (guint i = 0; i < G_N_ELEMENTS(lists); i++)
     any |= lists[i] && lists[i]->len > 0;
   if (!any)
     return;
   json_builder_set_member_name(b, "blockIO");
   json_builder_begin_object(b);
-  emit_fields(b, block_io_fields, bio);
-  emit_list(b, "weightDevice", bio->weight_device, weight_device_fields);
-  emit_list(b, "throttleReadBpsDevice", bio->throttle_read_bps_device, throttle_fields);
-  emit_list(b, "throttleWriteBpsDevice", bio->throttle_write_bps_device, throttle_fields);
-  emit_list(b, "throttleReadIOPSDevice", bio->throttle_read_iops_device, throttle_fields);
-  emit_list(b, "throttleWriteIOPSDevice", bio->throttle_write_iops_device, throttle_fields);
+  emit_fields(b, cgfs_block_io_fields, bio);
+  emit_list(b, "weightDevice", bio->weight_device, cgfs_weight_device_fields);
+  emit_list(b, "throttleReadBpsDevice", bio->throttle_read_bps_device, cgfs_throttle_fields);
+  emit_list(b, "throttleWriteBpsDevice", bio->throttle_write_bps_device, cgfs_throttle_fields);
+  emit_list(b, "throttleReadIOPSDevice", bio->throttle_read_iops_device, cgfs_throttle_fields);
+  emit_list(b, "throttleWriteIOPSDevice", bio->throttle_write_iops_device, cgfs_throttle_fields);
   json_builder_end_object(b);
 }
 
 static void emit_network(JsonBuilder *b, const CgfsNetworkResources *net)
 {
-  if (!any_field(network_fields, net) && (!net->priorities || net->priorities->len == 0))
+  if (!any_field(cgfs_network_fields, net) && (!net->priorities || net->priorities->len == 0))
     return;
   json_builder_set_member_name(b, "network");
   json_builder_begin_object(b);
-  emit_fields(b, network_fields, net);
-  emit_list(b, "priorities", net->priorities, priority_fields);
+  emit_fields(b, cgfs_network_fields, net);
+  emit_list(b, "priorities", net->priorities, cgfs_priority_fields);
   json_builder_end_object(b);
 }
 
@@ -921,7 +520,7 @@ static void emit_rdma(JsonBuilder *b, GArray *rdma)
     const CgfsRdmaLimit *l = &g_array_index(rdma, CgfsRdmaLimit, i);
     json_builder_set_member_name(b, l->device);
     json_builder_begin_object(b);
-    emit_fields(b, rdma_fields, l);
+    emit_fields(b, cgfs_rdma_fields, l);
     json_builder_end_object(b);
   }
   json_builder_end_object(b);
@@ -946,11 +545,11 @@ char *cgfs_resources_to_json(const CgfsResources *r, gsize *len)
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
   emit_devices(b, r->devices);
-  emit_section(b, "memory", memory_fields, &r->memory);
-  emit_section(b, "cpu", cpu_fields, &r->cpu);
-  emit_section(b, "pids", pids_fields, &r->pids);
+  emit_section(b, "memory", cgfs_memory_fields, &r->memory);
+  emit_section(b, "cpu", cgfs_cpu_fields, &r->cpu);
+  emit_section(b, "pids", cgfs_pids_fields, &r->pids);
   emit_block_io(b, &r->block_io);
-  emit_list(b, "hugepageLimits", r->hugepage_limits, hugepage_fields);
+  emit_list(b, "hugepageLimits", r->hugepage_limits, cgfs_hugepage_fields);
   emit_network(b, &r->network);
   emit_rdma(b, r->rdma);
   emit_unified(b, r->unified);
