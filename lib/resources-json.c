@@ -366,6 +366,9 @@ static gboolean resources_node(JsonNode *root, JsonNode **node, const char **pre
 
 CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **error)
 {
+  g_return_val_if_fail(json != NULL || len == 0, NULL);
+  if (!json)
+    json = "";
   gsize n = len < 0 ? strlen(json) : (gsize)len;
   g_autofree char *marked = mark_big_integers(json, n);
   g_autoptr(JsonParser) parser = json_parser_new();
@@ -542,6 +545,7 @@ static void emit_unified(JsonBuilder *b, GArray *unified)
 
 char *cgfs_resources_to_json(const CgfsResources *r, gsize *len)
 {
+  g_return_val_if_fail(r != NULL, NULL);
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
   emit_devices(b, r->devices);

@@ -451,12 +451,14 @@ CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **e
 
 gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
+  g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
   g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
   return p && cgfs_plan_execute(p, error);
 }
 
 CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error)
 {
+  g_return_val_if_fail(cg != NULL, NULL);
   if (!cgfs_cgroup_first_dir(cg)) {
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
     return NULL;
