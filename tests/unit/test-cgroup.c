@@ -335,7 +335,7 @@ static void test_v2_ops(void **state)
   assert_true(cgfs_cgroup_freeze(cg, &error));
   assert_no_gerror(error);
   g_autofree char *fr = fake_tree_read(f->t, "sys/fs/cgroup/w/cgroup.freeze");
-  assert_string_equal(fr, "1\n");
+  assert_string_equal(fr, "1"); /* written with O_TRUNC: the value alone */
   assert_int_equal(cgfs_cgroup_state(cg, &error), CGFS_STATE_FROZEN);
   fake_tree_write(f->t, "sys/fs/cgroup/w/cgroup.events", "populated 1\nfrozen 0\n");
   assert_int_equal(cgfs_cgroup_state(cg, &error), CGFS_STATE_FREEZING);

@@ -7,3 +7,4 @@
 #include <cgfs/cgroup.h>
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
+#include <cgfs/resources.h>
