@@ -1,42 +1,20 @@
 /* resources.json: the cgroup's limits as an OCI LinuxResources object, read and written. */
-#include <string.h>
-
 #include <cgfs/resources.h>
 
 #include "fs.h"
 
-static char *with_newline(char *json, gsize *len)
-{
-  if (*len > 0 && json[*len - 1] == '\n')
-    return json;
-  char *text = g_strconcat(json, "\n", NULL);
-  g_free(json);
-  *len = strlen(text);
-  return text;
-}
-
 static char *read_resources(FsRequest *rq, gsize *len, GError **error)
 {
-  CgfsResources *r = cgfs_cgroup_read_resources(rq->cg, error);
-  if (!r)
-    return NULL;
-  gsize n = 0;
-  char *json = cgfs_resources_to_json(r, &n);
-  cgfs_resources_free(r);
-  *len = n;
-  return with_newline(json, len);
+  g_autoptr(CgfsResources) r = cgfs_cgroup_read_resources(rq->cg, error);
+  return r ? cgfs_resources_to_json(r, len) : NULL; /* pretty-printed, newline-terminated */
 }
 
 /* One complete document: validated whole by the library, then applied all-or-nothing. */
 static gboolean write_resources(FsRequest *rq, char **docs, guint n, GError **error)
 {
   for (guint i = 0; i < n; i++) {
-    CgfsResources *r = cgfs_resources_from_json(docs[i], -1, error);
-    if (!r)
-      return FALSE;
-    gboolean ok = cgfs_cgroup_update(rq->cg, r, error);
-    cgfs_resources_free(r);
-    if (!ok)
+    g_autoptr(CgfsResources) r = cgfs_resources_from_json(docs[i], -1, error);
+    if (!r || !cgfs_cgroup_update(rq->cg, r, error))
       return FALSE;
   }
   return TRUE;

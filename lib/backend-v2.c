@@ -5,6 +5,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "resources-private.h"
 
 static const CgfsCgroupDir *the_dir(CgfsCgroup *cg, GError **error)
 {
@@ -75,4 +76,5 @@ const CgfsBackend cgfs_backend_v2 = {
   .kill = v2_kill,
   .subsystems = v2_subsystems,
   .stats = cgfs_stats_read_v2,
+  .prepare_controller = cgfs_plan_enable_v2,
 };

@@ -4,6 +4,7 @@
 #include "cgroup-private.h"
 
 typedef struct _CgfsStats CgfsStats;
+typedef struct _CgfsPlan CgfsPlan;
 
 struct _CgfsBackend {
   const char *name;
@@ -17,6 +18,11 @@ struct _CgfsBackend {
   char **(*subsystems)(const CgfsCgroup *cg, GError **error);
   /* Fill @out (zeroed, version set) with every statistic of the cgroup. */
   gboolean (*stats)(CgfsCgroup *cg, CgfsStats *out, GError **error);
+  /* Resources (resources.c): make @controller's files appear in the cgroup before an update
+   * writes them, the steps undone if it fails (v2: the ancestors' cgroup.subtree_control).
+   * NULL when they are always there. */
+  gboolean (*prepare_controller)(CgfsPlan *plan, const char *controller, const char *field,
+                                 GError **error);
 };
 
 extern const CgfsBackend cgfs_backend_v1;

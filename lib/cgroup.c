@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <cgfs/resources.h>
+
 #include "backend.h"
 #include "fileio.h"
 #include "path.h"
@@ -156,7 +158,10 @@ CgfsCgroup *cgfs_cgroup_new(CgfsHierarchy *h, CgfsPathSpec spec, const CgfsResou
     remove_created(created);
     return NULL;
   }
-  (void)resources; /* applied once the resources code lands (issue 3) */
+  if (resources && !cgfs_cgroup_update(cg, resources, error)) {
+    remove_created(created);
+    return NULL;
+  }
   return g_steal_pointer(&cg);
 }
 

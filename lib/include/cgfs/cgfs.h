@@ -8,3 +8,4 @@
 #include <cgfs/tree.h>
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
+#include <cgfs/resources.h>

@@ -1,0 +1,572 @@
+/* The JSON codec of CgfsResources (OCI linux.resources): strict parsing, naming the JSON path
+ * of every error, and stable printing. The field tables are in resources-fields.c. */
+#include "config-internal.h"
+
+#include <stddef.h>
+
+#include <json-glib/json-glib.h>
+
+#include "convert.h"
+#include "resources-fields.h"
+
+/* json-glib wraps integers beyond 64 bits silently; such literals are rewritten before parsing
+ * into strings carrying this mark, so that they are reported as out of range. */
+#define BIG_INT_MARK "\001cgfs-int:"
+
+/* ---- parsing ---- */
+
+static const char *kind_of(JsonNode *n)
+{
+  switch (JSON_NODE_TYPE(n)) {
+  case JSON_NODE_OBJECT:
+    return "an object";
+  case JSON_NODE_ARRAY:
+    return "an array";
+  case JSON_NODE_NULL:
+    return "null";
+  case JSON_NODE_VALUE:
+  default:
+    break;
+  }
+  GType t = json_node_get_value_type(n);
+  if (t == G_TYPE_STRING)
+    return g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK) ? "a number" : "a string";
+  if (t == G_TYPE_BOOLEAN)
+    return "a boolean";
+  return "a number";
+}
+
+static gboolean wrong_type(JsonNode *n, const char *path, const char *wanted, GError **error)
+{
+  return cgfs_res_fail(error, EINVAL, "%s: expected %s, got %s", path, wanted, kind_of(n));
+}
+
+static gboolean read_int(JsonNode *n, const char *path, const Field *f, gint64 *out,
+                         GError **error)
+{
+  if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING &&
+      g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
+    return cgfs_res_fail(error, ERANGE,
+                         "%s: %s is out of range %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT, path,
+                         json_node_get_string(n) + strlen(BIG_INT_MARK), f->min, f->max);
+  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+    return wrong_type(n, path, "an integer", error);
+  *out = json_node_get_int(n);
+  return cgfs_check_range(path, *out, f->min, f->max, f->type != T_I64, error);
+}
+
+static gboolean read_string(JsonNode *n, const char *path, const char **out, GError **error)
+{
+  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING ||
+      g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
+    return wrong_type(n, path, "a string", error);
+  *out = json_node_get_string(n);
+  return cgfs_check_utf8(path, *out, error);
+}
+
+static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpointer base,
+                           GError **error)
+{
+  if (f->type == T_BOOL) {
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+      return wrong_type(n, path, "true or false", error);
+    cgfs_field_set_int(f, base, json_node_get_boolean(n));
+  } else if (f->type == T_STR || f->type == T_CHARS) {
+    const char *s;
+    if (!read_string(n, path, &s, error))
+      return FALSE;
+    if (f->type == T_CHARS && strlen(s) >= f->size)
+      return cgfs_res_fail(error, EINVAL, "%s: '%s' is longer than %zu bytes", path, s,
+                           f->size - 1);
+    if (f->check && !f->check(path, s, error))
+      return FALSE;
+    if (f->type == T_STR) {
+      g_free(*AT(base, f->off, char *));
+      *AT(base, f->off, char *) = g_strdup(s);
+    } else {
+      g_strlcpy(AT(base, f->off, char), s, f->size);
+    }
+  } else {
+    gint64 v;
+    if (!read_int(n, path, f, &v, error))
+      return FALSE;
+    cgfs_field_set_int(f, base, v);
+  }
+  if (f->has != NO_FLAG)
+    *AT(base, f->has, gboolean) = TRUE;
+  return TRUE;
+}
+
+/* A member that is not a plain field: handled by the caller's callback. */
+typedef gboolean (*MemberHook)(const char *key, JsonNode *n, const char *path, gpointer base,
+                               gpointer data, GError **error);
+
+static gboolean require_object(JsonNode *n, const char *path, GError **error)
+{
+  return JSON_NODE_HOLDS_OBJECT(n) || wrong_type(n, path, "an object", error);
+}
+
+/* Fill @base from object @n: table fields, then @hook for the rest; unknown keys are errors.
+ * null members are absent. Required table fields must be there. */
+static gboolean read_object(JsonNode *n, const char *path, const Field *fields, gpointer base,
+                            MemberHook hook, gpointer data, GError **error)
+{
+  if (!require_object(n, path, error))
+    return FALSE;
+  JsonObject *o = json_node_get_object(n);
+  g_autoptr(GList) keys = json_object_get_members(o);
+  for (GList *k = keys; k; k = k->next) {
+    const char *key = k->data;
+    JsonNode *v = json_object_get_member(o, key);
+    g_autofree char *p = cgfs_path_join(path, key);
+    if (!cgfs_check_utf8(path, key, error))
+      return FALSE;
+    if (JSON_NODE_HOLDS_NULL(v))
+      continue;
+    const Field *f = fields;
+    while (f && f->key && strcmp(f->key, key) != 0)
+      f++;
+    if (f && f->key) {
+      if (!read_field(f, v, p, base, error))
+        return FALSE;
+    } else if (!hook || !hook(key, v, p, base, data, error)) {
+      if (error && !*error)
+        cgfs_res_fail(error, EINVAL, "%s: unknown key", p);
+      return FALSE;
+    }
+  }
+  for (const Field *f = fields; f && f->key; f++)
+    if (f->has == NO_FLAG && f->type != T_STR) {
+      JsonNode *v = json_object_get_member(o, f->key);
+      if (!v || JSON_NODE_HOLDS_NULL(v)) {
+        g_autofree char *p = cgfs_path_join(path, f->key);
+        return cgfs_res_fail(error, EINVAL, "%s: missing (required)", p);
+      }
+    }
+  return TRUE;
+}
+
+/* Each element of array @n read into a new element of @out with @fields (+ @hook). */
+static gboolean read_array(JsonNode *n, const char *path, GArray *out, const Field *fields,
+                           MemberHook hook, GError **error)
+{
+  if (!JSON_NODE_HOLDS_ARRAY(n))
+    return wrong_type(n, path, "an array", error);
+  JsonArray *a = json_node_get_array(n);
+  for (guint i = 0; i < json_array_get_length(a); i++) {
+    g_autofree char *p = g_strdup_printf("%s[%u]", path, i);
+    g_array_set_size(out, out->len + 1);
+    gpointer elem = out->data + (gsize)(out->len - 1) * g_array_get_element_size(out);
+    if (!read_object(json_array_get_element(a, i), p, fields, elem, hook, NULL, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean device_member(const char *key, JsonNode *n, const char *path, gpointer base,
+                              gpointer data, GError **error)
+{
+  CgfsDeviceRule *d = base;
+  const char *s;
+  if (strcmp(key, "type") == 0) {
+    if (!read_string(n, path, &s, error) || !cgfs_check_device_type(path, s, error))
+      return FALSE;
+    d->type = s[0];
+    return TRUE;
+  }
+  if (strcmp(key, "access") == 0) {
+    if (!read_string(n, path, &s, error) || !cgfs_check_access(path, s, error))
+      return FALSE;
+    g_strlcpy(d->access, s, sizeof d->access);
+    return TRUE;
+  }
+  gboolean is_major = strcmp(key, "major") == 0;
+  if (!is_major && strcmp(key, "minor") != 0)
+    return FALSE;
+  /* -1 is how runc and containerd spell "any". */
+  const Field range = { key, T_I64, NO_FLAG, 0, -1, is_major ? MAJOR_MAX : MINOR_MAX, 0, NULL };
+  gint64 v;
+  if (!read_int(n, path, &range, &v, error))
+    return FALSE;
+  if (is_major) {
+    d->has_major = v != -1;
+    d->major = v;
+  } else {
+    d->has_minor = v != -1;
+    d->minor = v;
+  }
+  return TRUE;
+}
+
+static gboolean block_io_member(const char *key, JsonNode *n, const char *path, gpointer base,
+                                gpointer data, GError **error)
+{
+  CgfsBlockIOResources *b = base;
+  if (strcmp(key, "weightDevice") == 0)
+    return read_array(n, path, b->weight_device, cgfs_weight_device_fields, NULL, error);
+  static const struct {
+    const char *key;
+    gsize off;
+  } lists[] = {
+    { "throttleReadBpsDevice", offsetof(CgfsBlockIOResources, throttle_read_bps_device) },
+    { "throttleWriteBpsDevice", offsetof(CgfsBlockIOResources, throttle_write_bps_device) },
+    { "throttleReadIOPSDevice", offsetof(CgfsBlockIOResources, throttle_read_iops_device) },
+    { "throttleWriteIOPSDevice", offsetof(CgfsBlockIOResources, throttle_write_iops_device) },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS(lists); i++)
+    if (strcmp(key, lists[i].key) == 0)
+      return read_array(n, path, *AT(b, lists[i].off, GArray *), cgfs_throttle_fields, NULL, error);
+  return FALSE;
+}
+
+static gboolean network_member(const char *key, JsonNode *n, const char *path, gpointer base,
+                               gpointer data, GError **error)
+{
+  CgfsNetworkResources *net = base;
+  if (strcmp(key, "priorities") != 0)
+    return FALSE;
+  return read_array(n, path, net->priorities, cgfs_priority_fields, NULL, error);
+}
+
+static gboolean read_rdma(JsonNode *n, const char *path, GArray *out, GError **error)
+{
+  if (!require_object(n, path, error))
+    return FALSE;
+  JsonObject *o = json_node_get_object(n);
+  g_autoptr(GList) keys = json_object_get_members(o);
+  for (GList *k = keys; k; k = k->next) {
+    const char *dev = k->data;
+    if (!cgfs_check_utf8(path, dev, error))
+      return FALSE;
+    g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, dev);
+    CgfsRdmaLimit l = { 0 };
+    if (strlen(dev) >= sizeof l.device)
+      return cgfs_res_fail(error, EINVAL, "%s: longer than %zu bytes", p, sizeof l.device - 1);
+    if (!cgfs_check_name(p, dev, error))
+      return FALSE;
+    g_strlcpy(l.device, dev, sizeof l.device);
+    if (!read_object(json_object_get_member(o, dev), p, cgfs_rdma_fields, &l, NULL, NULL, error))
+      return FALSE;
+    g_array_append_val(out, l);
+  }
+  return TRUE;
+}
+
+static gboolean read_unified(JsonNode *n, const char *path, CgfsResources *r, GError **error)
+{
+  if (!require_object(n, path, error))
+    return FALSE;
+  JsonObject *o = json_node_get_object(n);
+  g_autoptr(GList) keys = json_object_get_members(o);
+  for (GList *k = keys; k; k = k->next) {
+    if (!cgfs_check_utf8(path, k->data, error))
+      return FALSE;
+    g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, (const char *)k->data);
+    const char *value;
+    if (!cgfs_check_name(p, k->data, error) ||
+        !read_string(json_object_get_member(o, k->data), p, &value, error))
+      return FALSE;
+    cgfs_resources_add_unified(r, k->data, value);
+  }
+  return TRUE;
+}
+
+static gboolean resources_member(const char *key, JsonNode *n, const char *path, gpointer base,
+                                 gpointer data, GError **error)
+{
+  CgfsResources *r = base;
+  if (strcmp(key, "devices") == 0)
+    return read_array(n, path, r->devices, cgfs_device_fields, device_member, error);
+  if (strcmp(key, "memory") == 0)
+    return read_object(n, path, cgfs_memory_fields, &r->memory, NULL, NULL, error);
+  if (strcmp(key, "cpu") == 0)
+    return read_object(n, path, cgfs_cpu_fields, &r->cpu, NULL, NULL, error);
+  if (strcmp(key, "pids") == 0)
+    return read_object(n, path, cgfs_pids_fields, &r->pids, NULL, NULL, error);
+  if (strcmp(key, "blockIO") == 0)
+    return read_object(n, path, cgfs_block_io_fields, &r->block_io, block_io_member, NULL, error);
+  if (strcmp(key, "hugepageLimits") == 0)
+    return read_array(n, path, r->hugepage_limits, cgfs_hugepage_fields, NULL, error);
+  if (strcmp(key, "network") == 0)
+    return read_object(n, path, cgfs_network_fields, &r->network, network_member, NULL, error);
+  if (strcmp(key, "rdma") == 0)
+    return read_rdma(n, path, r->rdma, error);
+  if (strcmp(key, "unified") == 0)
+    return read_unified(n, path, r, error);
+  return FALSE;
+}
+
+/* Copy of @json where every integer literal that does not fit in 64 bits is replaced by a
+ * marked string; NULL when there is none. */
+static char *mark_big_integers(const char *json, gsize len)
+{
+  GString *out = NULL;
+  gsize copied = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < len; i++) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = FALSE;
+      continue;
+    }
+    if (c == '"') {
+      in_string = TRUE;
+      continue;
+    }
+    if (c != '-' && !g_ascii_isdigit(c))
+      continue;
+    gsize end = i + 1;
+    while (end < len && (g_ascii_isalnum(json[end]) || strchr(".+-", json[end])))
+      end++;
+    g_autofree char *token = g_strndup(json + i, end - i);
+    gint64 ignored;
+    gboolean integer = strspn(token + (c == '-'), "0123456789") == strlen(token + (c == '-'));
+    if (integer && token[c == '-'] &&
+        !g_ascii_string_to_signed(token, 10, G_MININT64, G_MAXINT64, &ignored, NULL)) {
+      if (!out)
+        out = g_string_sized_new(len + 32);
+      g_string_append_len(out, json + copied, (gssize)(i - copied));
+      g_string_append_printf(out, "\"%s%s\"", "\\u0001cgfs-int:", token);
+      copied = end;
+    }
+    i = end - 1;
+  }
+  if (!out)
+    return NULL;
+  g_string_append_len(out, json + copied, (gssize)(len - copied));
+  return g_string_free(out, FALSE);
+}
+
+/* A whole config.json has "ociVersion" or "linux" at its top; a resources object has neither.
+ * *@node is NULL when the config sets no resources. */
+static gboolean resources_node(JsonNode *root, JsonNode **node, const char **prefix,
+                               GError **error)
+{
+  JsonObject *o = json_node_get_object(root);
+  *node = NULL;
+  *prefix = "";
+  if (!json_object_has_member(o, "linux") && !json_object_has_member(o, "ociVersion")) {
+    *node = root;
+    return TRUE;
+  }
+  JsonNode *linux_node = json_object_get_member(o, "linux");
+  if (!linux_node || JSON_NODE_HOLDS_NULL(linux_node))
+    return TRUE;
+  if (!require_object(linux_node, "linux", error))
+    return FALSE;
+  JsonNode *res = json_object_get_member(json_node_get_object(linux_node), "resources");
+  *prefix = "linux.resources";
+  if (res && !JSON_NODE_HOLDS_NULL(res))
+    *node = res;
+  return TRUE;
+}
+
+CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **error)
+{
+  g_return_val_if_fail(json != NULL || len == 0, NULL);
+  if (!json)
+    json = "";
+  gsize n = len < 0 ? strlen(json) : (gsize)len;
+  g_autofree char *marked = mark_big_integers(json, n);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) local = NULL;
+  if (!json_parser_load_from_data(parser, marked ? marked : json,
+                                  marked ? -1 : (gssize)n, &local)) {
+    cgfs_res_fail(error, EINVAL, "resources: invalid JSON: %s", local->message);
+    return NULL;
+  }
+  JsonNode *root = json_parser_get_root(parser);
+  if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+    cgfs_res_fail(error, EINVAL, "resources: expected a JSON object, got %s",
+         root ? kind_of(root) : "nothing");
+    return NULL;
+  }
+  g_autoptr(CgfsResources) r = cgfs_resources_new();
+  const char *prefix;
+  JsonNode *node;
+  if (!resources_node(root, &node, &prefix, error))
+    return NULL;
+  if (!node)
+    return g_steal_pointer(&r); /* a config.json without linux.resources: nothing to set */
+  if (!read_object(node, prefix, NULL, r, resources_member, NULL, error))
+    return NULL;
+  g_autofree char *dotted = *prefix ? g_strconcat(prefix, ".", NULL) : g_strdup("");
+  if (!cgfs_resources_validate(r, dotted, error))
+    return NULL;
+  return g_steal_pointer(&r);
+}
+
+/* ---- printing ---- */
+
+static void emit_fields(JsonBuilder *b, const Field *fields, gconstpointer base)
+{
+  for (const Field *f = fields; f->key; f++) {
+    if (!cgfs_field_present(f, base))
+      continue;
+    json_builder_set_member_name(b, f->key);
+    if (f->type == T_BOOL)
+      json_builder_add_boolean_value(b, cgfs_field_int(f, base) != 0);
+    else if (f->type == T_STR || f->type == T_CHARS)
+      json_builder_add_string_value(b, cgfs_field_string(f, base));
+    else
+      json_builder_add_int_value(b, cgfs_field_int(f, base));
+  }
+}
+
+static gboolean any_field(const Field *fields, gconstpointer base)
+{
+  for (const Field *f = fields; f->key; f++)
+    if (cgfs_field_present(f, base))
+      return TRUE;
+  return FALSE;
+}
+
+static void emit_list(JsonBuilder *b, const char *key, GArray *a, const Field *fields)
+{
+  if (!a || a->len == 0)
+    return;
+  json_builder_set_member_name(b, key);
+  json_builder_begin_array(b);
+  for (guint i = 0; i < a->len; i++) {
+    json_builder_begin_object(b);
+    emit_fields(b, fields, a->data + (gsize)i * g_array_get_element_size(a));
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+static void emit_devices(JsonBuilder *b, GArray *devices)
+{
+  if (!devices || devices->len == 0)
+    return;
+  json_builder_set_member_name(b, "devices");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < devices->len; i++) {
+    const CgfsDeviceRule *d = &g_array_index(devices, CgfsDeviceRule, i);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "allow");
+    json_builder_add_boolean_value(b, d->allow);
+    if (d->type) {
+      char type[2] = { d->type, 0 };
+      json_builder_set_member_name(b, "type");
+      json_builder_add_string_value(b, type);
+    }
+    if (d->has_major) {
+      json_builder_set_member_name(b, "major");
+      json_builder_add_int_value(b, d->major);
+    }
+    if (d->has_minor) {
+      json_builder_set_member_name(b, "minor");
+      json_builder_add_int_value(b, d->minor);
+    }
+    if (d->access[0]) {
+      json_builder_set_member_name(b, "access");
+      json_builder_add_string_value(b, d->access);
+    }
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+static void emit_section(JsonBuilder *b, const char *key, const Field *fields, gconstpointer base)
+{
+  if (!any_field(fields, base))
+    return;
+  json_builder_set_member_name(b, key);
+  json_builder_begin_object(b);
+  emit_fields(b, fields, base);
+  json_builder_end_object(b);
+}
+
+static void emit_block_io(JsonBuilder *b, const CgfsBlockIOResources *bio)
+{
+  GArray *lists[] = { bio->weight_device, bio->throttle_read_bps_device,
+                      bio->throttle_write_bps_device, bio->throttle_read_iops_device,
+                      bio->throttle_write_iops_device };
+  gboolean any = any_field(cgfs_block_io_fields, bio);
+  for (guint i = 0; i < G_N_ELEMENTS(lists); i++)
+    any |= lists[i] && lists[i]->len > 0;
+  if (!any)
+    return;
+  json_builder_set_member_name(b, "blockIO");
+  json_builder_begin_object(b);
+  emit_fields(b, cgfs_block_io_fields, bio);
+  emit_list(b, "weightDevice", bio->weight_device, cgfs_weight_device_fields);
+  emit_list(b, "throttleReadBpsDevice", bio->throttle_read_bps_device, cgfs_throttle_fields);
+  emit_list(b, "throttleWriteBpsDevice", bio->throttle_write_bps_device, cgfs_throttle_fields);
+  emit_list(b, "throttleReadIOPSDevice", bio->throttle_read_iops_device, cgfs_throttle_fields);
+  emit_list(b, "throttleWriteIOPSDevice", bio->throttle_write_iops_device, cgfs_throttle_fields);
+  json_builder_end_object(b);
+}
+
+static void emit_network(JsonBuilder *b, const CgfsNetworkResources *net)
+{
+  if (!any_field(cgfs_network_fields, net) && (!net->priorities || net->priorities->len == 0))
+    return;
+  json_builder_set_member_name(b, "network");
+  json_builder_begin_object(b);
+  emit_fields(b, cgfs_network_fields, net);
+  emit_list(b, "priorities", net->priorities, cgfs_priority_fields);
+  json_builder_end_object(b);
+}
+
+static void emit_rdma(JsonBuilder *b, GArray *rdma)
+{
+  if (!rdma || rdma->len == 0)
+    return;
+  json_builder_set_member_name(b, "rdma");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < rdma->len; i++) {
+    const CgfsRdmaLimit *l = &g_array_index(rdma, CgfsRdmaLimit, i);
+    json_builder_set_member_name(b, l->device);
+    json_builder_begin_object(b);
+    emit_fields(b, cgfs_rdma_fields, l);
+    json_builder_end_object(b);
+  }
+  json_builder_end_object(b);
+}
+
+static void emit_unified(JsonBuilder *b, GArray *unified)
+{
+  if (!unified || unified->len == 0)
+    return;
+  json_builder_set_member_name(b, "unified");
+  json_builder_begin_object(b);
+  for (guint i = 0; i < unified->len; i++) {
+    const CgfsUnifiedEntry *e = &g_array_index(unified, CgfsUnifiedEntry, i);
+    json_builder_set_member_name(b, e->key);
+    json_builder_add_string_value(b, e->value);
+  }
+  json_builder_end_object(b);
+}
+
+char *cgfs_resources_to_json(const CgfsResources *r, gsize *len)
+{
+  g_return_val_if_fail(r != NULL, NULL);
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_object(b);
+  emit_devices(b, r->devices);
+  emit_section(b, "memory", cgfs_memory_fields, &r->memory);
+  emit_section(b, "cpu", cgfs_cpu_fields, &r->cpu);
+  emit_section(b, "pids", cgfs_pids_fields, &r->pids);
+  emit_block_io(b, &r->block_io);
+  emit_list(b, "hugepageLimits", r->hugepage_limits, cgfs_hugepage_fields);
+  emit_network(b, &r->network);
+  emit_rdma(b, r->rdma);
+  emit_unified(b, r->unified);
+  json_builder_end_object(b);
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  g_autoptr(JsonGenerator) gen = json_generator_new();
+  json_generator_set_pretty(gen, TRUE);
+  json_generator_set_indent(gen, 2);
+  json_generator_set_root(gen, root);
+  gsize n;
+  g_autofree char *text = json_generator_to_data(gen, &n);
+  char *out = g_strconcat(text, "\n", NULL);
+  if (len)
+    *len = n + 1;
+  return out;
+}

@@ -1,0 +1,539 @@
+/* The resources object and the update engine: plan, snapshot, execute, roll back. */
+#include "config-internal.h"
+
+#include "backend.h"
+#include "convert.h"
+#include "fileio.h"
+#include "resources-private.h"
+
+/* ---- the object ---- */
+
+static void unified_entry_clear(CgfsUnifiedEntry *e)
+{
+  g_clear_pointer(&e->key, g_free);
+  g_clear_pointer(&e->value, g_free);
+}
+
+static GArray *array_of(gsize element_size)
+{
+  return g_array_new(FALSE, TRUE, (guint)element_size);
+}
+
+CgfsResources *cgfs_resources_new(void)
+{
+  CgfsResources *r = g_new0(CgfsResources, 1);
+  r->devices = array_of(sizeof(CgfsDeviceRule));
+  r->block_io.weight_device = array_of(sizeof(CgfsWeightDevice));
+  r->block_io.throttle_read_bps_device = array_of(sizeof(CgfsThrottleDevice));
+  r->block_io.throttle_write_bps_device = array_of(sizeof(CgfsThrottleDevice));
+  r->block_io.throttle_read_iops_device = array_of(sizeof(CgfsThrottleDevice));
+  r->block_io.throttle_write_iops_device = array_of(sizeof(CgfsThrottleDevice));
+  r->hugepage_limits = array_of(sizeof(CgfsHugepageLimit));
+  r->network.priorities = array_of(sizeof(CgfsInterfacePriority));
+  r->rdma = array_of(sizeof(CgfsRdmaLimit));
+  r->unified = array_of(sizeof(CgfsUnifiedEntry));
+  g_array_set_clear_func(r->unified, (GDestroyNotify)unified_entry_clear);
+  return r;
+}
+
+void cgfs_resources_free(CgfsResources *r)
+{
+  if (!r)
+    return;
+  g_clear_pointer(&r->devices, g_array_unref);
+  g_free(r->cpu.cpus);
+  g_free(r->cpu.mems);
+  g_clear_pointer(&r->block_io.weight_device, g_array_unref);
+  g_clear_pointer(&r->block_io.throttle_read_bps_device, g_array_unref);
+  g_clear_pointer(&r->block_io.throttle_write_bps_device, g_array_unref);
+  g_clear_pointer(&r->block_io.throttle_read_iops_device, g_array_unref);
+  g_clear_pointer(&r->block_io.throttle_write_iops_device, g_array_unref);
+  g_clear_pointer(&r->hugepage_limits, g_array_unref);
+  g_clear_pointer(&r->network.priorities, g_array_unref);
+  g_clear_pointer(&r->rdma, g_array_unref);
+  g_clear_pointer(&r->unified, g_array_unref);
+  g_free(r);
+}
+
+void cgfs_resources_add_unified(CgfsResources *r, const char *key, const char *value)
+{
+  CgfsUnifiedEntry e = { g_strdup(key), g_strdup(value) };
+  g_array_append_val(r->unified, e);
+}
+
+/* ---- the plan ---- */
+
+struct _CgfsPlan {
+  CgfsCgroup *cg;
+  GArray *writes;   /* CgfsPlannedWrite */
+  GPtrArray *done;  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure */
+  GArray *own_fds;  /* int: directories the plan opened (v2 ancestors) */
+};
+
+CgfsFileWrite *cgfs_file_write_new(int fd, const char *file, const char *value)
+{
+  CgfsFileWrite *w = g_new(CgfsFileWrite, 1);
+  w->dirfd = fd;
+  w->file = g_strdup(file);
+  w->value = g_strdup(value);
+  return w;
+}
+
+void cgfs_file_write_free(CgfsFileWrite *w)
+{
+  if (!w)
+    return;
+  g_free(w->file);
+  g_free(w->value);
+  g_free(w);
+}
+
+static void planned_write_clear(CgfsPlannedWrite *pw)
+{
+  g_clear_pointer(&pw->w.file, g_free);
+  g_clear_pointer(&pw->w.value, g_free);
+  g_clear_pointer(&pw->field, g_free);
+  g_clear_pointer(&pw->label, g_free);
+  g_clear_pointer(&pw->undo, g_ptr_array_unref);
+}
+
+static void planned_write_free(CgfsPlannedWrite *pw)
+{
+  planned_write_clear(pw);
+  g_free(pw);
+}
+
+static void close_fd_item(int *fd)
+{
+  cgfs_close_fd(fd);
+}
+
+CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
+{
+  CgfsPlan *p = g_new0(CgfsPlan, 1);
+  p->cg = cgfs_cgroup_ref(cg);
+  p->writes = g_array_new(FALSE, TRUE, sizeof(CgfsPlannedWrite));
+  g_array_set_clear_func(p->writes, (GDestroyNotify)planned_write_clear);
+  p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
+  p->own_fds = g_array_new(FALSE, FALSE, sizeof(int));
+  g_array_set_clear_func(p->own_fds, (GDestroyNotify)close_fd_item);
+  return p;
+}
+
+void cgfs_plan_free(CgfsPlan *p)
+{
+  if (!p)
+    return;
+  g_array_unref(p->writes);
+  g_ptr_array_unref(p->done);
+  g_array_unref(p->own_fds);
+  cgfs_cgroup_unref(p->cg);
+  g_free(p);
+}
+
+int cgfs_plan_version(const CgfsPlan *p)
+{
+  return cgfs_cgroup_version(p->cg);
+}
+
+CgfsCgroup *cgfs_plan_cgroup(const CgfsPlan *p)
+{
+  return p->cg;
+}
+
+guint cgfs_plan_length(const CgfsPlan *p)
+{
+  return p->writes->len;
+}
+
+const CgfsPlannedWrite *cgfs_plan_get(const CgfsPlan *p, guint i)
+{
+  g_return_val_if_fail(i < p->writes->len, NULL);
+  return &g_array_index(p->writes, CgfsPlannedWrite, i);
+}
+
+int cgfs_plan_keep_fd(CgfsPlan *p, int fd)
+{
+  g_array_append_val(p->own_fds, fd);
+  return fd;
+}
+
+static int v1_dir(CgfsPlan *p, const char *subsystem, const char *field, GError **error)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_dir(p->cg, subsystem);
+  if (!d) {
+    cgfs_set_error(error, EOPNOTSUPP, "%s: the %s controller is not mounted on this machine",
+                   field, subsystem);
+    return -1;
+  }
+  if (d->fd < 0) {
+    cgfs_set_error(error, ENOENT, "%s: cgroup %s does not exist in the %s hierarchy (%s)",
+                   field, p->cg->path, subsystem, d->dir);
+    return -1;
+  }
+  return d->fd;
+}
+
+int cgfs_plan_dir(CgfsPlan *p, const char *controller, const char *field, GError **error)
+{
+  if (cgfs_plan_version(p) == 1)
+    return v1_dir(p, controller, field, error);
+  const CgfsCgroupDir *d = cgfs_cgroup_dir(p->cg, controller);
+  if (d->fd < 0) {
+    cgfs_set_error(error, ENOENT, "%s: cgroup deleted: %s does not exist", field, d->dir);
+    return -1;
+  }
+  const CgfsBackend *b = p->cg->backend;
+  if (strcmp(controller, "cgroup") != 0 && b->prepare_controller &&
+      !b->prepare_controller(p, controller, field, error))
+    return -1;
+  return d->fd;
+}
+
+/* The file's content as it is, trailing newline included: what restores it exactly. */
+static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
+                      GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  char *text = cgfs_read_alloc_at(fd, file, len, &local);
+  if (!text) {
+    if (local->code == ENOENT)
+      cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, file,
+                     p->cg->path);
+    else
+      cgfs_set_error(error, local->code, "%s: %s", field, local->message);
+  }
+  return text;
+}
+
+static char *strip_newlines(char *text, gsize len)
+{
+  while (len > 0 && text[len - 1] == '\n')
+    text[--len] = '\0';
+  return text;
+}
+
+char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error)
+{
+  gsize len;
+  char *text = read_raw(p, fd, field, file, &len, error);
+  return text ? strip_newlines(text, len) : NULL;
+}
+
+gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char *file,
+                              gint64 *value, GError **error)
+{
+  g_autofree char *text = cgfs_plan_read(p, fd, field, file, error);
+  if (!text)
+    return FALSE;
+  if (!cgfs_limit_parse(text, value)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: %s holds '%s'", field, file, text);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static char *label_for(CgfsPlan *p, int fd, const char *file)
+{
+  for (guint i = 0; i < p->own_fds->len; i++)
+    if (g_array_index(p->own_fds, int, i) == fd) {
+      g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
+      g_autofree char *dir = g_file_read_link(link, NULL);
+      return dir ? g_build_filename(dir, file, NULL) : g_strdup(file);
+    }
+  return g_strdup(file);
+}
+
+CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
+                                       const char *file, const char *value, GPtrArray *undo)
+{
+  CgfsPlannedWrite pw = {
+    .w = { fd, g_strdup(file), g_strdup(value) },
+    .field = g_strdup(field),
+    .label = label_for(p, fd, file),
+    .undo = undo,
+  };
+  g_array_append_val(p->writes, pw);
+  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+}
+
+static GPtrArray *undo_of(int fd, const char *file, const char *old)
+{
+  GPtrArray *undo = g_ptr_array_new_with_free_func((GDestroyNotify)cgfs_file_write_free);
+  g_ptr_array_add(undo, cgfs_file_write_new(fd, file, old));
+  return undo;
+}
+
+gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *file,
+                         const char *value, GError **error)
+{
+  gsize len;
+  g_autofree char *old = read_raw(p, fd, field, file, &len, error);
+  if (!old)
+    return FALSE;
+  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
+  pw->skip = strcmp(strip_newlines(old, len), value) == 0;
+  return TRUE;
+}
+
+const char *cgfs_res_find_line(char **lines, const char *key)
+{
+  gsize n = strlen(key);
+  for (char **l = lines; *l; l++)
+    if (strncmp(*l, key, n) == 0 && ((*l)[n] == ' ' || (*l)[n] == '\0'))
+      return *l;
+  return NULL;
+}
+
+gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const char *file,
+                               const char *key, const char *value, const char *absent,
+                               GError **error)
+{
+  g_autofree char *text = cgfs_plan_read(p, fd, field, file, error);
+  if (!text)
+    return FALSE;
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  const char *old = cgfs_res_find_line(lines, key);
+  if (!old)
+    old = absent;
+  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
+  pw->skip = strcmp(old, value) == 0;
+  return TRUE;
+}
+
+CgfsPlannedWrite *cgfs_plan_last(CgfsPlan *p)
+{
+  g_return_val_if_fail(p->writes->len > 0, NULL);
+  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+}
+
+void cgfs_plan_pair_with_next(CgfsPlan *p)
+{
+  g_return_if_fail(p->writes->len > 0);
+  g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1).either_order = TRUE;
+}
+
+/* ---- execution ---- */
+
+static const char *quoted(const char *value, char **tmp)
+{
+  if (!strpbrk(value, " \t\n") && *value)
+    return value;
+  *tmp = g_strdup_printf("'%s'", value);
+  return *tmp;
+}
+
+static gboolean run_write(const CgfsFileWrite *w, const char *field, const char *label,
+                          GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  if (cgfs_write_at(w->dirfd, w->file, w->value, &local))
+    return TRUE;
+  g_autofree char *tmp = NULL;
+  cgfs_set_error(error, local->code, "%s: cannot write %s to %s: %s", field,
+                 quoted(w->value, &tmp), label, g_strerror(local->code));
+  return FALSE;
+}
+
+/* Best effort: every restoring write is tried; the first failure is reported. */
+static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
+{
+  for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
+    const CgfsFileWrite *w = pw->undo->pdata[i];
+    g_autoptr(GError) local = NULL;
+    if (!cgfs_write_at(w->dirfd, w->file, w->value, &local)) {
+      g_debug("rollback: %s", local->message);
+      g_string_append_printf(failures, "%s%s", failures->len ? "; " : "", local->message);
+    }
+  }
+}
+
+static void rollback(GPtrArray *executed, GString *failures)
+{
+  for (guint i = executed->len; i-- > 0;)
+    run_undo(executed->pdata[i], failures);
+}
+
+static gboolean refusal_may_be_order(const GError *e)
+{
+  return e->code == EINVAL || e->code == EBUSY;
+}
+
+void cgfs_plan_abandon(CgfsPlan *p)
+{
+  g_autoptr(GString) failures = g_string_new(NULL);
+  rollback(p->done, failures);
+  g_ptr_array_set_size(p->done, 0);
+}
+
+gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)
+{
+  g_autoptr(GPtrArray) executed = g_ptr_array_new();
+  for (guint i = 0; i < p->done->len; i++)
+    g_ptr_array_add(executed, p->done->pdata[i]);
+  GError *failed = NULL;
+  for (guint i = 0; i < p->writes->len && !failed; i++) {
+    CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    if (pw->skip)
+      continue;
+    if (run_write(&pw->w, pw->field, pw->label, &failed)) {
+      g_ptr_array_add(executed, pw);
+      continue;
+    }
+    CgfsPlannedWrite *next = i + 1 < p->writes->len ? pw + 1 : NULL;
+    if (!pw->either_order || !next || next->skip || !refusal_may_be_order(failed))
+      break;
+    /* The other order: the second first. The first refusal is the one reported if the
+     * second order fails too. */
+    if (!run_write(&next->w, next->field, next->label, NULL))
+      break;
+    g_ptr_array_add(executed, next);
+    if (!run_write(&pw->w, pw->field, pw->label, NULL))
+      break;
+    g_ptr_array_add(executed, pw);
+    g_clear_error(&failed);
+    i++;
+  }
+  if (!failed) {
+    g_ptr_array_set_size(p->done, 0);
+    return TRUE;
+  }
+  g_autoptr(GString) failures = g_string_new(NULL);
+  rollback(executed, failures);
+  g_ptr_array_set_size(p->done, 0);
+  if (failures->len) {
+    char *msg = g_strdup_printf("%s (and the old values could not all be restored: %s)",
+                                failed->message, failures->str);
+    g_free(failed->message);
+    failed->message = msg;
+  }
+  g_propagate_error(error, failed);
+  return FALSE;
+}
+
+gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *field,
+                           const char *file, const char *value, const char *undo_value,
+                           GError **error)
+{
+  CgfsPlannedWrite *pw = g_new0(CgfsPlannedWrite, 1);
+  pw->w = (CgfsFileWrite){ fd, g_strdup(file), g_strdup(value) };
+  pw->field = g_strdup(field);
+  pw->label = g_strdup(label);
+  pw->undo = undo_of(fd, file, undo_value);
+  if (!run_write(&pw->w, field, label, error)) {
+    planned_write_free(pw);
+    return FALSE;
+  }
+  g_ptr_array_add(p->done, pw);
+  return TRUE;
+}
+
+/* ---- update and read-back ---- */
+
+static const CgfsResController *const controllers[] = {
+  &cgfs_res_devices, &cgfs_res_memory, &cgfs_res_cpu,     &cgfs_res_cpuset, &cgfs_res_pids,
+  &cgfs_res_blkio,   &cgfs_res_hugetlb, &cgfs_res_net,    &cgfs_res_rdma,
+  &cgfs_res_unified, /* last: written as given, after everything else */
+};
+
+CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **error)
+{
+  if (!cgfs_resources_validate(r, "", error))
+    return NULL;
+  g_autoptr(CgfsPlan) p = cgfs_plan_new(cg);
+  for (guint i = 0; i < G_N_ELEMENTS(controllers); i++)
+    if (!controllers[i]->plan(p, r, error)) {
+      cgfs_plan_abandon(p);
+      return NULL;
+    }
+  return g_steal_pointer(&p);
+}
+
+gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
+{
+  g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
+  g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
+  return p && cgfs_plan_execute(p, error);
+}
+
+CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error)
+{
+  g_return_val_if_fail(cg != NULL, NULL);
+  if (!cgfs_cgroup_first_dir(cg)) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
+    return NULL;
+  }
+  g_autoptr(CgfsResources) r = cgfs_resources_new();
+  for (guint i = 0; i < G_N_ELEMENTS(controllers); i++)
+    if (!controllers[i]->read(cg, r, error))
+      return NULL;
+  return g_steal_pointer(&r);
+}
+
+/* ---- shared by the controllers' read functions ---- */
+
+int cgfs_res_read_dir(CgfsCgroup *cg, const char *controller)
+{
+  if (cgfs_cgroup_version(cg) == 1)
+    return cgfs_cgroup_fd(cg, controller);
+  return cgfs_cgroup_fd(cg, "unified");
+}
+
+gboolean cgfs_res_read_optional(int fd, const char *file, char **out, GError **error)
+{
+  *out = NULL;
+  if (fd < 0 || !cgfs_exists_at(fd, file))
+    return TRUE;
+  gsize len;
+  g_autoptr(GError) local = NULL;
+  char *text = cgfs_read_alloc_at(fd, file, &len, &local);
+  if (!text) {
+    cgfs_set_error(error, local->code, "cannot read the limits: %s", local->message);
+    return FALSE;
+  }
+  while (len > 0 && text[len - 1] == '\n')
+    text[--len] = '\0';
+  *out = text;
+  return TRUE;
+}
+
+gboolean cgfs_res_read_limit(int fd, const char *file, gboolean *has, gint64 *out,
+                             GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!cgfs_res_read_optional(fd, file, &text, error))
+    return FALSE;
+  if (!text)
+    return TRUE;
+  if (!cgfs_limit_parse(text, out)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not a limit", file, text);
+    return FALSE;
+  }
+  *has = TRUE;
+  return TRUE;
+}
+
+gboolean cgfs_res_read_int(int fd, const char *file, gint64 min, gint64 max, gboolean *has,
+                           gint64 *out, GError **error)
+{
+  g_autofree char *text = NULL;
+  if (!cgfs_res_read_optional(fd, file, &text, error))
+    return FALSE;
+  if (!text)
+    return TRUE;
+  if (!g_ascii_string_to_signed(text, 10, min, max, out, NULL)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an integer", file,
+                   text);
+    return FALSE;
+  }
+  *has = TRUE;
+  return TRUE;
+}
+
+void cgfs_res_add_unified_file(CgfsResources *r, const char *file, const char *value)
+{
+  for (guint i = 0; i < r->unified->len; i++)
+    if (strcmp(g_array_index(r->unified, CgfsUnifiedEntry, i).key, file) == 0)
+      return;
+  cgfs_resources_add_unified(r, file, value);
+}
