@@ -231,13 +231,13 @@ static gboolean structural(JsonChecker *c, char ch, GError **error)
   case EXPECT_VALUE_OR_CLOSE:
     if (ch == ']')
       return close_container(c, ch, error);
-    /* fall through */
+    G_GNUC_FALLTHROUGH;
   case EXPECT_VALUE:
     return begin_value(c, ch, error);
   case EXPECT_KEY_OR_CLOSE:
     if (ch == '}')
       return close_container(c, ch, error);
-    /* fall through */
+    G_GNUC_FALLTHROUGH;
   case EXPECT_KEY:
     if (ch != '"')
       return json_fail(c, ch, "expected a string key", error);
