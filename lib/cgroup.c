@@ -1,6 +1,5 @@
 #include "config-internal.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <cgfs/resources.h>
@@ -275,30 +274,17 @@ void cgfs_backoff_sleep(guint attempt)
 /* ENOTEMPTY if @fd has a child cgroup, EBUSY if it holds a process. */
 static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
 {
-  cgfs_autofd lfd = cgfs_reopen_dir(d->fd, error);
-  if (lfd < 0)
-    return FALSE;
   g_autoptr(GArray) pids = cgfs_read_pids_at(d->fd, cg->backend->procs_file, error);
   if (!pids)
     return FALSE;
-  DIR *dir = fdopendir(lfd);
-  if (!dir)
-    return cgfs_set_errno(error, "cannot list %s", d->dir);
-  lfd = -1;
-  struct dirent *e;
-  const char *child = NULL;
-  while ((e = readdir(dir)))
-    if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-      child = e->d_name;
-      break;
-    }
-  if (child) {
+  g_autofree char *child = cgfs_first_subdir_at(d->fd, error);
+  if (!child)
+    return FALSE;
+  if (*child) {
     cgfs_set_error(error, ENOTEMPTY, "cannot delete cgroup %s: it has a child cgroup '%s'",
                    cg->path, child);
-    closedir(dir);
     return FALSE;
   }
-  closedir(dir);
   if (pids->len > 0) {
     cgfs_set_error(error, EBUSY, "cannot delete cgroup %s: process %d is still in %s", cg->path,
                    g_array_index(pids, pid_t, 0), d->dir);

@@ -1,5 +1,6 @@
 #include "config-internal.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,6 +246,26 @@ int cgfs_reopen_dir(int dirfd, GError **error)
   if (fd < 0)
     cgfs_set_errno(error, "cannot list directory");
   return fd;
+}
+
+char *cgfs_first_subdir_at(int dirfd, GError **error)
+{
+  cgfs_autofd lfd = cgfs_reopen_dir(dirfd, error);
+  if (lfd < 0)
+    return NULL;
+  DIR *dir = fdopendir(lfd);
+  if (!dir) {
+    cgfs_set_errno(error, "cannot list cgroup directory");
+    return NULL;
+  }
+  lfd = -1;
+  char *child = NULL;
+  struct dirent *e;
+  while (!child && (e = readdir(dir)))
+    if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      child = g_strdup(e->d_name);
+  closedir(dir);
+  return child ? child : g_strdup("");
 }
 
 gboolean cgfs_exists_at(int dirfd, const char *name)

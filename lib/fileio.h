@@ -41,6 +41,9 @@ gboolean cgfs_write_printf_at(int dirfd, const char *name, GError **error, const
 int cgfs_open_dir_at(int dirfd, const char *path, GError **error);
 /* A readable directory fd for listing (fdopendir), from an O_PATH one. */
 int cgfs_reopen_dir(int dirfd, GError **error);
+/* The name of the first subdirectory of @dirfd (a child cgroup), "" when there is none (a new
+ * string either way), NULL on error. */
+char *cgfs_first_subdir_at(int dirfd, GError **error);
 /* Whether @name exists below @dirfd. */
 gboolean cgfs_exists_at(int dirfd, const char *name);
 

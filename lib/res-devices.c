@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "fileio.h"
 #include "resources-private.h"
 
 #define DEV_ANY (-1)
@@ -176,8 +177,19 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
   gboolean parsed = parse_list(list, &old) && parse_list(list, &now);
   for (guint i = 0; parsed && i < r->devices->len; i++)
     apply_rule(&now, &g_array_index(r->devices, CgfsDeviceRule, i));
-  /* Hidden deny exceptions make an allow-all list uncertain: only a deny list is compared. */
+  /* Hidden deny exceptions make an allow-all list uncertain: only a deny list is compared... */
   gboolean unchanged = parsed && !old.allow_all && same_state(&old, &now);
+  /* ...except that the kernel refuses "a" in devices.allow once a cgroup has children: there an
+   * allow-all list that stays allow-all is left as it is, as the write could not change it. */
+  if (parsed && old.allow_all && now.allow_all && now.exceptions->len == 0 && !unchanged) {
+    g_autofree char *child = cgfs_first_subdir_at(fd, error);
+    if (!child) {
+      state_clear(&old);
+      state_clear(&now);
+      return FALSE;
+    }
+    unchanged = *child != '\0';
+  }
   gboolean allow_all = old.allow_all;
   state_clear(&old);
   state_clear(&now);

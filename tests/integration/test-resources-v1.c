@@ -434,6 +434,24 @@ static void test_defaults_round_trip(void **state)
   assert_unchanged(path, before);
 }
 
+/* The same with a child cgroup: the kernel refuses "a" in devices.allow there, so writing back an
+ * allow-all list must not try it. */
+static void test_parent_round_trip(void **state)
+{
+  g_autofree char *path = itest_name("parent");
+  g_autoptr(CgfsCgroup) cg = make(path, NULL);
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) child = cgfs_cgroup_new_child(cg, "child", NULL, &error);
+  assert_no_gerror(error);
+  g_autoptr(CgfsResources) back = cgfs_cgroup_read_resources(cg, &error);
+  assert_no_gerror(error);
+  assert_true(back->devices->len == 1 && g_array_index(back->devices, CgfsDeviceRule, 0).allow);
+  g_autoptr(GPtrArray) before = snapshot(path);
+  g_autofree char *json = cgfs_resources_to_json(back, NULL);
+  update_ok(cg, json);
+  assert_unchanged(path, before);
+}
+
 int main(void)
 {
   itest_init();
@@ -459,6 +477,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_kernel_refusal_rolled_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_unsupported_here, setup, teardown),
     cmocka_unit_test_setup_teardown(test_defaults_round_trip, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_parent_round_trip, setup, teardown),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   cgfs_hierarchy_unref(hierarchy);
