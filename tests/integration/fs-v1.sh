@@ -137,12 +137,20 @@ if has_node "$A/resources.json"; then
   dd if="$WORK/doc" of="$MNT/$A/resources.json" bs=3 status=none
   rm -f "$WORK/doc"
   [ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 99 ] || fail "pids.max after a write in pieces"
-  # What was read, written back, changes nothing. (On the leaf: v1 refuses devices.allow "a" in
-  # a cgroup with children, and the library writes it back for an allow-all list.)
-  cat "$MNT/$A/child/resources.json" > "$WORK/read"
-  cat "$WORK/read" > "$MNT/$A/child/resources.json"
-  diff "$WORK/read" "$MNT/$A/child/resources.json" || fail "read, write back, read differs"
-  rm -f "$WORK/read"
+  # What was read, written back, changes nothing: on the leaf and on its parent (where v1 refuses
+  # devices.allow "a", so an allow-all list must be left alone).
+  limits() {
+    cat /sys/fs/cgroup/memory/"$1"/memory.limit_in_bytes /sys/fs/cgroup/pids/"$1"/pids.max \
+      /sys/fs/cgroup/cpu/"$1"/cpu.shares /sys/fs/cgroup/devices/"$1"/devices.list
+  }
+  for cg in "$A/child" "$A"; do
+    limits "$cg" > "$WORK/kernel"
+    cat "$MNT/$cg/resources.json" > "$WORK/read"
+    cat "$WORK/read" > "$MNT/$cg/resources.json" || fail "writing back what was read of $cg"
+    diff "$WORK/read" "$MNT/$cg/resources.json" || fail "$cg: read, write back, read differs"
+    limits "$cg" | diff "$WORK/kernel" - || fail "$cg: writing back what was read changed kernel files"
+  done
+  rm -f "$WORK/read" "$WORK/kernel"
   limit=$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)
   expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{bad json'
   grep -q "resources.json: invalid JSON at line 1, column 2" "$MNT/$A/last_error" || fail "last_error: $(cat "$MNT/$A/last_error")"
