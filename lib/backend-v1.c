@@ -65,6 +65,8 @@ static CgfsState v1_state(CgfsCgroup *cg, GError **error)
   const CgfsCgroupDir *d = cgfs_cgroup_dir(cg, "freezer");
   if (!d || d->fd < 0)
     return CGFS_STATE_THAWED;
+  if (!cgfs_exists_at(d->fd, "freezer.state"))
+    return CGFS_STATE_THAWED; /* the freezer's root cannot be frozen */
   return cgfs_freezer_v1_state(d->fd, error);
 }
 

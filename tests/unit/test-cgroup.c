@@ -87,6 +87,7 @@ static void test_new_keeps_existing_cpuset(void **state)
   fake_tree_write(f->t, "sys/fs/cgroup/cpuset/a/cpuset.cpus", "1\n");
   GError *error = NULL;
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/a"), NULL, &error);
+  assert_non_null(cg);
   assert_no_gerror(error);
   g_autofree char *cpus = v1_file(f, "cpuset", "/a/cpuset.cpus");
   assert_string_equal(cpus, "1"); /* an existing directory is not reinitialised */
@@ -97,6 +98,7 @@ static void test_new_nested(void **state)
   Fixture *f = *state;
   GError *error = NULL;
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_NESTED_PATH("/n"), NULL, &error);
+  assert_non_null(cg);
   assert_no_gerror(error);
   assert_true(v1_exists(f, "memory", "/user.slice/n/cgroup.procs"));
   assert_false(v1_exists(f, "memory", "/n"));
@@ -217,6 +219,7 @@ static void test_processes(void **state)
   Fixture *f = *state;
   GError *error = NULL;
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/l/c"), NULL, &error);
+  assert_non_null(cg);
   g_autoptr(CgfsCgroup) parent = cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/l"), &error);
   fake_tree_write(f->t, "sys/fs/cgroup/memory/l/cgroup.procs", "10\n11\n");
   fake_tree_write(f->t, "sys/fs/cgroup/memory/l/c/cgroup.procs", "12\n");

@@ -99,7 +99,7 @@ static void test_no_mount_destination(void **state)
     g_auto(GStrv) lines = g_strsplit(mi, "\n", -1);
     for (char **l = lines; *l; l++)
       if (strstr(*l, " /sys/fs/cgroup/memory ")) {
-        g_autofree char *old = *l;
+        g_free(*l);
         *l = g_strdup("35 31 0:32 /machine /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory");
       }
     patched = g_strjoinv("\n", lines);

@@ -1,0 +1,185 @@
+/* Directories are cgroups: attributes, listing, mkdir and rmdir; everything else is refused. */
+#include <errno.h>
+#include <string.h>
+
+#include "fs.h"
+
+/* Parse @path and load its cgroup; a negative errno on failure. */
+static int resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
+{
+  g_autoptr(GError) error = NULL;
+  if (!fs_path_parse(path, p, &error))
+    return -fs_errno(error);
+  *cg = fs_load(fs_daemon(), p->cgroup, hpath, &error);
+  return *cg ? 0 : -fs_errno(error);
+}
+
+int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  int r = resolve(path, &p, &cg, NULL);
+  if (r < 0)
+    return r;
+  g_autoptr(GError) error = NULL;
+  return fs_stat(cg, p.node, st, &error) ? 0 : -fs_errno(error);
+}
+
+int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+               struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  int r = resolve(path, &p, &cg, NULL);
+  if (r < 0)
+    return r;
+  if (p.node)
+    return -ENOTDIR;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) children = cgfs_cgroup_children(cg, &error);
+  if (!children)
+    return -fs_errno(error);
+  filler(buf, ".", NULL, 0, 0);
+  filler(buf, "..", NULL, 0, 0);
+  for (const FsNode *const *n = fs_nodes(); *n; n++)
+    filler(buf, (*n)->name, NULL, 0, 0);
+  /* A child cgroup named like a node is hidden by the node. */
+  for (char **c = children; *c; c++)
+    if (!fs_node_find(*c))
+      filler(buf, *c, NULL, 0, 0);
+  return 0;
+}
+
+/* The parent's FUSE path and the last name of @path ("/a/b" -> "/a", "b"). */
+static void split_last(const char *path, char **parent, char **name)
+{
+  const char *slash = strrchr(path, '/');
+  *parent = slash == path ? g_strdup("/") : g_strndup(path, (gsize)(slash - path));
+  *name = g_strdup(slash + 1);
+}
+
+static int fail_in_parent(const char *path, const char *what, int code, const char *message)
+{
+  g_autofree char *parent = NULL, *name = NULL;
+  split_last(path, &parent, &name);
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  g_autofree char *hpath = NULL;
+  g_autoptr(GError) error = g_error_new(CGFS_ERROR, code, "'%s': %s", name, message);
+  if (resolve(parent, &p, &cg, &hpath) < 0 || p.node)
+    return -code;
+  return fs_fail(fs_daemon(), hpath, what, error);
+}
+
+/* As cgroupfs does: a cgroup made by someone other than root belongs to its maker. */
+static gboolean give_to_caller(CgfsCgroup *cg, GError **error)
+{
+  const struct fuse_context *ctx = fuse_get_context();
+  if (ctx->uid == 0 && ctx->gid == 0)
+    return TRUE;
+  return cgfs_cgroup_chown(cg, ctx->uid, ctx->gid, error);
+}
+
+int fs_mkdir(const char *path, mode_t mode)
+{
+  FsDaemon *d = fs_daemon();
+  g_autofree char *parent_path = NULL, *name = NULL;
+  split_last(path, &parent_path, &name);
+  if (fs_node_find(name))
+    return fail_in_parent(path, "mkdir", EEXIST, "the name of a node file");
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) parent = NULL;
+  g_autofree char *hpath = NULL;
+  int r = resolve(parent_path, &p, &parent, &hpath);
+  if (r < 0)
+    return r;
+  if (p.node)
+    return -ENOTDIR;
+  g_autofree char *child_rel = strcmp(p.cgroup, "/") == 0 ? g_strconcat("/", name, NULL)
+                                                          : g_strconcat(p.cgroup, "/", name, NULL);
+  g_autoptr(CgfsCgroup) existing = fs_load(d, child_rel, NULL, NULL);
+  if (existing)
+    return -EEXIST;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
+  g_autofree char *what = g_strdup_printf("mkdir %s", name);
+  if (!cg)
+    return fs_fail(d, hpath, what, error);
+  if (!give_to_caller(cg, &error)) {
+    cgfs_cgroup_delete(cg, NULL);
+    return fs_fail(d, hpath, what, error);
+  }
+  return 0;
+}
+
+int fs_rmdir(const char *path)
+{
+  FsDaemon *d = fs_daemon();
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  g_autofree char *hpath = NULL;
+  int r = resolve(path, &p, &cg, &hpath);
+  if (r < 0)
+    return r;
+  if (p.node)
+    return -ENOTDIR;
+  g_autoptr(GError) error = NULL;
+  if (strcmp(p.cgroup, "/") == 0) {
+    g_set_error(&error, CGFS_ERROR, EBUSY, "cannot delete the mount's root cgroup");
+    return fs_fail(d, hpath, "rmdir", error);
+  }
+  if (!cgfs_cgroup_delete(cg, &error))
+    return fs_fail(d, hpath, "rmdir", error);
+  fs_last_errors_forget(d->errors, hpath);
+  return 0;
+}
+
+#define ONLY_CGROUPS "only cgroup directories can be made here (mkdir)"
+
+int fs_refuse_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+  return fail_in_parent(path, "create", EPERM, ONLY_CGROUPS);
+}
+
+int fs_refuse_mknod(const char *path, mode_t mode, dev_t dev)
+{
+  return fail_in_parent(path, "mknod", EPERM, ONLY_CGROUPS);
+}
+
+int fs_refuse_symlink(const char *target, const char *path)
+{
+  return fail_in_parent(path, "symlink", EPERM, ONLY_CGROUPS);
+}
+
+int fs_refuse_link(const char *from, const char *to)
+{
+  return fail_in_parent(to, "link", EPERM, ONLY_CGROUPS);
+}
+
+int fs_refuse_rename(const char *from, const char *to, unsigned int flags)
+{
+  return fail_in_parent(from, "rename", EPERM, "cgroups and node files cannot be renamed");
+}
+
+int fs_refuse_unlink(const char *path)
+{
+  return fail_in_parent(path, "unlink", EPERM, "node files cannot be removed (rmdir removes a cgroup)");
+}
+
+int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+  return fail_in_parent(path, "chmod", EPERM, "modes mirror the kernel's cgroup files");
+}
+
+int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+  return fail_in_parent(path, "chown", EPERM, "owners mirror the kernel's cgroup files");
+}
+
+/* touch works and changes nothing: times mirror the kernel's files. */
+int fs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
+{
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  return resolve(path, &p, &cg, NULL);
+}

@@ -1,0 +1,255 @@
+/* Open files of the tree: a read snapshot taken at open(), a write buffer applied as units
+ * complete (see write-buffer.h), errors kept as the directory's last_error. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "fs.h"
+
+struct _FsFile {
+  gint ref;
+  GMutex lock; /* FUSE may run two requests on one open file at once */
+  FsDaemon *d;
+  const FsNode *node;
+  CgfsCgroup *cg;
+  char *hpath;
+  char *snapshot; /* NULL unless open for reading */
+  gsize snapshot_len;
+  FsWriteBuffer *wbuf; /* NULL unless open for writing */
+  pid_t writer;        /* who wrote last, for "0" in procs */
+  FsEventsPoll *poll;  /* events, once polled */
+};
+
+FsDaemon *fs_daemon(void)
+{
+  return fuse_get_context()->private_data;
+}
+
+int fs_errno(const GError *error)
+{
+  if (error && error->domain == CGFS_ERROR && error->code > 0)
+    return error->code;
+  return EIO;
+}
+
+int fs_fail(FsDaemon *d, const char *hpath, const char *what, const GError *error)
+{
+  g_autofree char *message = g_strdup_printf("%s: %s", what, error->message);
+  fs_last_errors_set(d->errors, hpath, message);
+  g_message("%s: %s", hpath, message);
+  return -fs_errno(error);
+}
+
+FsFile *fs_file_ref(FsFile *f)
+{
+  g_atomic_int_inc(&f->ref);
+  return f;
+}
+
+void fs_file_unref(FsFile *f)
+{
+  if (!f || !g_atomic_int_dec_and_test(&f->ref))
+    return;
+  fs_events_poll_free(f->poll);
+  fs_write_buffer_free(f->wbuf);
+  g_free(f->snapshot);
+  g_free(f->hpath);
+  cgfs_cgroup_unref(f->cg);
+  g_mutex_clear(&f->lock);
+  g_free(f);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsFile, fs_file_unref)
+
+static FsFile *file_of(struct fuse_file_info *fi)
+{
+  return (FsFile *)(uintptr_t)fi->fh;
+}
+
+static FsRequest request_for(FsFile *f, pid_t caller)
+{
+  return (FsRequest){ f->d, f->cg, f->hpath, caller };
+}
+
+static gboolean take_snapshot(FsFile *f, GError **error)
+{
+  FsRequest rq = request_for(f, fuse_get_context()->pid);
+  gsize len = 0;
+  char *text = f->node->read(&rq, &len, error);
+  if (!text)
+    return FALSE;
+  g_free(f->snapshot);
+  f->snapshot = text;
+  f->snapshot_len = len;
+  return TRUE;
+}
+
+/* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
+static int check_access(FsDaemon *d, const FsNode *node, const char *hpath, int flags)
+{
+  int acc = flags & O_ACCMODE;
+  g_autoptr(GError) error = NULL;
+  if (acc != O_RDONLY && !node->write) {
+    g_set_error(&error, CGFS_ERROR, EACCES, "read-only: it cannot be opened for writing");
+    return fs_fail(d, hpath, node->name, error);
+  }
+  if (acc != O_WRONLY && !node->read)
+    return -EACCES;
+  return 0;
+}
+
+int fs_open(const char *path, struct fuse_file_info *fi)
+{
+  FsDaemon *d = fs_daemon();
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(GError) error = NULL;
+  if (!fs_path_parse(path, &p, &error))
+    return -fs_errno(error);
+  if (!p.node)
+    return -EISDIR;
+  g_autofree char *hpath = NULL;
+  g_autoptr(CgfsCgroup) cg = fs_load(d, p.cgroup, &hpath, &error);
+  if (!cg)
+    return -fs_errno(error);
+  int r = check_access(d, p.node, hpath, fi->flags);
+  if (r < 0)
+    return r;
+  g_autoptr(FsFile) f = g_new0(FsFile, 1);
+  f->ref = 1;
+  g_mutex_init(&f->lock);
+  f->d = d;
+  f->node = p.node;
+  f->cg = g_steal_pointer(&cg);
+  f->hpath = g_steal_pointer(&hpath);
+  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, &error)) {
+    g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
+    return -fs_errno(error);
+  }
+  if ((fi->flags & O_ACCMODE) != O_RDONLY)
+    f->wbuf = fs_write_buffer_new(p.node->write_kind);
+  fi->direct_io = 1; /* generated content: never cached, size unknown */
+  fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
+  fi->fh = (uintptr_t)g_steal_pointer(&f);
+  return 0;
+}
+
+int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+  FsFile *f = file_of(fi);
+  g_autoptr(GError) error = NULL;
+  g_mutex_lock(&f->lock);
+  int r;
+  if (!f->snapshot)
+    r = -EBADF;
+  else if (off == 0 && fs_events_take_change(f->poll) && !take_snapshot(f, &error))
+    r = -fs_errno(error);
+  else if ((gsize)off >= f->snapshot_len)
+    r = 0;
+  else {
+    gsize n = MIN(size, f->snapshot_len - (gsize)off);
+    memcpy(buf, f->snapshot + off, n);
+    r = (int)n;
+  }
+  g_mutex_unlock(&f->lock);
+  return r;
+}
+
+/* Give the units that are complete to the node; the failure becomes last_error. */
+static int apply(FsFile *f, GPtrArray *units)
+{
+  if (units->len == 0)
+    return 0;
+  g_autoptr(GError) error = NULL;
+  FsRequest rq = request_for(f, f->writer);
+  if (f->node->write(&rq, (char **)units->pdata, units->len, &error))
+    return 0;
+  return fs_fail(f->d, f->hpath, f->node->name, error);
+}
+
+int fs_write(const char *path, const char *buf, size_t size, off_t off,
+             struct fuse_file_info *fi)
+{
+  FsFile *f = file_of(fi);
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  g_mutex_lock(&f->lock);
+  int r;
+  f->writer = fuse_get_context()->pid;
+  if (!f->wbuf)
+    r = -EBADF;
+  else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
+    r = fs_fail(f->d, f->hpath, f->node->name, error);
+  else
+    r = apply(f, units);
+  g_mutex_unlock(&f->lock);
+  return r < 0 ? r : (int)size;
+}
+
+int fs_flush(const char *path, struct fuse_file_info *fi)
+{
+  FsFile *f = file_of(fi);
+  if (!f->wbuf)
+    return 0;
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  g_mutex_lock(&f->lock);
+  int r;
+  if (!fs_write_buffer_flush(f->wbuf, units, &error))
+    r = fs_fail(f->d, f->hpath, f->node->name, error);
+  else
+    r = apply(f, units);
+  g_mutex_unlock(&f->lock);
+  return r;
+}
+
+int fs_release(const char *path, struct fuse_file_info *fi)
+{
+  FsFile *f = file_of(fi);
+  if (f->d->watcher)
+    fs_watcher_remove(f->d->watcher, f);
+  /* A call-back already running holds a reference; the last one frees. */
+  fs_file_unref(f);
+  return 0;
+}
+
+int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+  FsDaemon *d = fs_daemon();
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(GError) error = NULL;
+  if (!fs_path_parse(path, &p, &error))
+    return -fs_errno(error);
+  if (!p.node)
+    return -EISDIR;
+  g_autofree char *hpath = NULL;
+  g_autoptr(CgfsCgroup) cg = fs_load(d, p.cgroup, &hpath, &error);
+  if (!cg)
+    return -fs_errno(error);
+  /* O_TRUNC and truncate are accepted on writable nodes and change nothing: every write
+   * replaces, as in cgroupfs. */
+  return check_access(d, p.node, hpath, O_WRONLY);
+}
+
+int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,
+            unsigned *reventsp)
+{
+  FsFile *f = file_of(fi);
+  if (f->node != &fs_node_events) {
+    if (ph)
+      fuse_pollhandle_destroy(ph);
+    *reventsp = (f->snapshot ? POLLIN | POLLRDNORM : 0) | (f->wbuf ? POLLOUT | POLLWRNORM : 0);
+    return 0;
+  }
+  g_mutex_lock(&f->lock);
+  int r = fs_events_poll(f->d, f, f->cg, f->snapshot, &f->poll, ph, reventsp);
+  g_mutex_unlock(&f->lock);
+  return r;
+}
+
+gboolean fs_file_events_woke(FsFile *f)
+{
+  g_mutex_lock(&f->lock);
+  gboolean keep = f->poll && fs_events_changed(f->poll, f->cg, f->snapshot);
+  g_mutex_unlock(&f->lock);
+  return keep;
+}

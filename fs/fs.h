@@ -1,0 +1,184 @@
+/* The cgfs daemon's internal interfaces: the daemon, the tree's nodes, open files. */
+#pragma once
+
+#define FUSE_USE_VERSION 314 /* libfuse 3.14 */
+#include <fuse.h>
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <glib.h>
+#include <cgfs/cgfs.h>
+
+#include "write-buffer.h"
+
+typedef struct _FsLastErrors FsLastErrors;
+typedef struct _FsWatcher FsWatcher;
+
+/* Everything the daemon holds. Only the last_error table changes while it runs; the rest is
+ * read-only after start-up, so the FUSE worker threads share it without locks. */
+typedef struct {
+  CgfsSystem *sys;
+  CgfsHierarchy *h;
+  char *root;            /* the hierarchy path the mount's "/" shows */
+  FsLastErrors *errors;  /* node-last-error.c */
+  FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
+} FsDaemon;
+
+/* The daemon of the current FUSE request. */
+FsDaemon *fs_daemon(void);
+
+/* ---- nodes ---- */
+
+/* One request against a node of one cgroup directory. */
+typedef struct {
+  FsDaemon *d;
+  CgfsCgroup *cg;
+  const char *path; /* the cgroup's path in the hierarchy, for messages */
+  pid_t caller;     /* the process (thread) that made the request, in the daemon's pid namespace */
+} FsRequest;
+
+typedef struct {
+  const char *name;
+  /* Permission bits the node can have at most; the mirrored kernel file's bits are masked
+   * with them (read-only nodes 0444, write-only 0222, read-write 0666). */
+  mode_t mask;
+  /* The kernel files whose owner, mode and times the node shows, first found wins, per cgroup
+   * version; NULL: the cgroup directory's. */
+  const char *const *mirror_v1;
+  const char *const *mirror_v2;
+  /* The content, taken once at open(). NULL for write-only nodes. */
+  char *(*read)(FsRequest *rq, gsize *len, GError **error);
+  /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */
+  FsWriteKind write_kind;
+  gboolean (*write)(FsRequest *rq, char **units, guint n_units, GError **error);
+} FsNode;
+
+extern const FsNode fs_node_procs;
+extern const FsNode fs_node_threads;
+extern const FsNode fs_node_state;
+extern const FsNode fs_node_events;
+extern const FsNode fs_node_kill;
+extern const FsNode fs_node_last_error;
+#ifdef CGFS_FS_RESOURCES /* node-resources.c, built once lib has resources.h */
+extern const FsNode fs_node_resources;
+#endif
+#ifdef CGFS_FS_STATS /* node-stats.c, built once lib has stats.h */
+extern const FsNode fs_node_stats;
+#endif
+
+/* ---- tree.c: paths ---- */
+
+/* A FUSE path taken apart. */
+typedef struct {
+  char *cgroup;       /* relative to the mount's root: "/" or "/a/b" */
+  const FsNode *node; /* NULL: the cgroup's directory */
+} FsPath;
+
+void fs_path_clear(FsPath *p);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsPath, fs_path_clear)
+
+/* The node files of every directory, in listing order, NULL-terminated. */
+const FsNode *const *fs_nodes(void);
+const FsNode *fs_node_find(const char *name);
+/* Split @fuse_path into cgroup and node. ENOENT for names that cannot be a cgroup or a node,
+ * ENOTDIR for a node used as a directory. */
+gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error);
+/* The hierarchy path of @rel below @root. */
+char *fs_path_in_hierarchy(const char *root, const char *rel);
+/* Load the cgroup of @rel; *hpath (may be NULL) gets its hierarchy path. */
+CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* The attributes of a node (or of the directory when @node is NULL). */
+gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
+
+/* ---- errors: file.c ---- */
+
+/* The errno to return for @error (its code in CGFS_ERROR, EIO otherwise). */
+int fs_errno(const GError *error);
+/* A write (or mkdir, rmdir, ...) failed: keep the message as the directory's last_error and log
+ * it. Returns -errno for FUSE. */
+int fs_fail(FsDaemon *d, const char *hpath, const char *what, const GError *error);
+
+/* ---- node-last-error.c: the only state the daemon keeps ---- */
+
+FsLastErrors *fs_last_errors_new(void);
+void fs_last_errors_free(FsLastErrors *t);
+void fs_last_errors_set(FsLastErrors *t, const char *hpath, const char *message);
+/* A copy of the message, or NULL. */
+char *fs_last_errors_get(FsLastErrors *t, const char *hpath);
+/* Forget @hpath and everything below it (the cgroup was deleted). */
+void fs_last_errors_forget(FsLastErrors *t, const char *hpath);
+
+/* ---- file.c: open files ---- */
+
+typedef struct _FsFile FsFile;
+
+int fs_open(const char *path, struct fuse_file_info *fi);
+int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi);
+int fs_write(const char *path, const char *buf, size_t size, off_t off,
+             struct fuse_file_info *fi);
+int fs_flush(const char *path, struct fuse_file_info *fi);
+int fs_release(const char *path, struct fuse_file_info *fi);
+int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
+int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,
+            unsigned *reventsp);
+
+FsFile *fs_file_ref(FsFile *f);
+void fs_file_unref(FsFile *f);
+
+/* ---- node-events.c: poll support for the events node ---- */
+
+/* The poll state of an open events file, held by its FsFile under the file's lock. */
+typedef struct _FsEventsPoll FsEventsPoll;
+/* poll(): start watching the kernel on the first call, keep @ph to notify on a change, and
+ * report POLLIN|POLLPRI once the content differs from the open file's @snapshot. */
+int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
+                   FsEventsPoll **state, struct fuse_pollhandle *ph, unsigned *reventsp);
+/* The kernel fd woke: compare with @snapshot and notify the poller. FALSE once the cgroup is
+ * gone (stop watching). */
+gboolean fs_events_changed(FsEventsPoll *s, CgfsCgroup *cg, const char *snapshot);
+/* Whether it changed since the snapshot, clearing the mark: a read at offset 0 then takes a new
+ * snapshot, as a reader that rewinds after poll() expects. */
+gboolean fs_events_take_change(FsEventsPoll *s);
+int fs_events_watch_fd(const FsEventsPoll *s);
+void fs_events_poll_free(FsEventsPoll *s);
+
+/* ---- watcher.c: one thread that waits on every watched kernel fd ---- */
+
+FsWatcher *fs_watcher_new(GError **error);
+void fs_watcher_free(FsWatcher *w);
+/* Call fs_file_events_woke(@f) once when @fd becomes readable; fs_watcher_rearm for the next. */
+gboolean fs_watcher_add(FsWatcher *w, int fd, FsFile *f, GError **error);
+void fs_watcher_rearm(FsWatcher *w, FsFile *f);
+/* After this returns the watcher no longer calls back for @f. */
+void fs_watcher_remove(FsWatcher *w, FsFile *f);
+/* file.c: the watcher's call-back; whether to keep watching. */
+gboolean fs_file_events_woke(FsFile *f);
+
+/* ---- node-procs.c ---- */
+
+/* One word written to procs or threads: a decimal pid; 0 is @writer. EINVAL for anything else,
+ * ESRCH for 0 when the writer is outside the daemon's pid namespace (@writer 0). */
+gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error);
+
+/* ---- dir.c ---- */
+
+int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
+int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+               struct fuse_file_info *fi, enum fuse_readdir_flags flags);
+int fs_mkdir(const char *path, mode_t mode);
+int fs_rmdir(const char *path);
+int fs_refuse_create(const char *path, mode_t mode, struct fuse_file_info *fi);
+int fs_refuse_mknod(const char *path, mode_t mode, dev_t dev);
+int fs_refuse_symlink(const char *target, const char *path);
+int fs_refuse_link(const char *from, const char *to);
+int fs_refuse_rename(const char *from, const char *to, unsigned int flags);
+int fs_refuse_unlink(const char *path);
+int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi);
+int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi);
+int fs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi);
+
+/* ---- log.c ---- */
+
+/* Log to stderr (foreground) or syslog; debug messages only with @debug. */
+void fs_log_init(gboolean foreground, gboolean debug);

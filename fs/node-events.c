@@ -1,0 +1,107 @@
+/* events: "key value" lines; poll() wakes when they change. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "fs.h"
+
+struct _FsEventsPoll {
+  CgfsEventsWatch *watch;
+  struct fuse_pollhandle *ph; /* the kernel's pending poll, to notify on a change */
+  gboolean changed;           /* since the open file's snapshot */
+};
+
+static char *read_events(FsRequest *rq, gsize *len, GError **error)
+{
+  return cgfs_cgroup_events(rq->cg, len, error);
+}
+
+static gboolean differs(CgfsCgroup *cg, const char *snapshot)
+{
+  g_autofree char *now = cgfs_cgroup_events(cg, NULL, NULL);
+  return !now || g_strcmp0(now, snapshot) != 0; /* a deleted cgroup is a change too */
+}
+
+static unsigned revents(const FsEventsPoll *s)
+{
+  return s->changed ? POLLIN | POLLRDNORM | POLLPRI : 0;
+}
+
+int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
+                   FsEventsPoll **state, struct fuse_pollhandle *ph, unsigned *reventsp)
+{
+  g_autoptr(GError) error = NULL;
+  if (!*state) {
+    if (!d->watcher) {
+      if (ph)
+        fuse_pollhandle_destroy(ph);
+      return -ENOSYS;
+    }
+    g_autoptr(CgfsEventsWatch) watch = cgfs_events_watch_new(cg, &error);
+    if (!watch || !fs_watcher_add(d->watcher, cgfs_events_watch_fd(watch), f, &error)) {
+      g_message("%s/events: cannot watch: %s", cgfs_cgroup_path(cg), error->message);
+      if (ph)
+        fuse_pollhandle_destroy(ph);
+      return -fs_errno(error);
+    }
+    FsEventsPoll *s = g_new0(FsEventsPoll, 1);
+    s->watch = g_steal_pointer(&watch);
+    /* A change between open() and this first poll() has no notification to wake it. */
+    s->changed = snapshot && differs(cg, snapshot);
+    *state = s;
+  }
+  FsEventsPoll *s = *state;
+  if (ph) {
+    if (s->ph)
+      fuse_pollhandle_destroy(s->ph);
+    s->ph = ph;
+  }
+  *reventsp = revents(s);
+  return 0;
+}
+
+gboolean fs_events_changed(FsEventsPoll *s, CgfsCgroup *cg, const char *snapshot)
+{
+  gboolean alive = cgfs_events_watch_ack(s->watch, NULL);
+  g_autofree char *now = cgfs_cgroup_events(cg, NULL, NULL);
+  alive = alive && now;
+  if (!now || g_strcmp0(now, snapshot) != 0)
+    s->changed = TRUE;
+  if (s->changed && s->ph) {
+    fuse_notify_poll(s->ph);
+    fuse_pollhandle_destroy(s->ph);
+    s->ph = NULL;
+  }
+  return alive;
+}
+
+gboolean fs_events_take_change(FsEventsPoll *s)
+{
+  gboolean changed = s && s->changed;
+  if (s)
+    s->changed = FALSE;
+  return changed;
+}
+
+int fs_events_watch_fd(const FsEventsPoll *s)
+{
+  return cgfs_events_watch_fd(s->watch);
+}
+
+void fs_events_poll_free(FsEventsPoll *s)
+{
+  if (!s)
+    return;
+  if (s->ph)
+    fuse_pollhandle_destroy(s->ph);
+  cgfs_events_watch_free(s->watch);
+  g_free(s);
+}
+
+const FsNode fs_node_events = {
+  .name = "events",
+  .mask = 0444,
+  .mirror_v1 = (const char *const[]){ "cgroup.procs", NULL },
+  .mirror_v2 = (const char *const[]){ "cgroup.events", NULL },
+  .read = read_events,
+};

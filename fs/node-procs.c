@@ -1,0 +1,112 @@
+/* procs and threads: the pids (tids) of a cgroup; writing one moves it in. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "fs.h"
+
+gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error)
+{
+  guint64 v = 0;
+  if (!g_ascii_string_to_unsigned(word, 10, 0, G_MAXINT, &v, NULL)) {
+    g_set_error(error, CGFS_ERROR, EINVAL, "invalid pid '%s': not a decimal number from 0 to %d",
+                word, G_MAXINT);
+    return FALSE;
+  }
+  if (v > 0) {
+    *out = (pid_t)v;
+    return TRUE;
+  }
+  /* FUSE reports 0 for a writer outside the daemon's pid namespace. */
+  if (writer <= 0) {
+    g_set_error(error, CGFS_ERROR, ESRCH,
+                "invalid pid 0: the writing process is not visible in the daemon's pid namespace");
+    return FALSE;
+  }
+  *out = writer;
+  return TRUE;
+}
+
+/* Every word a pid, every pid alive: checked before anything moves. */
+static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
+{
+  g_autoptr(GArray) pids = g_array_sized_new(FALSE, FALSE, sizeof(pid_t), n);
+  for (guint i = 0; i < n; i++) {
+    pid_t pid;
+    if (!fs_parse_pid(words[i], writer, &pid, error))
+      return NULL;
+    if (kill(pid, 0) != 0 && errno == ESRCH) {
+      g_set_error(error, CGFS_ERROR, ESRCH, "invalid pid %d: no such process", (int)pid);
+      return NULL;
+    }
+    g_array_append_val(pids, pid);
+  }
+  return g_steal_pointer(&pids);
+}
+
+static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean threads,
+                           GError **error)
+{
+  g_autoptr(GArray) pids = parse_all(words, n, rq->caller, error);
+  if (!pids)
+    return FALSE;
+  for (guint i = 0; i < pids->len; i++) {
+    pid_t pid = g_array_index(pids, pid_t, i);
+    gboolean ok = threads ? cgfs_cgroup_add_thread(rq->cg, pid, NULL, error)
+                          : cgfs_cgroup_add_process(rq->cg, pid, NULL, error);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static char *format_pids(GArray *pids, gsize *len)
+{
+  GString *out = g_string_sized_new(pids->len * 8);
+  for (guint i = 0; i < pids->len; i++)
+    g_string_append_printf(out, "%d\n", (int)g_array_index(pids, pid_t, i));
+  *len = out->len;
+  return g_string_free(out, FALSE);
+}
+
+static char *read_procs(FsRequest *rq, gsize *len, GError **error)
+{
+  g_autoptr(GArray) pids = cgfs_cgroup_processes(rq->cg, NULL, FALSE, error);
+  return pids ? format_pids(pids, len) : NULL;
+}
+
+static char *read_threads(FsRequest *rq, gsize *len, GError **error)
+{
+  g_autoptr(GArray) tids = cgfs_cgroup_threads(rq->cg, NULL, FALSE, error);
+  return tids ? format_pids(tids, len) : NULL;
+}
+
+static gboolean write_procs(FsRequest *rq, char **words, guint n, GError **error)
+{
+  return move_tasks(rq, words, n, FALSE, error);
+}
+
+static gboolean write_threads(FsRequest *rq, char **words, guint n, GError **error)
+{
+  return move_tasks(rq, words, n, TRUE, error);
+}
+
+const FsNode fs_node_procs = {
+  .name = "procs",
+  .mask = 0666,
+  .mirror_v1 = (const char *const[]){ "cgroup.procs", NULL },
+  .mirror_v2 = (const char *const[]){ "cgroup.procs", NULL },
+  .read = read_procs,
+  .write_kind = FS_WRITE_TOKENS,
+  .write = write_procs,
+};
+
+const FsNode fs_node_threads = {
+  .name = "threads",
+  .mask = 0666,
+  .mirror_v1 = (const char *const[]){ "tasks", NULL },
+  .mirror_v2 = (const char *const[]){ "cgroup.threads", NULL },
+  .read = read_threads,
+  .write_kind = FS_WRITE_TOKENS,
+  .write = write_threads,
+};

@@ -1,0 +1,37 @@
+/* resources.json: the cgroup's limits as an OCI LinuxResources object, read and written. */
+#include <cgfs/resources.h>
+
+#include "fs.h"
+
+static char *read_resources(FsRequest *rq, gsize *len, GError **error)
+{
+  g_autoptr(CgfsResources) r = cgfs_cgroup_read_resources(rq->cg, error);
+  return r ? cgfs_resources_to_json(r, len) : NULL; /* pretty-printed, newline-terminated */
+}
+
+/* One complete document: validated whole by the library, then applied all-or-nothing. */
+static gboolean write_resources(FsRequest *rq, char **docs, guint n, GError **error)
+{
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(CgfsResources) r = cgfs_resources_from_json(docs[i], -1, error);
+    if (!r || !cgfs_cgroup_update(rq->cg, r, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+const FsNode fs_node_resources = {
+  .name = "resources.json",
+  .mask = 0666,
+  /* Who may change a limit file may change the limits. The kernel does not give a delegated
+   * cgroup's own limit files to the delegatee, so these show the delegator; the cgroup.max.*
+   * and notify_on_release files stand for the limits when no controller is there. */
+  .mirror_v1 = (const char *const[]){ "memory.limit_in_bytes", "cpu.shares", "pids.max",
+                                      "cpuset.cpus", "blkio.throttle.read_bps_device",
+                                      "devices.allow", "notify_on_release", NULL },
+  .mirror_v2 = (const char *const[]){ "memory.max", "cpu.max", "pids.max", "io.max",
+                                      "cpuset.cpus", "cgroup.max.depth", NULL },
+  .read = read_resources,
+  .write_kind = FS_WRITE_JSON,
+  .write = write_resources,
+};

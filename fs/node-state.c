@@ -1,0 +1,48 @@
+/* state: the freezer, as thawed / freezing / frozen. */
+#include <errno.h>
+#include <string.h>
+
+#include "fs.h"
+
+static char *read_state(FsRequest *rq, gsize *len, GError **error)
+{
+  CgfsState st = cgfs_cgroup_state(rq->cg, error);
+  if (st == CGFS_STATE_UNKNOWN)
+    return NULL;
+  if (st == CGFS_STATE_DELETED) {
+    g_set_error(error, CGFS_ERROR, ENOENT, "cgroup deleted: %s", rq->path);
+    return NULL;
+  }
+  char *text = g_strconcat(cgfs_state_to_string(st), "\n", NULL);
+  *len = strlen(text);
+  return text;
+}
+
+static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error)
+{
+  for (guint i = 0; i < n; i++) {
+    gboolean ok;
+    if (g_ascii_strcasecmp(words[i], "frozen") == 0)
+      ok = cgfs_cgroup_freeze(rq->cg, error);
+    else if (g_ascii_strcasecmp(words[i], "thawed") == 0)
+      ok = cgfs_cgroup_thaw(rq->cg, error);
+    else {
+      g_set_error(error, CGFS_ERROR, EINVAL, "invalid state '%s': write frozen or thawed",
+                  words[i]);
+      ok = FALSE;
+    }
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+const FsNode fs_node_state = {
+  .name = "state",
+  .mask = 0666,
+  .mirror_v1 = (const char *const[]){ "freezer.state", NULL },
+  .mirror_v2 = (const char *const[]){ "cgroup.freeze", NULL },
+  .read = read_state,
+  .write_kind = FS_WRITE_TOKENS,
+  .write = write_state,
+};

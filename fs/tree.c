@@ -1,0 +1,134 @@
+/* The tree's shape: FUSE paths to {cgroup, node}, and the attributes of each node. */
+#include <errno.h>
+#include <string.h>
+
+#include "fs.h"
+
+static const FsNode *const all_nodes[] = {
+#ifdef CGFS_FS_RESOURCES
+  &fs_node_resources,
+#endif
+#ifdef CGFS_FS_STATS
+  &fs_node_stats,
+#endif
+  &fs_node_procs,
+  &fs_node_threads,
+  &fs_node_state,
+  &fs_node_events,
+  &fs_node_kill,
+  &fs_node_last_error,
+  NULL,
+};
+
+const FsNode *const *fs_nodes(void)
+{
+  return all_nodes;
+}
+
+const FsNode *fs_node_find(const char *name)
+{
+  for (const FsNode *const *n = all_nodes; *n; n++)
+    if (strcmp((*n)->name, name) == 0)
+      return *n;
+  return NULL;
+}
+
+void fs_path_clear(FsPath *p)
+{
+  g_clear_pointer(&p->cgroup, g_free);
+  p->node = NULL;
+}
+
+gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error)
+{
+  memset(out, 0, sizeof *out);
+  if (!fuse_path || fuse_path[0] != '/') {
+    g_set_error(error, CGFS_ERROR, ENOENT, "not an absolute path: '%s'", fuse_path ? fuse_path : "");
+    return FALSE;
+  }
+  g_auto(GStrv) parts = g_strsplit(fuse_path + 1, "/", -1);
+  guint n = g_strv_length(parts);
+  if (n > 0 && !*parts[n - 1]) { /* a trailing slash */
+    n--;
+    g_clear_pointer(&parts[n], g_free);
+  }
+  g_autoptr(GString) cgroup = g_string_new(NULL);
+  for (guint i = 0; i < n; i++) {
+    const char *name = parts[i];
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+      g_set_error(error, CGFS_ERROR, ENOENT, "'%s': no such cgroup or node", fuse_path);
+      return FALSE;
+    }
+    const FsNode *node = fs_node_find(name);
+    if (node && i + 1 < n) {
+      g_set_error(error, CGFS_ERROR, ENOTDIR, "'%s': %s is a file", fuse_path, name);
+      return FALSE;
+    }
+    if (node) {
+      out->node = node;
+      break;
+    }
+    g_string_append_printf(cgroup, "/%s", name);
+  }
+  out->cgroup = cgroup->len ? g_strdup(cgroup->str) : g_strdup("/");
+  return TRUE;
+}
+
+char *fs_path_in_hierarchy(const char *root, const char *rel)
+{
+  if (strcmp(rel, "/") == 0)
+    return g_strdup(root);
+  if (strcmp(root, "/") == 0)
+    return g_strdup(rel);
+  return g_strconcat(root, rel, NULL);
+}
+
+CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error)
+{
+  g_autofree char *path = fs_path_in_hierarchy(d->root, rel);
+  CgfsCgroup *cg = cgfs_cgroup_load(d->h, CGFS_STATIC_PATH(path), error);
+  if (cg && hpath)
+    *hpath = g_steal_pointer(&path);
+  return cg;
+}
+
+static gboolean stat_mirrored(CgfsCgroup *cg, const FsNode *node, struct stat *st)
+{
+  const char *const *names = cgfs_cgroup_version(cg) == 2 ? node->mirror_v2 : node->mirror_v1;
+  return names && cgfs_cgroup_stat_file(cg, names, st, NULL);
+}
+
+gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error)
+{
+  struct stat k;
+  if (!node) {
+    if (!cgfs_cgroup_stat(cg, &k, error))
+      return FALSE;
+    *st = k;
+    st->st_mode = S_IFDIR | (k.st_mode & 07777);
+    st->st_size = 0;
+    st->st_blocks = 0;
+    st->st_ino = 0;
+    return TRUE;
+  }
+  /* A node whose kernel file is missing (the root cgroup, a missing controller) shows the
+   * directory's owner, and cannot be written. */
+  mode_t mask = node->mask;
+  if (!stat_mirrored(cg, node, &k)) {
+    if (!cgfs_cgroup_stat(cg, &k, error))
+      return FALSE;
+    mask &= 0444;
+  }
+  memset(st, 0, sizeof *st);
+  st->st_mode = S_IFREG | (k.st_mode & mask);
+  st->st_nlink = 1;
+  st->st_uid = k.st_uid;
+  st->st_gid = k.st_gid;
+  st->st_atim = k.st_atim;
+  st->st_mtim = k.st_mtim;
+  st->st_ctim = k.st_ctim;
+  st->st_blksize = k.st_blksize;
+  /* Generated content, served with direct I/O: the size is unknown until it is read. */
+  st->st_size = 0;
+  return TRUE;
+}

@@ -1,0 +1,37 @@
+/* Assembling what a writer sends to a node, write() by write(), into the units a node applies.
+ *
+ * Token nodes (procs, threads, state, kill) take white-space separated words: a word is complete
+ * when white space follows it, and the last one when the file is flushed. JSON nodes
+ * (resources.json) take one JSON object per open file: it is complete when its closing brace
+ * arrives, and a syntax error is reported by the write() that brings it, not only at close(). Why
+ * not only at close(): a shell's builtin `echo` restores its stdout with dup2(), which discards the
+ * error of the implicit close, so an error found only there would never reach the user.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef enum {
+  FS_WRITE_TOKENS,
+  FS_WRITE_JSON,
+} FsWriteKind;
+
+/* The longest word a token node accepts, and the largest JSON document. */
+#define FS_TOKEN_MAX 64
+#define FS_JSON_MAX (4u << 20)
+
+typedef struct _FsWriteBuffer FsWriteBuffer;
+
+FsWriteBuffer *fs_write_buffer_new(FsWriteKind kind);
+void fs_write_buffer_free(FsWriteBuffer *b);
+
+/* Take @len bytes and append the units they complete (tokens, or the JSON document) to @units,
+ * as new strings. EINVAL names the position and the reason for malformed input, EFBIG for input
+ * over the limits; after a JSON error every later write fails too (the document is lost). */
+gboolean fs_write_buffer_feed(FsWriteBuffer *b, const char *data, gsize len, GPtrArray *units,
+                              GError **error);
+/* The file is being closed: append the last token, or fail (EINVAL) on an unfinished document.
+ * The buffer is empty afterwards. */
+gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsWriteBuffer, fs_write_buffer_free)

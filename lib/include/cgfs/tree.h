@@ -1,0 +1,35 @@
+/* libcgfs: a cgroup as a node of a file tree.
+ *
+ * What a program that shows cgroups as directories (the cgfs daemon) needs beyond the cgroup
+ * object: the child cgroups as the union over every hierarchy, and the owner, mode and times of
+ * the cgroup's directory and control files, so that a view can mirror them.
+ */
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <glib.h>
+#include <cgfs/cgroup.h>
+
+G_BEGIN_DECLS
+
+/* The names of the child cgroups, sorted: the union over the cgroup's directories in every
+ * hierarchy, so a child that exists in only some of them is listed. Free with g_strfreev. */
+char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error);
+
+/* stat() of the cgroup's directory in the first hierarchy (in the hierarchy's order) where it
+ * exists. ENOENT "cgroup deleted" when it exists nowhere. */
+gboolean cgfs_cgroup_stat(CgfsCgroup *cg, struct stat *st, GError **error);
+
+/* stat() of the first of @names (a NULL-terminated list of control file names) that exists in
+ * one of the cgroup's directories, tried name by name, each in hierarchy order. ENOENT when none
+ * exists. */
+gboolean cgfs_cgroup_stat_file(CgfsCgroup *cg, const char *const *names, struct stat *st,
+                               GError **error);
+
+/* Give the cgroup's directory and the files in it to @uid/@gid in every hierarchy, as cgroupfs
+ * does for a cgroup that a user other than root creates. */
+gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,144 @@
+/* A cgroup as a node of a file tree: children, stat and ownership over every hierarchy. */
+#include "config-internal.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <cgfs/tree.h>
+
+#include "cgroup-private.h"
+#include "fileio.h"
+
+typedef gboolean (*DirEntryFunc)(int dirfd, const struct dirent *e, gpointer data, GError **error);
+
+/* Call @fn for every entry of @d but "." and "..". */
+static gboolean for_each_entry(const CgfsCgroupDir *d, DirEntryFunc fn, gpointer data,
+                               GError **error)
+{
+  cgfs_autofd lfd = cgfs_reopen_dir(d->fd, error);
+  if (lfd < 0)
+    return FALSE;
+  DIR *dir = fdopendir(lfd);
+  if (!dir)
+    return cgfs_set_errno(error, "cannot list %s", d->dir);
+  lfd = -1;
+  gboolean ok = TRUE;
+  struct dirent *e;
+  while (ok && (e = readdir(dir)))
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      ok = fn(d->fd, e, data, error);
+  closedir(dir);
+  return ok;
+}
+
+typedef struct {
+  GHashTable *seen; /* borrows the names in @names */
+  GPtrArray *names;
+} ChildSet;
+
+static gboolean add_child(int dirfd, const struct dirent *e, gpointer data, GError **error)
+{
+  ChildSet *set = data;
+  if (e->d_type != DT_DIR || g_hash_table_contains(set->seen, e->d_name))
+    return TRUE;
+  char *name = g_strdup(e->d_name);
+  g_ptr_array_add(set->names, name);
+  g_hash_table_add(set->seen, name);
+  return TRUE;
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  ChildSet set = { seen, names };
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0 && !for_each_entry(d, add_child, &set, error))
+      return NULL;
+  }
+  g_ptr_array_sort(names, compare_names);
+  g_ptr_array_add(names, NULL);
+  g_ptr_array_set_free_func(names, NULL);
+  return (char **)g_ptr_array_free(g_steal_pointer(&names), FALSE);
+}
+
+gboolean cgfs_cgroup_stat(CgfsCgroup *cg, struct stat *st, GError **error)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  if (!d) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
+    return FALSE;
+  }
+  if (fstat(d->fd, st) != 0)
+    return cgfs_set_errno(error, "cannot stat %s", d->dir);
+  return TRUE;
+}
+
+/* stat of @name in the first directory that has it; FALSE with errno ENOENT if none has. */
+static gboolean stat_in_dirs(CgfsCgroup *cg, const char *name, struct stat *st, GError **error)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    if (fstatat(d->fd, name, st, AT_SYMLINK_NOFOLLOW) == 0)
+      return TRUE;
+    if (errno != ENOENT)
+      return cgfs_set_errno(error, "cannot stat %s/%s", d->dir, name);
+  }
+  errno = ENOENT;
+  return FALSE;
+}
+
+gboolean cgfs_cgroup_stat_file(CgfsCgroup *cg, const char *const *names, struct stat *st,
+                               GError **error)
+{
+  for (const char *const *n = names; *n; n++) {
+    if (stat_in_dirs(cg, *n, st, error))
+      return TRUE;
+    if (errno != ENOENT)
+      return FALSE;
+  }
+  cgfs_set_error(error, ENOENT, "cgroup %s has none of the files %s%s", cg->path,
+                 names[0] ? names[0] : "(none)", names[0] && names[1] ? ", ..." : "");
+  return FALSE;
+}
+
+typedef struct {
+  uid_t uid;
+  gid_t gid;
+  const char *dir;
+} ChownTarget;
+
+static gboolean chown_file(int dirfd, const struct dirent *e, gpointer data, GError **error)
+{
+  const ChownTarget *t = data;
+  if (e->d_type != DT_REG)
+    return TRUE;
+  if (fchownat(dirfd, e->d_name, t->uid, t->gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
+    return cgfs_set_errno(error, "cannot give %s/%s to %u:%u", t->dir, e->d_name,
+                          (unsigned)t->uid, (unsigned)t->gid);
+  return TRUE;
+}
+
+gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    ChownTarget t = { uid, gid, d->dir };
+    if (fchownat(d->fd, "", uid, gid, AT_EMPTY_PATH) != 0)
+      return cgfs_set_errno(error, "cannot give %s to %u:%u", d->dir, (unsigned)uid,
+                            (unsigned)gid);
+    if (!for_each_entry(d, chown_file, &t, error))
+      return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,199 @@
+/* Assembling writes into words and JSON documents (fs/write-buffer.c). */
+#include <errno.h>
+#include <string.h>
+
+#include <cgfs/error.h>
+
+#include "write-buffer.h"
+#include "unit-common.h"
+
+/* Feed @chunks one write() each; the units that came out, joined with '|'. */
+static char *feed_all(FsWriteBuffer *b, const char *const *chunks, GError **error)
+{
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  for (const char *const *c = chunks; *c; c++)
+    if (!fs_write_buffer_feed(b, *c, strlen(*c), units, error))
+      return NULL;
+  g_ptr_array_add(units, NULL);
+  return g_strjoinv("|", (char **)units->pdata);
+}
+
+static char *flush_all(FsWriteBuffer *b, GError **error)
+{
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  if (!fs_write_buffer_flush(b, units, error))
+    return NULL;
+  g_ptr_array_add(units, NULL);
+  return g_strjoinv("|", (char **)units->pdata);
+}
+
+#define CHUNKS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_tokens(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_TOKENS);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("12 3"), &error);
+  assert_string_equal(a, "12");
+  g_autofree char *c = feed_all(b, CHUNKS("4\n\t  56\t7 ", "\n"), &error);
+  assert_string_equal(c, "34|56|7");
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "");
+  assert_no_gerror(error);
+}
+
+static void test_token_at_close(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_TOKENS);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("fro", "zen"), &error);
+  assert_string_equal(a, "");
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "frozen");
+  g_autofree char *again = flush_all(b, &error);
+  assert_string_equal(again, "");
+  assert_no_gerror(error);
+}
+
+static void test_token_too_long(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_TOKENS);
+  g_autofree char *big = g_strnfill(FS_TOKEN_MAX + 1, '7');
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS(big), &error);
+  assert_null(a);
+  assert_gerror(error, EINVAL, "longer than");
+  g_clear_error(&error);
+  g_autofree char *next = feed_all(b, CHUNKS("1 "), &error);
+  assert_string_equal(next, "1");
+}
+
+static void test_json_one_write(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("{\"memory\": {\"limit\": 1048576}}\n"), &error);
+  assert_no_gerror(error);
+  assert_string_equal(a, "{\"memory\": {\"limit\": 1048576}}");
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "");
+  assert_no_gerror(error);
+}
+
+/* Byte by byte: the document comes out with its last brace, not before. */
+static void test_json_byte_by_byte(void **state)
+{
+  const char *doc = "{\"a\": \"}{\\\"\\\\\", \"b\": [1, -2.5e+3, {\"c\": null}], \"d\": true,"
+                    " \"e\": false, \"f\": \"\\u00e9t\\u00C9\", \"g\": 0}";
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  GError *error = NULL;
+  gsize len = strlen(doc);
+  for (gsize i = 0; i < len; i++) {
+    assert_true(fs_write_buffer_feed(b, doc + i, 1, units, &error));
+    assert_int_equal(units->len, i + 1 == len ? 1 : 0);
+  }
+  assert_string_equal(units->pdata[0], doc);
+  assert_no_gerror(error);
+}
+
+static void json_fails(const char *const *chunks, int code, const char *needle)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, chunks, &error);
+  if (a)
+    fail_msg("accepted, gave '%s'; wanted '%s'", a, needle);
+  assert_gerror(error, code, needle);
+  g_clear_error(&error);
+  /* The document is lost: later writes fail too, close() reports nothing new. */
+  g_autofree char *more = feed_all(b, CHUNKS("}"), &error);
+  assert_null(more);
+  assert_gerror(error, code, "discarded");
+  g_clear_error(&error);
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "");
+  assert_no_gerror(error);
+}
+
+static void test_json_malformed(void **state)
+{
+  json_fails(CHUNKS("{bad json}"), EINVAL, "line 1, column 2: unexpected 'b', expected a string key");
+  json_fails(CHUNKS("{\n  \"a\": x}"), EINVAL, "line 2, column 8: unexpected 'x'");
+  json_fails(CHUNKS("[1, 2]"), EINVAL, "expected a JSON object");
+  json_fails(CHUNKS("5"), EINVAL, "expected a JSON object");
+  json_fails(CHUNKS("{\"a\": 1}", " {\"b\": 2}"), EINVAL, "only one JSON document");
+  json_fails(CHUNKS("{\"a\": 01}"), EINVAL, "expected ','");
+  json_fails(CHUNKS("{\"a\": -}"), EINVAL, "malformed number");
+  json_fails(CHUNKS("{\"a\": 1.}"), EINVAL, "malformed number");
+  json_fails(CHUNKS("{\"a\": tru}"), EINVAL, "expected true, false or null");
+  json_fails(CHUNKS("{\"a\": \"\\x\"}"), EINVAL, "invalid escape");
+  json_fails(CHUNKS("{\"a\": \"\\u12g4\"}"), EINVAL, "4 hex digits");
+  json_fails(CHUNKS("{\"a\": \"tab\there\"}"), EINVAL, "control characters");
+  json_fails(CHUNKS("{\"a\": [1}"), EINVAL, "does not close");
+  json_fails(CHUNKS("{\"a\" 1}"), EINVAL, "expected ':'");
+  json_fails(CHUNKS("{\"a\": 1,}"), EINVAL, "expected a string key");
+  json_fails(CHUNKS("{\"a\": [1,]}"), EINVAL, "expected a value");
+  json_fails(CHUNKS("{\"a\": 1 2}"), EINVAL, "expected ','");
+}
+
+static void test_json_too_deep(void **state)
+{
+  g_autoptr(GString) doc = g_string_new("{\"a\": ");
+  for (int i = 0; i < 200; i++)
+    g_string_append_c(doc, '[');
+  json_fails(CHUNKS(doc->str), EINVAL, "nest too deeply");
+}
+
+static void test_json_too_large(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  g_autofree char *filler = g_strnfill(FS_JSON_MAX / 2, ' ');
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("{\"a\": ", filler, filler), &error);
+  assert_null(a);
+  assert_gerror(error, EFBIG, "larger than");
+  g_clear_error(&error);
+}
+
+static void test_json_unfinished(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("{\"a\": [1, 2", "\n"), &error);
+  assert_string_equal(a, "");
+  g_autofree char *d = flush_all(b, &error);
+  assert_null(d);
+  assert_gerror(error, EINVAL, "ends before its closing '}'");
+  g_clear_error(&error);
+}
+
+static void test_json_nothing(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *d0 = flush_all(b, &error); /* the shell's close() before echo writes */
+  g_autofree char *a = feed_all(b, CHUNKS(" \n\t"), &error);
+  g_autofree char *d = flush_all(b, &error);
+  assert_no_gerror(error);
+  assert_string_equal(d0, "");
+  assert_string_equal(a, "");
+  assert_string_equal(d, "");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_tokens),
+    cmocka_unit_test(test_token_at_close),
+    cmocka_unit_test(test_token_too_long),
+    cmocka_unit_test(test_json_one_write),
+    cmocka_unit_test(test_json_byte_by_byte),
+    cmocka_unit_test(test_json_malformed),
+    cmocka_unit_test(test_json_too_deep),
+    cmocka_unit_test(test_json_too_large),
+    cmocka_unit_test(test_json_unfinished),
+    cmocka_unit_test(test_json_nothing),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
