@@ -1,5 +1,5 @@
 /* devices: v1 devices.allow / devices.deny, one write per rule, in the order given; the old
- * state is devices.list. On v2 device rules are an eBPF program, which is not done yet.
+ * state is devices.list. On v2 device rules are an eBPF program (res-devices-bpf.c).
  *
  * The kernel's rules are replayed on a copy of devices.list (apply_rule) so that rules that
  * would leave the list as it is are not written: rewriting "deny everything, then allow these"
@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "fileio.h"
+#include "devices-bpf.h"
 #include "resources-private.h"
 
 #define DEV_ANY (-1)
@@ -162,11 +163,8 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
 {
   if (r->devices->len == 0)
     return TRUE;
-  if (cgfs_plan_version(p) == 2) {
-    cgfs_set_error(error, EOPNOTSUPP, "devices: device rules on cgroup v2 (an eBPF program) are "
-                   "not supported yet");
-    return FALSE;
-  }
+  if (cgfs_plan_version(p) == 2)
+    return cgfs_res_devices_plan_v2(p, r->devices, error);
   int fd = cgfs_plan_dir(p, "devices", "devices", error);
   if (fd < 0)
     return FALSE;
@@ -211,8 +209,10 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
 
 static gboolean read_back(CgfsCgroup *cg, CgfsResources *out, GError **error)
 {
-  if (cgfs_cgroup_version(cg) == 2)
+  if (cgfs_cgroup_version(cg) == 2) {
+    cgfs_res_devices_read_v2(cg, out);
     return TRUE;
+  }
   g_autofree char *list = NULL;
   if (!cgfs_res_read_optional(cgfs_res_read_dir(cg, "devices"), "devices.list", &list, error))
     return FALSE;

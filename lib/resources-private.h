@@ -14,8 +14,16 @@ typedef struct {
   char *value;
 } CgfsFileWrite;
 
+/* A step of the plan that is not a file write (v2 device programs): the controller's own
+ * functions do it and undo it. */
 typedef struct {
-  CgfsFileWrite w;
+  gboolean (*run)(gpointer data, GError **error);
+  gboolean (*undo)(gpointer data, GError **error);
+  GDestroyNotify free;
+} CgfsPlanStepOps;
+
+typedef struct {
+  CgfsFileWrite w; /* for a step: dirfd -1, file and value describe it for plan summaries */
   char *field;     /* the JSON path it comes from, e.g. "memory.limit" */
   char *label;     /* the file as messages name it */
   GPtrArray *undo; /* CgfsFileWrite*, run in order to restore the old state; NULL: nothing */
@@ -23,6 +31,8 @@ typedef struct {
   /* With the next write: the kernel may refuse either until the other is set (CFS and RT
    * quota/period). If the first is refused, the pair is tried the other way round. */
   gboolean either_order;
+  const CgfsPlanStepOps *step; /* NULL for a file write */
+  gpointer step_data;
 } CgfsPlannedWrite;
 
 typedef struct _CgfsPlan CgfsPlan;
@@ -57,6 +67,11 @@ gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const cha
  * Returns the new entry, valid until the next addition. */
 CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
                                        const char *file, const char *value, GPtrArray *undo);
+/* Add a step run by @ops on @data (owned by the plan from now on, freed with ops->free);
+ * @what and @summary name it in messages and plan summaries. */
+CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char *what,
+                                     const char *summary, const CgfsPlanStepOps *ops,
+                                     gpointer data);
 /* The write added last. */
 CgfsPlannedWrite *cgfs_plan_last(CgfsPlan *p);
 /* Mark the last write as one of an either-order pair with the one added next. */

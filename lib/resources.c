@@ -90,6 +90,10 @@ void cgfs_file_write_free(CgfsFileWrite *w)
 
 static void planned_write_clear(CgfsPlannedWrite *pw)
 {
+  if (pw->step && pw->step->free)
+    pw->step->free(pw->step_data);
+  pw->step = NULL;
+  pw->step_data = NULL;
   g_clear_pointer(&pw->w.file, g_free);
   g_clear_pointer(&pw->w.value, g_free);
   g_clear_pointer(&pw->field, g_free);
@@ -257,6 +261,21 @@ CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
   return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
 }
 
+CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char *what,
+                                     const char *summary, const CgfsPlanStepOps *ops,
+                                     gpointer data)
+{
+  CgfsPlannedWrite pw = {
+    .w = { -1, g_strdup(what), g_strdup(summary) },
+    .field = g_strdup(field),
+    .label = g_strdup(what),
+    .step = ops,
+    .step_data = data,
+  };
+  g_array_append_val(p->writes, pw);
+  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+}
+
 static GPtrArray *undo_of(int fd, const char *file, const char *old)
 {
   GPtrArray *undo = g_ptr_array_new_with_free_func((GDestroyNotify)cgfs_file_write_free);
@@ -335,9 +354,21 @@ static gboolean run_write(const CgfsFileWrite *w, const char *field, const char 
   return FALSE;
 }
 
+static gboolean run_planned(const CgfsPlannedWrite *pw, GError **error)
+{
+  if (pw->step)
+    return pw->step->run(pw->step_data, error);
+  return run_write(&pw->w, pw->field, pw->label, error);
+}
+
 /* Best effort: every restoring write is tried; the first failure is reported. */
 static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
 {
+  g_autoptr(GError) step_failed = NULL;
+  if (pw->step && !pw->step->undo(pw->step_data, &step_failed)) {
+    g_debug("rollback: %s", step_failed->message);
+    g_string_append_printf(failures, "%s%s", failures->len ? "; " : "", step_failed->message);
+  }
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
     const CgfsFileWrite *w = pw->undo->pdata[i];
     g_autoptr(GError) local = NULL;
@@ -376,7 +407,7 @@ gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)
     CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (pw->skip)
       continue;
-    if (run_write(&pw->w, pw->field, pw->label, &failed)) {
+    if (run_planned(pw, &failed)) {
       g_ptr_array_add(executed, pw);
       continue;
     }
@@ -385,10 +416,10 @@ gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)
       break;
     /* The other order: the second first. The first refusal is the one reported if the
      * second order fails too. */
-    if (!run_write(&next->w, next->field, next->label, NULL))
+    if (!run_planned(next, NULL))
       break;
     g_ptr_array_add(executed, next);
-    if (!run_write(&pw->w, pw->field, pw->label, NULL))
+    if (!run_planned(pw, NULL))
       break;
     g_ptr_array_add(executed, pw);
     g_clear_error(&failed);

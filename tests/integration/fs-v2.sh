@@ -33,7 +33,8 @@ until file_has_line "$V2/$A/child/cgroup.procs" $S0; do
 done
 
 note "events, and poll() waking on a change"
-[ "$(cat "$MNT/$A/events")" = "$(printf 'populated 1\nfrozen 0')" ] || fail "events: $(cat "$MNT/$A/events")"
+# the first two lines: with controllers (the vm suite's guest) memory.events' keys follow
+[ "$(head -n2 "$MNT/$A/events")" = "$(printf 'populated 1\nfrozen 0')" ] || fail "events: $(cat "$MNT/$A/events")"
 "$FS_POLL" "$MNT/$A/child/events" "$WORK/ready" > "$WORK/poll" &
 POLLER=$!; SPAWNED+=($POLLER)
 until [ -e "$WORK/ready" ]; do kill -0 $POLLER || fail "fs-poll ended early"; sleep 0.02; done
@@ -69,7 +70,9 @@ expect_error "Device or resource busy" rmdir "$MNT/$A/child"
 [ -d "$V2/$A/child" ] || fail "a refused rmdir removed the cgroup"
 expect_error "Directory not empty" rmdir "$MNT/$A"
 
-if has_node "$A/resources.json"; then
+if has_node "$A/resources.json" && grep -qw memory "$V2/cgroup.subtree_control"; then
+  note "SKIPPED resources.json without controllers: $V2 has them (fs-v2-resources.sh tests them)"
+elif has_node "$A/resources.json"; then
   note "resources.json without controllers"
   jq -e 'type == "object"' "$MNT/$A/resources.json" >/dev/null || fail "resources.json is not a JSON object"
   expect_error "Operation not supported" write_to "$MNT/$A/resources.json" '{"memory": {"limit": 268435456}}'

@@ -176,6 +176,8 @@ typedef struct {
   const char *message;
 } Refusal;
 
+/* Device rules on v2 are a BPF program, which needs a real cgroup: the program itself is tested
+ * in test-devices-bpf.c, loading and attaching in tests/integration/test-devices-v2.c. */
 static const Refusal refusals[] = {
   { "{\"memory\": {\"kernelTCP\": 1000}}", EOPNOTSUPP,
     "memory.kernelTCP: not supported on cgroup v2: TCP buffers count in memory.max" },
@@ -202,8 +204,6 @@ static const Refusal refusals[] = {
     EOPNOTSUPP, "blockIO.weightDevice[0].leafWeight" },
   { "{\"network\": {\"classID\": 1}}", EOPNOTSUPP,
     "network.classID: not supported on cgroup v2" },
-  { "{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}", EOPNOTSUPP,
-    "devices: device rules on cgroup v2 (an eBPF program) are not supported yet" },
   { "{\"hugepageLimits\": [{\"pageSize\": \"16GB\", \"limit\": 1}]}", EOPNOTSUPP,
     "hugepageLimits[0].pageSize: no 16GB huge pages on this machine (no hugetlb.16GB.max)" },
   { "{\"rdma\": {\"mlx9\": {\"hcaHandles\": 1}}}", ENODEV,

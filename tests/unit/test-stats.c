@@ -90,6 +90,15 @@ static int setup_v2_doc(void **state)
   return 0;
 }
 
+/* The same, the cgroup's files captured in the vm suite's guest (tests/fixtures/v2-guest.txt). */
+static int setup_v2_guest(void **state)
+{
+  FakeTree *t = fake_tree_new_v2("cpuset cpu io memory hugetlb pids rdma misc");
+  copy_fixture(t, "v2-guest", "sys/fs/cgroup/" CG);
+  *state = fixture_new(t, "v2");
+  return 0;
+}
+
 static int teardown(void **state)
 {
   Fixture *f = *state;
@@ -265,6 +274,47 @@ static void test_v2_doc(void **state)
   assert_int_equal(m->rdma.n_current, 2);
   assert_int_equal(m->rdma.limit[1].hca_objects, G_MAXUINT32);
   assert_int_equal(m->cgroup_stat.nr_dying_subsys_memory, 1);
+}
+
+/* Real files of Linux 6.1 (the guest): an OOM kill, a throttled loop, a huge page, direct IO
+ * on vda; rdma without devices (empty files); iocost's cost.usage in io.stat. */
+static void test_v2_guest(void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *json = json_of(f);
+  assert_golden(json, "v2-guest");
+  g_autoptr(CgfsStats) s = stats_of(f);
+  assert_int_equal(s->version, 2);
+  const CgfsV2Metrics *m = &s->v2;
+  assert_int_equal(m->pids.current, 1);
+  assert_int_equal(m->pids.limit, 64);
+  assert_int_equal(m->cpu.usage_usec, 7843682);
+  assert_int_equal(m->cpu.nr_throttled, 155);
+  assert_int_equal(m->cpu.throttled_usec, 7568004);
+  assert_true(m->cpu.psi.has_full);
+  assert_int_equal(m->cpu.psi.full.total, 7592460);
+  assert_int_equal(m->memory.anon, 106496);
+  assert_int_equal(m->memory.file, 8400896);
+  assert_int_equal(m->memory.n_extra, 0); /* every key of 6.1's memory.stat is known */
+  assert_int_equal(m->memory.usage, 8769536);
+  assert_int_equal(m->memory.usage_limit, 67108864);
+  assert_int_equal(m->memory.max_usage, 67108864); /* memory.peak: the OOM */
+  assert_int_equal(m->memory.swap_limit, 33554432);
+  assert_int_equal(m->memory_events.max, 101);
+  assert_int_equal(m->memory_events.oom_kill, 1);
+  assert_int_equal(m->io.n_usage, 1);
+  assert_int_equal(m->io.usage[0].major, 254);
+  assert_int_equal(m->io.usage[0].wbytes, 50331648);
+  assert_int_equal(m->io.usage[0].rbytes, 34603008);
+  assert_int_equal(m->hugetlb.n_entries, 2);
+  assert_string_equal(m->hugetlb.entries[0].pagesize, "2MB");
+  assert_int_equal(m->hugetlb.entries[0].current, 2097152);
+  assert_int_equal(m->hugetlb.entries[0].max, 4194304);
+  assert_true(m->hugetlb.entries[1].max == G_MAXUINT64);
+  assert_true(m->rdma.present);
+  assert_int_equal(m->rdma.n_current, 0);
+  assert_int_equal(m->cgroup_stat.nr_descendants, 0);
+  assert_false(CGFS_STATS_HAS(&m->cgroup_stat, nr_subsys_cpu)); /* Linux 6.11 */
 }
 
 /* ---- what is left out ---- */
@@ -598,14 +648,15 @@ static void test_free_null(void **state)
 }
 
 #define V1(t) cmocka_unit_test_setup_teardown(t, setup_v1, teardown)
-#define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2_doc, teardown)
+#define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2_guest, teardown)
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     V1(test_v1_this_machine),
     cmocka_unit_test_setup_teardown(test_v2_this_machine_core, setup_machine_v2, teardown),
-    V2(test_v2_doc),
+    V2(test_v2_guest),
+    cmocka_unit_test_setup_teardown(test_v2_doc, setup_v2_doc, teardown),
     V1(test_v1_absent_files),
     V1(test_v1_missing_directory),
     V1(test_v1_deleted),
