@@ -1,7 +1,6 @@
 /* A cgroup's events: "key value" text and a pollable fd that wakes on a change. */
 #include "config-internal.h"
 
-#include <dirent.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
 
@@ -48,6 +47,21 @@ static gboolean v2_events(CgfsCgroup *cg, GString *out, GError **error)
   return append_file(out, d->fd, d->dir, "memory.events", TRUE, error);
 }
 
+static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error);
+
+static CgfsWalk child_populated(int child_fd, const char *name, gpointer data, GError **error)
+{
+  gboolean *populated = data;
+  g_autoptr(GError) local = NULL;
+  /* A child removed while we look is simply not populated. */
+  if (!subtree_populated(child_fd, populated, &local) && local->code != ENOENT &&
+      local->code != ENODEV) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return CGFS_WALK_FAIL;
+  }
+  return *populated ? CGFS_WALK_STOP : CGFS_WALK_NEXT;
+}
+
 /* Whether a process is in @dirfd's cgroup or below; stops at the first one found. */
 static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error)
 {
@@ -62,30 +76,7 @@ static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error
     g_propagate_error(error, g_steal_pointer(&local));
     return FALSE;
   }
-  cgfs_autofd lfd = cgfs_reopen_dir(dirfd, error);
-  if (lfd < 0)
-    return FALSE;
-  DIR *dir = fdopendir(lfd);
-  if (!dir)
-    return cgfs_set_errno(error, "cannot list cgroup directory");
-  lfd = -1;
-  gboolean ok = TRUE;
-  struct dirent *e;
-  while (ok && !*populated && (e = readdir(dir))) {
-    if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-      continue;
-    cgfs_autofd child = openat(dirfd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    g_autoptr(GError) child_error = NULL;
-    if (child >= 0 && !subtree_populated(child, populated, &child_error) &&
-        child_error->code != ENOENT && child_error->code != ENODEV) { /* not a removed child */
-      g_propagate_error(error, g_steal_pointer(&child_error));
-      ok = FALSE;
-    }
-    else if (child < 0 && errno != ENOENT)
-      ok = cgfs_set_errno(error, "cannot open cgroup directory %s", e->d_name);
-  }
-  closedir(dir);
-  return ok;
+  return cgfs_for_each_child_at(dirfd, child_populated, populated, error);
 }
 
 static gboolean v1_populated(CgfsCgroup *cg, gboolean *populated, GError **error)

@@ -248,23 +248,62 @@ int cgfs_reopen_dir(int dirfd, GError **error)
   return fd;
 }
 
-char *cgfs_first_subdir_at(int dirfd, GError **error)
+gboolean cgfs_for_each_entry_at(int dirfd, const char *what, CgfsEntryFunc fn, gpointer data,
+                                GError **error)
 {
   cgfs_autofd lfd = cgfs_reopen_dir(dirfd, error);
   if (lfd < 0)
-    return NULL;
+    return FALSE;
   DIR *dir = fdopendir(lfd);
-  if (!dir) {
-    cgfs_set_errno(error, "cannot list cgroup directory");
-    return NULL;
-  }
+  if (!dir)
+    return cgfs_set_errno(error, "cannot list %s", what);
   lfd = -1;
-  char *child = NULL;
+  CgfsWalk walk = CGFS_WALK_NEXT;
   struct dirent *e;
-  while (!child && (e = readdir(dir)))
-    if (e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-      child = g_strdup(e->d_name);
+  while (walk == CGFS_WALK_NEXT && (e = readdir(dir)))
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      walk = fn(dirfd, e, data, error);
   closedir(dir);
+  return walk != CGFS_WALK_FAIL;
+}
+
+typedef struct {
+  CgfsChildFunc fn;
+  gpointer data;
+} ChildWalk;
+
+static CgfsWalk visit_child(int dirfd, const struct dirent *e, gpointer data, GError **error)
+{
+  const ChildWalk *w = data;
+  if (e->d_type != DT_DIR)
+    return CGFS_WALK_NEXT;
+  cgfs_autofd child = openat(dirfd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (child < 0 && errno == ENOENT)
+    return CGFS_WALK_NEXT; /* removed while we listed */
+  if (child < 0) {
+    cgfs_set_errno(error, "cannot open cgroup directory %s", e->d_name);
+    return CGFS_WALK_FAIL;
+  }
+  return w->fn(child, e->d_name, w->data, error);
+}
+
+gboolean cgfs_for_each_child_at(int dirfd, CgfsChildFunc fn, gpointer data, GError **error)
+{
+  ChildWalk w = { fn, data };
+  return cgfs_for_each_entry_at(dirfd, "cgroup directory", visit_child, &w, error);
+}
+
+static CgfsWalk take_name(int child_fd, const char *name, gpointer data, GError **error)
+{
+  *(char **)data = g_strdup(name);
+  return CGFS_WALK_STOP;
+}
+
+char *cgfs_first_subdir_at(int dirfd, GError **error)
+{
+  char *child = NULL;
+  if (!cgfs_for_each_child_at(dirfd, take_name, &child, error))
+    return NULL;
   return child ? child : g_strdup("");
 }
 

@@ -41,6 +41,18 @@ gboolean cgfs_write_printf_at(int dirfd, const char *name, GError **error, const
 int cgfs_open_dir_at(int dirfd, const char *path, GError **error);
 /* A readable directory fd for listing (fdopendir), from an O_PATH one. */
 int cgfs_reopen_dir(int dirfd, GError **error);
+/* What a directory walk's callback answers. */
+typedef enum { CGFS_WALK_FAIL = -1, CGFS_WALK_STOP = 0, CGFS_WALK_NEXT = 1 } CgfsWalk;
+struct dirent;
+typedef CgfsWalk (*CgfsEntryFunc)(int dirfd, const struct dirent *e, gpointer data,
+                                  GError **error);
+typedef CgfsWalk (*CgfsChildFunc)(int child_fd, const char *name, gpointer data, GError **error);
+/* Call @fn for every entry of @dirfd but "." and ".." (@what names the directory in messages). */
+gboolean cgfs_for_each_entry_at(int dirfd, const char *what, CgfsEntryFunc fn, gpointer data,
+                                GError **error);
+/* Call @fn for every subdirectory (child cgroup) of @dirfd with an O_PATH fd of it; a child
+ * removed while the walk runs is skipped. */
+gboolean cgfs_for_each_child_at(int dirfd, CgfsChildFunc fn, gpointer data, GError **error);
 /* The name of the first subdirectory of @dirfd (a child cgroup), "" when there is none (a new
  * string either way), NULL on error. */
 char *cgfs_first_subdir_at(int dirfd, GError **error);

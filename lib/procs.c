@@ -1,6 +1,5 @@
 #include "config-internal.h"
 
-#include <dirent.h>
 #include <signal.h>
 
 #include "backend.h"
@@ -33,30 +32,16 @@ static gboolean parse_pids(const char *text, const char *file, GArray *out, GErr
   return TRUE;
 }
 
-static gboolean collect_children(int dirfd, const char *file, GArray *out, GError **error)
+typedef struct {
+  const char *file;
+  GArray *out;
+} PidWalk;
+
+static CgfsWalk collect_child(int child_fd, const char *name, gpointer data, GError **error)
 {
-  cgfs_autofd lfd = cgfs_reopen_dir(dirfd, error);
-  if (lfd < 0)
-    return FALSE;
-  DIR *dir = fdopendir(lfd);
-  if (!dir)
-    return cgfs_set_errno(error, "cannot list cgroup directory");
-  lfd = -1;
-  gboolean ok = TRUE;
-  struct dirent *e;
-  while (ok && (e = readdir(dir))) {
-    if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-      continue;
-    cgfs_autofd child = openat(dirfd, e->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (child < 0 && errno == ENOENT)
-      continue; /* removed while we listed */
-    if (child < 0)
-      ok = cgfs_set_errno(error, "cannot open cgroup directory %s", e->d_name);
-    else
-      ok = cgfs_collect_pids(child, file, TRUE, out, error);
-  }
-  closedir(dir);
-  return ok;
+  const PidWalk *w = data;
+  return cgfs_collect_pids(child_fd, w->file, TRUE, w->out, error) ? CGFS_WALK_NEXT
+                                                                   : CGFS_WALK_FAIL;
 }
 
 gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArray *out,
@@ -65,7 +50,8 @@ gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArr
   g_autofree char *text = cgfs_read_alloc_at(dirfd, file, NULL, error);
   if (!text || !parse_pids(text, file, out, error))
     return FALSE;
-  return !recursive || collect_children(dirfd, file, out, error);
+  PidWalk w = { file, out };
+  return !recursive || cgfs_for_each_child_at(dirfd, collect_child, &w, error);
 }
 
 gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t pid,

@@ -9,42 +9,20 @@
 #include "cgroup-private.h"
 #include "fileio.h"
 
-typedef gboolean (*DirEntryFunc)(int dirfd, const struct dirent *e, gpointer data, GError **error);
-
-/* Call @fn for every entry of @d but "." and "..". */
-static gboolean for_each_entry(const CgfsCgroupDir *d, DirEntryFunc fn, gpointer data,
-                               GError **error)
-{
-  cgfs_autofd lfd = cgfs_reopen_dir(d->fd, error);
-  if (lfd < 0)
-    return FALSE;
-  DIR *dir = fdopendir(lfd);
-  if (!dir)
-    return cgfs_set_errno(error, "cannot list %s", d->dir);
-  lfd = -1;
-  gboolean ok = TRUE;
-  struct dirent *e;
-  while (ok && (e = readdir(dir)))
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-      ok = fn(d->fd, e, data, error);
-  closedir(dir);
-  return ok;
-}
-
 typedef struct {
   GHashTable *seen; /* borrows the names in @names */
   GPtrArray *names;
 } ChildSet;
 
-static gboolean add_child(int dirfd, const struct dirent *e, gpointer data, GError **error)
+static CgfsWalk add_child(int dirfd, const struct dirent *e, gpointer data, GError **error)
 {
   ChildSet *set = data;
   if (e->d_type != DT_DIR || g_hash_table_contains(set->seen, e->d_name))
-    return TRUE;
+    return CGFS_WALK_NEXT;
   char *name = g_strdup(e->d_name);
   g_ptr_array_add(set->names, name);
   g_hash_table_add(set->seen, name);
-  return TRUE;
+  return CGFS_WALK_NEXT;
 }
 
 static gint compare_names(gconstpointer a, gconstpointer b)
@@ -59,7 +37,7 @@ char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error)
   ChildSet set = { seen, names };
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && !for_each_entry(d, add_child, &set, error))
+    if (d->fd >= 0 && !cgfs_for_each_entry_at(d->fd, d->dir, add_child, &set, error))
       return NULL;
   }
   g_ptr_array_sort(names, compare_names);
@@ -116,15 +94,17 @@ typedef struct {
   const char *dir;
 } ChownTarget;
 
-static gboolean chown_file(int dirfd, const struct dirent *e, gpointer data, GError **error)
+static CgfsWalk chown_file(int dirfd, const struct dirent *e, gpointer data, GError **error)
 {
   const ChownTarget *t = data;
   if (e->d_type != DT_REG)
-    return TRUE;
-  if (fchownat(dirfd, e->d_name, t->uid, t->gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
-    return cgfs_set_errno(error, "cannot give %s/%s to %u:%u", t->dir, e->d_name,
-                          (unsigned)t->uid, (unsigned)t->gid);
-  return TRUE;
+    return CGFS_WALK_NEXT;
+  if (fchownat(dirfd, e->d_name, t->uid, t->gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT) {
+    cgfs_set_errno(error, "cannot give %s/%s to %u:%u", t->dir, e->d_name, (unsigned)t->uid,
+                   (unsigned)t->gid);
+    return CGFS_WALK_FAIL;
+  }
+  return CGFS_WALK_NEXT;
 }
 
 gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
@@ -137,7 +117,7 @@ gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
     if (fchownat(d->fd, "", uid, gid, AT_EMPTY_PATH) != 0)
       return cgfs_set_errno(error, "cannot give %s to %u:%u", d->dir, (unsigned)uid,
                             (unsigned)gid);
-    if (!for_each_entry(d, chown_file, &t, error))
+    if (!cgfs_for_each_entry_at(d->fd, d->dir, chown_file, &t, error))
       return FALSE;
   }
   return TRUE;
