@@ -5,20 +5,11 @@
 #include "fs.h"
 
 /* Parse @path and load its cgroup; a negative errno on failure. */
-static int resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
-{
-  g_autoptr(GError) error = NULL;
-  if (!fs_path_parse(path, p, &error))
-    return -fs_errno(error);
-  *cg = fs_load(fs_daemon(), p->cgroup, hpath, &error);
-  return *cg ? 0 : -fs_errno(error);
-}
-
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
-  int r = resolve(path, &p, &cg, NULL);
+  int r = fs_resolve(path, &p, &cg, NULL);
   if (r < 0)
     return r;
   g_autoptr(GError) error = NULL;
@@ -30,7 +21,7 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
 {
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
-  int r = resolve(path, &p, &cg, NULL);
+  int r = fs_resolve(path, &p, &cg, NULL);
   if (r < 0)
     return r;
   if (p.node)
@@ -66,7 +57,7 @@ static int fail_in_parent(const char *path, const char *what, int code, const ch
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
   g_autoptr(GError) error = g_error_new(CGFS_ERROR, code, "'%s': %s", name, message);
-  if (resolve(parent, &p, &cg, &hpath) < 0 || p.node)
+  if (fs_resolve(parent, &p, &cg, &hpath) < 0 || p.node)
     return -code;
   return fs_fail(fs_daemon(), hpath, what, error);
 }
@@ -90,7 +81,7 @@ int fs_mkdir(const char *path, mode_t mode)
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) parent = NULL;
   g_autofree char *hpath = NULL;
-  int r = resolve(parent_path, &p, &parent, &hpath);
+  int r = fs_resolve(parent_path, &p, &parent, &hpath);
   if (r < 0)
     return r;
   if (p.node)
@@ -118,7 +109,7 @@ int fs_rmdir(const char *path)
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
-  int r = resolve(path, &p, &cg, &hpath);
+  int r = fs_resolve(path, &p, &cg, &hpath);
   if (r < 0)
     return r;
   if (p.node)
@@ -181,5 +172,5 @@ int fs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_i
 {
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
-  return resolve(path, &p, &cg, NULL);
+  return fs_resolve(path, &p, &cg, NULL);
 }

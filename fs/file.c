@@ -102,18 +102,17 @@ int fs_open(const char *path, struct fuse_file_info *fi)
 {
   FsDaemon *d = fs_daemon();
   g_auto(FsPath) p = { 0 };
-  g_autoptr(GError) error = NULL;
-  if (!fs_path_parse(path, &p, &error))
-    return -fs_errno(error);
-  if (!p.node)
-    return -EISDIR;
+  g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
-  g_autoptr(CgfsCgroup) cg = fs_load(d, p.cgroup, &hpath, &error);
-  if (!cg)
-    return -fs_errno(error);
-  int r = check_access(d, p.node, hpath, fi->flags);
+  int r = fs_resolve(path, &p, &cg, &hpath);
   if (r < 0)
     return r;
+  if (!p.node)
+    return -EISDIR;
+  r = check_access(d, p.node, hpath, fi->flags);
+  if (r < 0)
+    return r;
+  g_autoptr(GError) error = NULL;
   g_autoptr(FsFile) f = g_new0(FsFile, 1);
   f->ref = 1;
   g_mutex_init(&f->lock);
@@ -214,20 +213,17 @@ int fs_release(const char *path, struct fuse_file_info *fi)
 
 int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
-  FsDaemon *d = fs_daemon();
   g_auto(FsPath) p = { 0 };
-  g_autoptr(GError) error = NULL;
-  if (!fs_path_parse(path, &p, &error))
-    return -fs_errno(error);
+  g_autoptr(CgfsCgroup) cg = NULL;
+  g_autofree char *hpath = NULL;
+  int r = fs_resolve(path, &p, &cg, &hpath);
+  if (r < 0)
+    return r;
   if (!p.node)
     return -EISDIR;
-  g_autofree char *hpath = NULL;
-  g_autoptr(CgfsCgroup) cg = fs_load(d, p.cgroup, &hpath, &error);
-  if (!cg)
-    return -fs_errno(error);
   /* O_TRUNC and truncate are accepted on writable nodes and change nothing: every write
    * replaces, as in cgroupfs. */
-  return check_access(d, p.node, hpath, O_WRONLY);
+  return check_access(fs_daemon(), p.node, hpath, O_WRONLY);
 }
 
 int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,

@@ -88,6 +88,8 @@ gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error);
 char *fs_path_in_hierarchy(const char *root, const char *rel);
 /* Load the cgroup of @rel; *hpath (may be NULL) gets its hierarchy path. */
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* Parse @path and load its cgroup: 0, or -errno for FUSE. */
+int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
 /* The attributes of a node (or of the directory when @node is NULL). */
 gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
 

@@ -92,6 +92,15 @@ CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error)
   return cg;
 }
 
+int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
+{
+  g_autoptr(GError) error = NULL;
+  if (!fs_path_parse(path, p, &error))
+    return -fs_errno(error);
+  *cg = fs_load(fs_daemon(), p->cgroup, hpath, &error);
+  return *cg ? 0 : -fs_errno(error);
+}
+
 static gboolean stat_mirrored(CgfsCgroup *cg, const FsNode *node, struct stat *st)
 {
   const char *const *names = cgfs_cgroup_version(cg) == 2 ? node->mirror_v2 : node->mirror_v1;
