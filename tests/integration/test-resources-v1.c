@@ -443,6 +443,7 @@ static void test_parent_round_trip(void **state)
   GError *error = NULL;
   g_autoptr(CgfsCgroup) child = cgfs_cgroup_new_child(cg, "child", NULL, &error);
   assert_no_gerror(error);
+  assert_non_null(child);
   g_autoptr(CgfsResources) back = cgfs_cgroup_read_resources(cg, &error);
   assert_no_gerror(error);
   assert_true(back->devices->len == 1 && g_array_index(back->devices, CgfsDeviceRule, 0).allow);
