@@ -252,3 +252,43 @@ CgfsCgroup *res_cgroup(FakeTree *t, int version, const char *path)
   assert_no_gerror(error);
   return cg;
 }
+
+CgfsResources *res_parse(const char *json)
+{
+  GError *error = NULL;
+  CgfsResources *r = cgfs_resources_from_json(json, -1, &error);
+  assert_no_gerror(error);
+  return r;
+}
+
+CgfsPlan *res_plan_of(CgfsCgroup *cg, const char *json)
+{
+  g_autoptr(CgfsResources) r = res_parse(json);
+  GError *error = NULL;
+  CgfsPlan *p = cgfs_resources_plan(cg, r, &error);
+  assert_no_gerror(error);
+  return p;
+}
+
+void res_assert_plan(CgfsCgroup *cg, const char *json, const char *expected)
+{
+  g_autoptr(CgfsPlan) p = res_plan_of(cg, json);
+  g_autofree char *summary = res_plan_summary(p);
+  if (strcmp(summary, expected) != 0)
+    fail_msg("%s\nplanned:\n%s\nwanted:\n%s", json, summary, expected);
+}
+
+void res_update_ok(CgfsCgroup *cg, const char *json)
+{
+  g_autoptr(CgfsResources) r = res_parse(json);
+  GError *error = NULL;
+  assert_true(cgfs_cgroup_update(cg, r, &error));
+  assert_no_gerror(error);
+}
+
+void res_assert_file(FakeTree *t, const char *rel, const char *want)
+{
+  g_autofree char *got = fake_tree_read(t, rel);
+  if (!got || strcmp(got, want) != 0)
+    fail_msg("%s holds '%s', wanted '%s'", rel, got ? got : "(missing)", want);
+}

@@ -23,5 +23,16 @@ void res_assert_tree_equals(FakeTree *t, GHashTable *before, const char *except)
 /* "file=value" lines of the writes @p will make (skipped ones left out), in order. */
 char *res_plan_summary(const CgfsPlan *p);
 
+/* @json parsed; the test fails on an error. */
+CgfsResources *res_parse(const char *json);
+/* The plan of applying @json to @cg; the test fails on an error. */
+CgfsPlan *res_plan_of(CgfsCgroup *cg, const char *json);
+/* Fails unless the plan of @json is @expected (res_plan_summary lines). */
+void res_assert_plan(CgfsCgroup *cg, const char *json, const char *expected);
+/* Applies @json; fails on an error. */
+void res_update_ok(CgfsCgroup *cg, const char *json);
+/* Fails unless @rel holds exactly @want. */
+void res_assert_file(FakeTree *t, const char *rel, const char *want);
+
 /* The cgroup @path in @t's v1 or v2 hierarchy, created (with its template files) if needed. */
 CgfsCgroup *res_cgroup(FakeTree *t, int version, const char *path);

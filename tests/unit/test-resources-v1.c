@@ -38,46 +38,6 @@ static gboolean kmem_ignored(void)
   return cgfs_kernel_ignores_kmem_limit(u.release);
 }
 
-static CgfsResources *parse(const char *json)
-{
-  GError *error = NULL;
-  CgfsResources *r = cgfs_resources_from_json(json, -1, &error);
-  assert_no_gerror(error);
-  return r;
-}
-
-static CgfsPlan *plan_of(CgfsCgroup *cg, const char *json)
-{
-  g_autoptr(CgfsResources) r = parse(json);
-  GError *error = NULL;
-  CgfsPlan *p = cgfs_resources_plan(cg, r, &error);
-  assert_no_gerror(error);
-  return p;
-}
-
-static void assert_plan(CgfsCgroup *cg, const char *json, const char *expected)
-{
-  g_autoptr(CgfsPlan) p = plan_of(cg, json);
-  g_autofree char *summary = res_plan_summary(p);
-  if (strcmp(summary, expected) != 0)
-    fail_msg("%s\nplanned:\n%s\nwanted:\n%s", json, summary, expected);
-}
-
-static void update_ok(CgfsCgroup *cg, const char *json)
-{
-  g_autoptr(CgfsResources) r = parse(json);
-  GError *error = NULL;
-  assert_true(cgfs_cgroup_update(cg, r, &error));
-  assert_no_gerror(error);
-}
-
-static void assert_file(FakeTree *t, const char *rel, const char *want)
-{
-  g_autofree char *got = fake_tree_read(t, rel);
-  if (!got || strcmp(got, want) != 0)
-    fail_msg("%s holds '%s', wanted '%s'", rel, got ? got : "(missing)", want);
-}
-
 static const char spec_plan_v1[] =
     "devices.deny=a\n"
     "devices.allow=c 10:229 rw\n"
@@ -122,29 +82,29 @@ static void test_spec_examples(void **state)
   FakeTree *t = res_tree_v1_full();
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/c");
   g_autofree char *expected = expected_spec_plan();
-  assert_plan(cg, spec_examples_v1, expected);
-  update_ok(cg, spec_examples_v1);
-  assert_file(t, "sys/fs/cgroup/memory/c/memory.limit_in_bytes", "536870912");
-  assert_file(t, "sys/fs/cgroup/memory/c/memory.memsw.limit_in_bytes", "536870912");
-  assert_file(t, "sys/fs/cgroup/memory/c/memory.soft_limit_in_bytes", "536870912");
-  assert_file(t, "sys/fs/cgroup/memory/c/memory.swappiness", "0");
-  assert_file(t, "sys/fs/cgroup/memory/c/memory.oom_control",
+  res_assert_plan(cg, spec_examples_v1, expected);
+  res_update_ok(cg, spec_examples_v1);
+  res_assert_file(t, "sys/fs/cgroup/memory/c/memory.limit_in_bytes", "536870912");
+  res_assert_file(t, "sys/fs/cgroup/memory/c/memory.memsw.limit_in_bytes", "536870912");
+  res_assert_file(t, "sys/fs/cgroup/memory/c/memory.soft_limit_in_bytes", "536870912");
+  res_assert_file(t, "sys/fs/cgroup/memory/c/memory.swappiness", "0");
+  res_assert_file(t, "sys/fs/cgroup/memory/c/memory.oom_control",
               "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
-  assert_file(t, "sys/fs/cgroup/cpu/c/cpu.shares", "1024\n");
-  assert_file(t, "sys/fs/cgroup/cpu/c/cpu.cfs_quota_us", "1000000");
-  assert_file(t, "sys/fs/cgroup/cpu/c/cpu.cfs_period_us", "500000");
-  assert_file(t, "sys/fs/cgroup/cpu/c/cpu.cfs_burst_us", "1000000");
-  assert_file(t, "sys/fs/cgroup/cpu/c/cpu.rt_runtime_us", "950000");
-  assert_file(t, "sys/fs/cgroup/cpuset/c/cpuset.cpus", "2-3");
-  assert_file(t, "sys/fs/cgroup/cpuset/c/cpuset.mems", "0-7");
-  assert_file(t, "sys/fs/cgroup/pids/c/pids.max", "32771");
-  assert_file(t, "sys/fs/cgroup/blkio/c/blkio.weight", "10");
-  assert_file(t, "sys/fs/cgroup/blkio/c/blkio.throttle.write_iops_device", "8:16 300");
-  assert_file(t, "sys/fs/cgroup/hugetlb/c/hugetlb.64KB.limit_in_bytes", "1000000");
-  assert_file(t, "sys/fs/cgroup/hugetlb/c/hugetlb.1GB.limit_in_bytes", "9223372036854771712\n");
-  assert_file(t, "sys/fs/cgroup/net_cls/c/net_cls.classid", "1048577");
-  assert_file(t, "sys/fs/cgroup/rdma/c/rdma.max", "rxe3 hca_handle=max hca_object=10000");
-  assert_file(t, "sys/fs/cgroup/devices/c/devices.allow", "b 8:0 r");
+  res_assert_file(t, "sys/fs/cgroup/cpu/c/cpu.shares", "1024\n");
+  res_assert_file(t, "sys/fs/cgroup/cpu/c/cpu.cfs_quota_us", "1000000");
+  res_assert_file(t, "sys/fs/cgroup/cpu/c/cpu.cfs_period_us", "500000");
+  res_assert_file(t, "sys/fs/cgroup/cpu/c/cpu.cfs_burst_us", "1000000");
+  res_assert_file(t, "sys/fs/cgroup/cpu/c/cpu.rt_runtime_us", "950000");
+  res_assert_file(t, "sys/fs/cgroup/cpuset/c/cpuset.cpus", "2-3");
+  res_assert_file(t, "sys/fs/cgroup/cpuset/c/cpuset.mems", "0-7");
+  res_assert_file(t, "sys/fs/cgroup/pids/c/pids.max", "32771");
+  res_assert_file(t, "sys/fs/cgroup/blkio/c/blkio.weight", "10");
+  res_assert_file(t, "sys/fs/cgroup/blkio/c/blkio.throttle.write_iops_device", "8:16 300");
+  res_assert_file(t, "sys/fs/cgroup/hugetlb/c/hugetlb.64KB.limit_in_bytes", "1000000");
+  res_assert_file(t, "sys/fs/cgroup/hugetlb/c/hugetlb.1GB.limit_in_bytes", "9223372036854771712\n");
+  res_assert_file(t, "sys/fs/cgroup/net_cls/c/net_cls.classid", "1048577");
+  res_assert_file(t, "sys/fs/cgroup/rdma/c/rdma.max", "rxe3 hca_handle=max hca_object=10000");
+  res_assert_file(t, "sys/fs/cgroup/devices/c/devices.allow", "b 8:0 r");
   fake_tree_free(t);
 }
 
@@ -155,12 +115,12 @@ static void test_cgroups_path_example(void **state)
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/myRuntime/myContainer");
   const char *json = "{\"memory\": {\"limit\": 100000, \"reservation\": 200000},"
                      " \"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}";
-  assert_plan(cg, json,
+  res_assert_plan(cg, json,
               "devices.deny=a\n"
               "memory.soft_limit_in_bytes=200000\n"
               "memory.limit_in_bytes=100000\n");
-  update_ok(cg, json);
-  assert_file(t, "sys/fs/cgroup/memory/myRuntime/myContainer/memory.limit_in_bytes", "100000");
+  res_update_ok(cg, json);
+  res_assert_file(t, "sys/fs/cgroup/memory/myRuntime/myContainer/memory.limit_in_bytes", "100000");
   fake_tree_free(t);
 }
 
@@ -171,39 +131,39 @@ static void test_write_order(void **state)
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/o");
   fake_tree_write(t, "sys/fs/cgroup/memory/o/memory.limit_in_bytes", "1000000\n");
   fake_tree_write(t, "sys/fs/cgroup/memory/o/memory.memsw.limit_in_bytes", "2000000\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": 4000000, \"swap\": 8000000}}",
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 4000000, \"swap\": 8000000}}",
               "memory.memsw.limit_in_bytes=8000000\nmemory.limit_in_bytes=4000000\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": 500000, \"swap\": 600000}}",
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 500000, \"swap\": 600000}}",
               "memory.limit_in_bytes=500000\nmemory.memsw.limit_in_bytes=600000\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": 1500000, \"swap\": 1800000}}",
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 1500000, \"swap\": 1800000}}",
               "memory.limit_in_bytes=1500000\nmemory.memsw.limit_in_bytes=1800000\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": 2500000, \"swap\": -1}}",
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 2500000, \"swap\": -1}}",
               "memory.memsw.limit_in_bytes=-1\nmemory.limit_in_bytes=2500000\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": -1, \"swap\": -1}}",
+  res_assert_plan(cg, "{\"memory\": {\"limit\": -1, \"swap\": -1}}",
               "memory.memsw.limit_in_bytes=-1\nmemory.limit_in_bytes=-1\n");
   fake_tree_write(t, "sys/fs/cgroup/cpu/o/cpu.cfs_quota_us", "50000\n");
-  assert_plan(cg, "{\"cpu\": {\"quota\": 25000, \"period\": 50000}}",
+  res_assert_plan(cg, "{\"cpu\": {\"quota\": 25000, \"period\": 50000}}",
               "cpu.cfs_quota_us=25000\ncpu.cfs_period_us=50000\n");
   fake_tree_write(t, "sys/fs/cgroup/cpu/o/cpu.cfs_quota_us", "25000\n");
   fake_tree_write(t, "sys/fs/cgroup/cpu/o/cpu.cfs_period_us", "50000\n");
-  assert_plan(cg, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}",
+  res_assert_plan(cg, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}",
               "cpu.cfs_period_us=100000\ncpu.cfs_quota_us=50000\n");
-  assert_plan(cg, "{\"cpu\": {\"quota\": -1}}", "cpu.cfs_quota_us=-1\n");
-  assert_plan(cg, "{\"cpu\": {\"quota\": 0}}", "cpu.cfs_quota_us=-1\n");
+  res_assert_plan(cg, "{\"cpu\": {\"quota\": -1}}", "cpu.cfs_quota_us=-1\n");
+  res_assert_plan(cg, "{\"cpu\": {\"quota\": 0}}", "cpu.cfs_quota_us=-1\n");
   /* burst goes down before the quota, up after it */
   fake_tree_write(t, "sys/fs/cgroup/cpu/o/cpu.cfs_burst_us", "20000\n");
-  assert_plan(cg, "{\"cpu\": {\"burst\": 10000, \"quota\": 15000}}",
+  res_assert_plan(cg, "{\"cpu\": {\"burst\": 10000, \"quota\": 15000}}",
               "cpu.cfs_burst_us=10000\ncpu.cfs_quota_us=15000\n");
-  assert_plan(cg, "{\"cpu\": {\"burst\": 40000, \"quota\": 45000}}",
+  res_assert_plan(cg, "{\"cpu\": {\"burst\": 40000, \"quota\": 45000}}",
               "cpu.cfs_quota_us=45000\ncpu.cfs_burst_us=40000\n");
   /* RT: runtime never above the period of the moment */
   fake_tree_write(t, "sys/fs/cgroup/cpu/o/cpu.rt_runtime_us", "100000\n");
-  assert_plan(cg, "{\"cpu\": {\"realtimeRuntime\": 50000, \"realtimePeriod\": 80000}}",
+  res_assert_plan(cg, "{\"cpu\": {\"realtimeRuntime\": 50000, \"realtimePeriod\": 80000}}",
               "cpu.rt_runtime_us=50000\ncpu.rt_period_us=80000\n");
-  assert_plan(cg, "{\"cpu\": {\"realtimeRuntime\": 1500000, \"realtimePeriod\": 2000000}}",
+  res_assert_plan(cg, "{\"cpu\": {\"realtimeRuntime\": 1500000, \"realtimePeriod\": 2000000}}",
               "cpu.rt_period_us=2000000\ncpu.rt_runtime_us=1500000\n");
   /* the pair is marked so that the other order is tried if the kernel refuses the first */
-  g_autoptr(CgfsPlan) p = plan_of(cg, "{\"cpu\": {\"quota\": 25000, \"period\": 20000}}");
+  g_autoptr(CgfsPlan) p = res_plan_of(cg, "{\"cpu\": {\"quota\": 25000, \"period\": 20000}}");
   assert_int_equal(cgfs_plan_length(p), 2);
   assert_true(cgfs_plan_get(p, 0)->either_order);
   assert_false(cgfs_plan_get(p, 1)->either_order);
@@ -261,7 +221,7 @@ static void test_refusals(void **state)
     fake_tree_write(t, "sys/fs/cgroup/memory/r/memory.usage_in_bytes", "524288\n");
     fake_tree_write(t, "sys/fs/cgroup/cpu/r/cpu.cfs_burst_us", "40000\n");
     g_autoptr(GHashTable) before = res_tree_snapshot(t);
-    g_autoptr(CgfsResources) r = parse(refusals[i].json);
+    g_autoptr(CgfsResources) r = res_parse(refusals[i].json);
     GError *error = NULL;
     if (cgfs_cgroup_update(cg, r, &error))
       fail_msg("accepted: %s", refusals[i].json);
@@ -280,8 +240,8 @@ static void test_no_swap_accounting(void **state)
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/ns");
   g_autofree char *memsw = fake_tree_path(t, "sys/fs/cgroup/memory/ns/memory.memsw.limit_in_bytes");
   assert_int_equal(unlink(memsw), 0);
-  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.limit_in_bytes=4096\n");
-  g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 4096, \"swap\": 4096}}");
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.limit_in_bytes=4096\n");
+  g_autoptr(CgfsResources) r = res_parse("{\"memory\": {\"limit\": 4096, \"swap\": 4096}}");
   GError *error = NULL;
   assert_false(cgfs_cgroup_update(cg, r, &error));
   assert_gerror(error, EOPNOTSUPP, "memory.swap: swap accounting is off on this machine");
@@ -293,17 +253,17 @@ static void test_kernel_memory(void **state)
 {
   FakeTree *t = res_tree_v1();
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/k");
-  g_autoptr(CgfsResources) r = parse("{\"memory\": {\"kernel\": 1000000}}");
+  g_autoptr(CgfsResources) r = res_parse("{\"memory\": {\"kernel\": 1000000}}");
   GError *error = NULL;
   gboolean ok = cgfs_cgroup_update(cg, r, &error);
   if (kmem_ignored()) {
     assert_false(ok);
     assert_gerror(error, EOPNOTSUPP, "memory.kernel: kernel memory limits are not supported here");
     g_clear_error(&error);
-    assert_plan(cg, "{\"memory\": {\"kernel\": -1}}", "");
+    res_assert_plan(cg, "{\"memory\": {\"kernel\": -1}}", "");
   } else {
     assert_true(ok);
-    assert_file(t, "sys/fs/cgroup/memory/k/memory.kmem.limit_in_bytes", "1000000");
+    res_assert_file(t, "sys/fs/cgroup/memory/k/memory.kmem.limit_in_bytes", "1000000");
   }
   fake_tree_free(t);
 }
@@ -326,7 +286,7 @@ static void test_rollback_at_each_write(void **state)
   for (guint n = 0;; n++) {
     FakeTree *t = res_tree_v1_full();
     g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/rb");
-    g_autoptr(CgfsPlan) p = plan_of(cg, spec_examples_v1);
+    g_autoptr(CgfsPlan) p = res_plan_of(cg, spec_examples_v1);
     if (n >= cgfs_plan_length(p)) {
       fake_tree_free(t);
       break;
@@ -369,7 +329,7 @@ static void test_devices_rollback(void **state)
   FakeTree *t = res_tree_v1();
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/d");
   fake_tree_write(t, "sys/fs/cgroup/devices/d/devices.list", "c 1:3 rwm\nc 1:5 rwm\n");
-  g_autoptr(CgfsPlan) p = plan_of(cg, "{\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
+  g_autoptr(CgfsPlan) p = res_plan_of(cg, "{\"devices\": [{\"allow\": false, \"access\": \"rwm\"},"
                                       " {\"allow\": true, \"type\": \"c\", \"major\": 10,"
                                       " \"minor\": 229, \"access\": \"rw\"}],"
                                       " \"pids\": {\"limit\": 5}}");
@@ -379,8 +339,8 @@ static void test_devices_rollback(void **state)
   assert_false(cgfs_plan_execute(p, &error));
   assert_gerror(error, EISDIR, "pids.limit: cannot write 5 to pids.max");
   g_clear_error(&error);
-  assert_file(t, "sys/fs/cgroup/devices/d/devices.deny", "a");
-  assert_file(t, "sys/fs/cgroup/devices/d/devices.allow", "c 1:5 rwm");
+  res_assert_file(t, "sys/fs/cgroup/devices/d/devices.deny", "a");
+  res_assert_file(t, "sys/fs/cgroup/devices/d/devices.allow", "c 1:5 rwm");
   fake_tree_free(t);
 }
 
@@ -390,19 +350,19 @@ static void test_devices_unchanged(void **state)
   FakeTree *t = res_tree_v1();
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/du");
   fake_tree_write(t, "sys/fs/cgroup/devices/du/devices.list", "c 1:3 rwm\nb 8:* r\n");
-  assert_plan(cg, "{\"devices\": [{\"allow\": false, \"type\": \"a\", \"access\": \"rwm\"},"
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": false, \"type\": \"a\", \"access\": \"rwm\"},"
                   " {\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"r\"},"
                   " {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3, \"access\": \"rw\"},"
                   " {\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3, \"access\": \"m\"}]}",
               "");
-  assert_plan(cg, "{\"devices\": [{\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 3,"
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 3,"
                   " \"access\": \"w\"}]}",
               "devices.deny=c 1:3 w\n");
-  assert_plan(cg, "{\"devices\": [{\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]}",
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]}",
               "");
   /* allow-all may hide deny exceptions: always written */
   fake_tree_write(t, "sys/fs/cgroup/devices/du/devices.list", "a *:* rwm\n");
-  assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}", "devices.allow=a\n");
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}", "devices.allow=a\n");
   fake_tree_free(t);
 }
 
@@ -411,7 +371,7 @@ static void test_read_back_round_trip(void **state)
 {
   FakeTree *t = res_tree_v1_full();
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/rt");
-  update_ok(cg, spec_examples_v1);
+  res_update_ok(cg, spec_examples_v1);
   GError *error = NULL;
   g_autoptr(CgfsResources) back = cgfs_cgroup_read_resources(cg, &error);
   assert_no_gerror(error);
@@ -421,8 +381,8 @@ static void test_read_back_round_trip(void **state)
   assert_non_null(strstr(json, "\"classID\" : 1048577"));
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
   /* devices: an allow-all list is always rewritten (see test_devices_unchanged) */
-  assert_plan(cg, json, "devices.allow=a\n");
-  update_ok(cg, json);
+  res_assert_plan(cg, json, "devices.allow=a\n");
+  res_update_ok(cg, json);
   res_assert_tree_equals(t, before, NULL);
   g_autoptr(CgfsResources) again = cgfs_cgroup_read_resources(cg, &error);
   assert_no_gerror(error);
@@ -435,7 +395,7 @@ static void test_read_back_round_trip(void **state)
   assert_true(defaults->memory.has_limit && defaults->memory.limit == -1);
   assert_true(defaults->pids.has_limit && defaults->pids.limit == -1);
   g_autofree char *djson = cgfs_resources_to_json(defaults, NULL);
-  assert_plan(fresh, djson, "devices.allow=a\n");
+  res_assert_plan(fresh, djson, "devices.allow=a\n");
   fake_tree_free(t);
 }
 
@@ -445,14 +405,14 @@ static void test_new_applies_resources(void **state)
   g_autoptr(CgfsSystem) sys = fake_tree_system(t);
   GError *error = NULL;
   g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_v1(sys, &error);
-  g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 1048576}, \"pids\": {\"limit\": 9}}");
+  g_autoptr(CgfsResources) r = res_parse("{\"memory\": {\"limit\": 1048576}, \"pids\": {\"limit\": 9}}");
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(h, CGFS_STATIC_PATH("/n/m"), r, &error);
   assert_no_gerror(error);
   assert_non_null(cg);
-  assert_file(t, "sys/fs/cgroup/memory/n/m/memory.limit_in_bytes", "1048576");
-  assert_file(t, "sys/fs/cgroup/pids/n/m/pids.max", "9");
+  res_assert_file(t, "sys/fs/cgroup/memory/n/m/memory.limit_in_bytes", "1048576");
+  res_assert_file(t, "sys/fs/cgroup/pids/n/m/pids.max", "9");
   /* a refused resource removes every directory the call created, in every hierarchy */
-  g_autoptr(CgfsResources) bad = parse("{\"pids\": {\"limit\": 9}, \"network\": {\"classID\": 1}}");
+  g_autoptr(CgfsResources) bad = res_parse("{\"pids\": {\"limit\": 9}, \"network\": {\"classID\": 1}}");
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
   CgfsCgroup *none = cgfs_cgroup_new(h, CGFS_STATIC_PATH("/x/y"), bad, &error);
   assert_null(none);
@@ -485,7 +445,7 @@ static void test_deleted_cgroup(void **state)
   GError *error = NULL;
   loaded = cgfs_cgroup_load(h, CGFS_STATIC_PATH("/gone"), &error);
   assert_no_gerror(error);
-  g_autoptr(CgfsResources) r = parse("{\"pids\": {\"limit\": 3}}");
+  g_autoptr(CgfsResources) r = res_parse("{\"pids\": {\"limit\": 3}}");
   assert_false(cgfs_cgroup_update(loaded, r, &error));
   assert_gerror(error, ENOENT, "pids.limit: cgroup /gone does not exist in the pids hierarchy");
   g_clear_error(&error);

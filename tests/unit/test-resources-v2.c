@@ -6,40 +6,6 @@
 #include "res-fixtures.h"
 #include "unit-common.h"
 
-static CgfsResources *parse(const char *json)
-{
-  GError *error = NULL;
-  CgfsResources *r = cgfs_resources_from_json(json, -1, &error);
-  assert_no_gerror(error);
-  return r;
-}
-
-static void assert_plan(CgfsCgroup *cg, const char *json, const char *expected)
-{
-  g_autoptr(CgfsResources) r = parse(json);
-  GError *error = NULL;
-  g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, &error);
-  assert_no_gerror(error);
-  g_autofree char *summary = res_plan_summary(p);
-  if (strcmp(summary, expected) != 0)
-    fail_msg("%s\nplanned:\n%s\nwanted:\n%s", json, summary, expected);
-}
-
-static void update_ok(CgfsCgroup *cg, const char *json)
-{
-  g_autoptr(CgfsResources) r = parse(json);
-  GError *error = NULL;
-  assert_true(cgfs_cgroup_update(cg, r, &error));
-  assert_no_gerror(error);
-}
-
-static void assert_file(FakeTree *t, const char *rel, const char *want)
-{
-  g_autofree char *got = fake_tree_read(t, rel);
-  if (!got || strcmp(got, want) != 0)
-    fail_msg("%s holds '%s', wanted '%s'", rel, got ? got : "(missing)", want);
-}
-
 static const char converted[] =
     "{\"memory\": {\"limit\": 536870912, \"reservation\": 268435456, \"swap\": 1073741824,"
     "   \"kernel\": -1, \"kernelTCP\": -1, \"disableOOMKiller\": false, \"useHierarchy\": true},"
@@ -61,7 +27,7 @@ static void test_conversions(void **state)
 {
   FakeTree *t = res_tree_v2(FALSE);
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/c");
-  assert_plan(cg, converted,
+  res_assert_plan(cg, converted,
               "memory.low=268435456\n"
               "memory.max=536870912\n"
               "memory.swap.max=536870912\n" /* memory+swap - memory */
@@ -82,12 +48,12 @@ static void test_conversions(void **state)
               "io.max=259:0 rbps=2097152 wiops=120\n"
               "io.max=253:0 rbps=2097152 wiops=120\n"
               "hugetlb.1GB.max=1073741824\n");
-  update_ok(cg, converted);
-  assert_file(t, "sys/fs/cgroup/c/memory.swap.max", "536870912");
-  assert_file(t, "sys/fs/cgroup/c/cpu.max", "50000 200000");
-  assert_file(t, "sys/fs/cgroup/c/hugetlb.1GB.max", "1073741824"); /* unified, written last */
+  res_update_ok(cg, converted);
+  res_assert_file(t, "sys/fs/cgroup/c/memory.swap.max", "536870912");
+  res_assert_file(t, "sys/fs/cgroup/c/cpu.max", "50000 200000");
+  res_assert_file(t, "sys/fs/cgroup/c/hugetlb.1GB.max", "1073741824"); /* unified, written last */
   /* the parent (the root) had every controller: nothing enabled */
-  assert_file(t, "sys/fs/cgroup/cgroup.subtree_control",
+  res_assert_file(t, "sys/fs/cgroup/cgroup.subtree_control",
               "cpuset cpu io memory hugetlb pids rdma\n");
   fake_tree_free(t);
 }
@@ -112,7 +78,7 @@ static void test_rollback_at_each_write(void **state)
     FakeTree *t = res_tree_v2(FALSE);
     g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/a/b");
     g_autoptr(GHashTable) before = res_tree_snapshot(t);
-    g_autoptr(CgfsResources) r = parse(converted);
+    g_autoptr(CgfsResources) r = res_parse(converted);
     GError *error = NULL;
     g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, &error);
     assert_no_gerror(error);
@@ -133,7 +99,7 @@ static void test_rollback_at_each_write(void **state)
     g_autofree char *want = g_strdup_printf("%s: cannot write", pw->field);
     assert_gerror(error, EISDIR, want);
     g_clear_error(&error);
-    assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory"); /* the first enabled, undone last */
+    res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory"); /* the first enabled, undone last */
     fake_tree_write(t, "sys/fs/cgroup/a/cgroup.subtree_control", "\n");
     res_assert_tree_equals(t, before, broken);
     tried++;
@@ -146,26 +112,26 @@ static void test_bfq_and_defaults(void **state)
 {
   FakeTree *t = res_tree_v2(TRUE);
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/b");
-  assert_plan(cg, "{\"blockIO\": {\"weight\": 5, \"weightDevice\": [{\"major\": 8, \"minor\": 0,"
+  res_assert_plan(cg, "{\"blockIO\": {\"weight\": 5, \"weightDevice\": [{\"major\": 8, \"minor\": 0,"
                   " \"weight\": 100}]}}",
               "io.bfq.weight=default 5\nio.bfq.weight=8:0 100\n");
   /* quota alone keeps the period, period alone keeps the quota; <= 0 is max */
-  assert_plan(cg, "{\"cpu\": {\"quota\": 20000}}", "cpu.max=20000 100000\n");
-  assert_plan(cg, "{\"cpu\": {\"period\": 50000}}", "cpu.max=max 50000\n");
-  assert_plan(cg, "{\"cpu\": {\"quota\": -1, \"shares\": 0}}", "");
-  assert_plan(cg, "{\"cpu\": {\"shares\": 2}}", "cpu.weight=1\n");
-  assert_plan(cg, "{\"cpu\": {\"shares\": 262144}}", "cpu.weight=10000\n");
-  assert_plan(cg, "{\"pids\": {\"limit\": -1}}", "");
-  assert_plan(cg, "{\"pids\": {\"limit\": 0}}", "pids.max=0\n");
+  res_assert_plan(cg, "{\"cpu\": {\"quota\": 20000}}", "cpu.max=20000 100000\n");
+  res_assert_plan(cg, "{\"cpu\": {\"period\": 50000}}", "cpu.max=max 50000\n");
+  res_assert_plan(cg, "{\"cpu\": {\"quota\": -1, \"shares\": 0}}", "");
+  res_assert_plan(cg, "{\"cpu\": {\"shares\": 2}}", "cpu.weight=1\n");
+  res_assert_plan(cg, "{\"cpu\": {\"shares\": 262144}}", "cpu.weight=10000\n");
+  res_assert_plan(cg, "{\"pids\": {\"limit\": -1}}", "");
+  res_assert_plan(cg, "{\"pids\": {\"limit\": 0}}", "pids.max=0\n");
   /* swap equal to the limit: no swap; -1: unlimited */
-  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": 4096}}",
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": 4096}}",
               "memory.max=4096\nmemory.swap.max=0\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.max=4096\n");
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.max=4096\n");
   /* swap alone: against the current memory.max */
   fake_tree_write(t, "sys/fs/cgroup/b/memory.max", "8192\n");
-  assert_plan(cg, "{\"memory\": {\"swap\": 10240}}", "memory.swap.max=2048\n");
+  res_assert_plan(cg, "{\"memory\": {\"swap\": 10240}}", "memory.swap.max=2048\n");
   /* what v2 always does is accepted and writes nothing */
-  assert_plan(cg, "{\"memory\": {\"kernel\": -1, \"kernelTCP\": -1, \"disableOOMKiller\": false,"
+  res_assert_plan(cg, "{\"memory\": {\"kernel\": -1, \"kernelTCP\": -1, \"disableOOMKiller\": false,"
                   " \"useHierarchy\": true}}", "");
   fake_tree_free(t);
 }
@@ -225,7 +191,7 @@ static void test_refusals(void **state)
     g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/r");
     fake_tree_write(t, "sys/fs/cgroup/r/memory.current", "1048576\n");
     g_autoptr(GHashTable) before = res_tree_snapshot(t);
-    g_autoptr(CgfsResources) r = parse(refusals[i].json);
+    g_autoptr(CgfsResources) r = res_parse(refusals[i].json);
     GError *error = NULL;
     if (cgfs_cgroup_update(cg, r, &error))
       fail_msg("accepted: %s", refusals[i].json);
@@ -244,9 +210,9 @@ static void test_no_swap_support(void **state)
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/s");
   g_autofree char *swap = fake_tree_path(t, "sys/fs/cgroup/s/memory.swap.max");
   assert_int_equal(unlink(swap), 0);
-  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": 4096}}", "memory.max=4096\n");
-  assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.max=4096\n");
-  g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 4096, \"swap\": 8192}}");
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": 4096}}", "memory.max=4096\n");
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 4096, \"swap\": -1}}", "memory.max=4096\n");
+  g_autoptr(CgfsResources) r = res_parse("{\"memory\": {\"limit\": 4096, \"swap\": 8192}}");
   GError *error = NULL;
   assert_false(cgfs_cgroup_update(cg, r, &error));
   assert_gerror(error, EOPNOTSUPP, "memory.swap: this machine has no swap support");
@@ -259,10 +225,10 @@ static void test_enable_in_ancestors(void **state)
 {
   FakeTree *t = res_tree_v2(FALSE);
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/a/b");
-  update_ok(cg, "{\"memory\": {\"limit\": 4096}}");
-  assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "+memory");
-  assert_file(t, "sys/fs/cgroup/a/b/cgroup.subtree_control", "\n");
-  assert_file(t, "sys/fs/cgroup/a/b/memory.max", "4096");
+  res_update_ok(cg, "{\"memory\": {\"limit\": 4096}}");
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "+memory");
+  res_assert_file(t, "sys/fs/cgroup/a/b/cgroup.subtree_control", "\n");
+  res_assert_file(t, "sys/fs/cgroup/a/b/memory.max", "4096");
   fake_tree_free(t);
 }
 
@@ -271,14 +237,14 @@ static void test_enable_rolled_back(void **state)
   FakeTree *t = res_tree_v2(FALSE);
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/a/b");
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
-  g_autoptr(CgfsResources) r = parse("{\"memory\": {\"limit\": 4096}, \"pids\": {\"limit\": 5},"
+  g_autoptr(CgfsResources) r = res_parse("{\"memory\": {\"limit\": 4096}, \"pids\": {\"limit\": 5},"
                                      " \"rdma\": {\"nope\": {\"hcaHandles\": 1}}}");
   GError *error = NULL;
   assert_false(cgfs_cgroup_update(cg, r, &error));
   assert_gerror(error, ENODEV, "rdma[\"nope\"]");
   g_clear_error(&error);
   /* +memory, +pids, +rdma were written while planning; undone in reverse order */
-  assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory");
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory");
   fake_tree_write(t, "sys/fs/cgroup/a/cgroup.subtree_control", "\n");
   res_assert_tree_equals(t, before, NULL);
   fake_tree_free(t);
@@ -290,7 +256,7 @@ static void test_no_internal_processes(void **state)
   g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/a/b");
   fake_tree_write(t, "sys/fs/cgroup/a/cgroup.procs", "42\n");
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
-  g_autoptr(CgfsResources) r = parse("{\"pids\": {\"limit\": 5}}");
+  g_autoptr(CgfsResources) r = res_parse("{\"pids\": {\"limit\": 5}}");
   GError *error = NULL;
   assert_false(cgfs_cgroup_update(cg, r, &error));
   g_autofree char *dir = fake_tree_path(t, "sys/fs/cgroup/a");
@@ -303,9 +269,9 @@ static void test_no_internal_processes(void **state)
   res_assert_tree_equals(t, before, NULL);
   /* already enabled in the parent: nothing to write there, the processes do not matter */
   fake_tree_write(t, "sys/fs/cgroup/a/b/cgroup.controllers", "memory pids\n");
-  update_ok(cg, "{\"pids\": {\"limit\": 5}}");
-  assert_file(t, "sys/fs/cgroup/a/b/pids.max", "5");
-  assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "\n");
+  res_update_ok(cg, "{\"pids\": {\"limit\": 5}}");
+  res_assert_file(t, "sys/fs/cgroup/a/b/pids.max", "5");
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "\n");
   fake_tree_free(t);
 }
 
@@ -355,9 +321,9 @@ static void test_read_back_round_trip(void **state)
   assert_non_null(strstr(json, "\"hugetlb.2MB.rsvd.max\" : \"104857600\""));
   assert_non_null(strstr(json, "\"pageSize\" : \"1GB\",\n      \"limit\" : 9223372036854771712"));
   /* writing it back: nothing to write, nothing changed, the same read */
-  assert_plan(cg, json, "");
+  res_assert_plan(cg, json, "");
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
-  update_ok(cg, json);
+  res_update_ok(cg, json);
   res_assert_tree_equals(t, before, NULL);
   g_autoptr(CgfsResources) again = cgfs_cgroup_read_resources(cg, &error);
   assert_no_gerror(error);
@@ -370,7 +336,7 @@ static void test_read_back_round_trip(void **state)
   assert_int_equal(g_array_index(exact->block_io.weight_device, CgfsWeightDevice, 0).weight, 100);
   g_autofree char *json3 = cgfs_resources_to_json(exact, NULL);
   assert_null(strstr(json3, "io.weight"));
-  assert_plan(cg, json3, "");
+  res_assert_plan(cg, json3, "");
   /* a finite swap.max under an unlimited memory.max has no OCI form: kept under unified */
   fake_tree_write(t, "sys/fs/cgroup/rt/memory.max", "max\n");
   fake_tree_write(t, "sys/fs/cgroup/rt/memory.swap.max", "0\n");
@@ -378,7 +344,7 @@ static void test_read_back_round_trip(void **state)
   assert_false(noswap->memory.has_swap);
   g_autofree char *json4 = cgfs_resources_to_json(noswap, NULL);
   assert_non_null(strstr(json4, "\"memory.swap.max\" : \"0\""));
-  assert_plan(cg, json4, "");
+  res_assert_plan(cg, json4, "");
   fake_tree_free(t);
 }
 
@@ -388,14 +354,14 @@ static void test_new_applies_resources(void **state)
   g_autoptr(CgfsSystem) sys = fake_tree_system(t);
   GError *error = NULL;
   g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_v2(sys, &error);
-  g_autoptr(CgfsResources) r = parse("{\"cpu\": {\"shares\": 2048}}");
+  g_autoptr(CgfsResources) r = res_parse("{\"cpu\": {\"shares\": 2048}}");
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(h, CGFS_STATIC_PATH("/n/m"), r, &error);
   assert_no_gerror(error);
   assert_non_null(cg);
-  assert_file(t, "sys/fs/cgroup/n/m/cpu.weight", "174");
-  assert_file(t, "sys/fs/cgroup/n/cgroup.subtree_control", "+cpu");
+  res_assert_file(t, "sys/fs/cgroup/n/m/cpu.weight", "174");
+  res_assert_file(t, "sys/fs/cgroup/n/cgroup.subtree_control", "+cpu");
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
-  g_autoptr(CgfsResources) bad = parse("{\"cpu\": {\"shares\": 2048}, \"network\": {\"classID\": 1}}");
+  g_autoptr(CgfsResources) bad = res_parse("{\"cpu\": {\"shares\": 2048}, \"network\": {\"classID\": 1}}");
   assert_null(cgfs_cgroup_new(h, CGFS_STATIC_PATH("/x/y"), bad, &error));
   assert_gerror(error, EOPNOTSUPP, "network.classID");
   g_clear_error(&error);
