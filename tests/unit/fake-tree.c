@@ -154,6 +154,33 @@ CgfsSystem *fake_tree_system(FakeTree *t)
   return sys;
 }
 
+FakeMachine *fake_machine_new(FakeTree *t, const char *hierarchy)
+{
+  FakeMachine *m = g_new0(FakeMachine, 1);
+  m->t = t;
+  m->sys = fake_tree_system(t);
+  GError *error = NULL;
+  m->h = cgfs_hierarchy_from_string(m->sys, hierarchy, &error);
+  g_assert_no_error(error);
+  return m;
+}
+
+void fake_machine_free(FakeMachine *m)
+{
+  if (!m)
+    return;
+  cgfs_hierarchy_unref(m->h);
+  cgfs_system_unref(m->sys);
+  fake_tree_free(m->t);
+  g_free(m);
+}
+
+int fake_machine_teardown(void **state)
+{
+  fake_machine_free(*state);
+  return 0;
+}
+
 static void v1_templates(FakeTree *t)
 {
   for (const char *const *m = fake_v1_mounts; *m; m++) {

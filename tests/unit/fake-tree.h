@@ -37,5 +37,18 @@ void fake_tree_template(FakeTree *t, const char *mount_rel, const char *file, co
 void fake_tree_mkcg(FakeTree *t, const char *rel);
 CgfsSystem *fake_tree_system(FakeTree *t);
 
+/* A fake tree with its system and one hierarchy, as most tests set them up. */
+typedef struct {
+  FakeTree *t;
+  CgfsSystem *sys;
+  CgfsHierarchy *h;
+} FakeMachine;
+
+/* Takes @t; @hierarchy as cgfs_hierarchy_from_string ("v1", "v2", ...). */
+FakeMachine *fake_machine_new(FakeTree *t, const char *hierarchy);
+void fake_machine_free(FakeMachine *m);
+/* cmocka teardown for a FakeMachine in *state. */
+int fake_machine_teardown(void **state);
+
 /* The fake-tree mount dirs of this machine's v1 hierarchies, relative to the root. */
 extern const char *const fake_v1_mounts[];

@@ -6,39 +6,17 @@
 #include "fake-tree.h"
 #include "unit-common.h"
 
-typedef struct {
-  FakeTree *t;
-  CgfsSystem *sys;
-  CgfsHierarchy *h;
-} Fixture;
+typedef FakeMachine Fixture;
 
 static int setup_v1(void **state)
 {
-  Fixture *f = g_new0(Fixture, 1);
-  f->t = fake_tree_new_v1();
-  f->sys = fake_tree_system(f->t);
-  f->h = cgfs_hierarchy_v1(f->sys, NULL);
-  *state = f;
+  *state = fake_machine_new(fake_tree_new_v1(), "v1");
   return 0;
 }
 
 static int setup_v2(void **state)
 {
-  Fixture *f = g_new0(Fixture, 1);
-  f->t = fake_tree_new_v2("cpu memory pids");
-  f->sys = fake_tree_system(f->t);
-  f->h = cgfs_hierarchy_v2(f->sys, NULL);
-  *state = f;
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  Fixture *f = *state;
-  cgfs_hierarchy_unref(f->h);
-  cgfs_system_unref(f->sys);
-  fake_tree_free(f->t);
-  g_free(f);
+  *state = fake_machine_new(fake_tree_new_v2("cpu memory pids"), "v2");
   return 0;
 }
 
@@ -408,8 +386,8 @@ static void test_move_into_own_subtree(void **state)
   assert_no_gerror(error);
 }
 
-#define V1(t) cmocka_unit_test_setup_teardown(t, setup_v1, teardown)
-#define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2, teardown)
+#define V1(t) cmocka_unit_test_setup_teardown(t, setup_v1, fake_machine_teardown)
+#define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2, fake_machine_teardown)
 
 int main(void)
 {

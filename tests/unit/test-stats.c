@@ -13,11 +13,7 @@
 
 #define CG "cgfs-test-fixture"
 
-typedef struct {
-  FakeTree *t;
-  CgfsSystem *sys;
-  CgfsHierarchy *h;
-} Fixture;
+typedef FakeMachine Fixture;
 
 /* Copy every file of FIXTURES_DIR/@fixture into @rel of the tree. */
 static void copy_fixture(FakeTree *t, const char *fixture, const char *rel)
@@ -47,13 +43,8 @@ static void add_sysfs(FakeTree *t)
 
 static Fixture *fixture_new(FakeTree *t, const char *hierarchy)
 {
-  Fixture *f = g_new0(Fixture, 1);
-  f->t = t;
   add_sysfs(t);
-  f->sys = fake_tree_system(t);
-  f->h = cgfs_hierarchy_from_string(f->sys, hierarchy, NULL);
-  assert_non_null(f->h);
-  return f;
+  return fake_machine_new(t, hierarchy);
 }
 
 /* This machine: v1 hierarchies and the cgroup2 core, the cgroup in all of them. */
@@ -96,16 +87,6 @@ static int setup_v2_guest(void **state)
   FakeTree *t = fake_tree_new_v2("cpuset cpu io memory hugetlb pids rdma misc");
   copy_fixture(t, "v2-guest", "sys/fs/cgroup/" CG);
   *state = fixture_new(t, "v2");
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  Fixture *f = *state;
-  cgfs_hierarchy_unref(f->h);
-  cgfs_system_unref(f->sys);
-  fake_tree_free(f->t);
-  g_free(f);
   return 0;
 }
 
@@ -647,16 +628,16 @@ static void test_free_null(void **state)
   cgfs_stats_free(NULL);
 }
 
-#define V1(t) cmocka_unit_test_setup_teardown(t, setup_v1, teardown)
-#define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2_guest, teardown)
+#define V1(t) cmocka_unit_test_setup_teardown(t, setup_v1, fake_machine_teardown)
+#define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2_guest, fake_machine_teardown)
 
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     V1(test_v1_this_machine),
-    cmocka_unit_test_setup_teardown(test_v2_this_machine_core, setup_machine_v2, teardown),
+    cmocka_unit_test_setup_teardown(test_v2_this_machine_core, setup_machine_v2, fake_machine_teardown),
     V2(test_v2_guest),
-    cmocka_unit_test_setup_teardown(test_v2_doc, setup_v2_doc, teardown),
+    cmocka_unit_test_setup_teardown(test_v2_doc, setup_v2_doc, fake_machine_teardown),
     V1(test_v1_absent_files),
     V1(test_v1_missing_directory),
     V1(test_v1_deleted),
@@ -667,7 +648,7 @@ int main(void)
     V1(test_blkio_bfq_in_use),
     V2(test_unknown_keys_are_kept),
     V1(test_large_file),
-    cmocka_unit_test_setup_teardown(test_v1_hugetlb_rdma, setup_v1_hugetlb_rdma, teardown),
+    cmocka_unit_test_setup_teardown(test_v1_hugetlb_rdma, setup_v1_hugetlb_rdma, fake_machine_teardown),
     V1(test_v1_malformed),
     V2(test_v2_malformed),
     V1(test_threads),

@@ -6,42 +6,21 @@
 #include "fake-tree.h"
 #include "unit-common.h"
 
-typedef struct {
-  FakeTree *tree;
-  CgfsSystem *sys;
-  CgfsHierarchy *h;
-} Fixture;
+typedef FakeMachine Fixture;
 
 static int setup_v1(void **state)
 {
-  Fixture *f = g_new0(Fixture, 1);
-  f->tree = fake_tree_new_v1();
-  fake_tree_template(f->tree, "sys/fs/cgroup/memory", "memory.oom_control",
+  FakeTree *t = fake_tree_new_v1();
+  fake_tree_template(t, "sys/fs/cgroup/memory", "memory.oom_control",
                      "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
-  fake_tree_template(f->tree, "sys/fs/cgroup/memory", "memory.limit_in_bytes", "9223372036854771712\n");
-  f->sys = fake_tree_system(f->tree);
-  f->h = cgfs_hierarchy_v1(f->sys, NULL);
-  *state = f;
+  fake_tree_template(t, "sys/fs/cgroup/memory", "memory.limit_in_bytes", "9223372036854771712\n");
+  *state = fake_machine_new(t, "v1");
   return 0;
 }
 
 static int setup_v2(void **state)
 {
-  Fixture *f = g_new0(Fixture, 1);
-  f->tree = fake_tree_new_v2("memory pids");
-  f->sys = fake_tree_system(f->tree);
-  f->h = cgfs_hierarchy_v2(f->sys, NULL);
-  *state = f;
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  Fixture *f = *state;
-  cgfs_hierarchy_unref(f->h);
-  cgfs_system_unref(f->sys);
-  fake_tree_free(f->tree);
-  g_free(f);
+  *state = fake_machine_new(fake_tree_new_v2("memory pids"), "v2");
   return 0;
 }
 
@@ -56,10 +35,10 @@ static CgfsCgroup *load(Fixture *f, const char *path)
 static void test_children_union(void **state)
 {
   Fixture *f = *state;
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/cpu/p/b");
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/memory/p/a");
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/freezer/p/b");
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/pids/p/c");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/cpu/p/b");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/memory/p/a");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/freezer/p/b");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/pids/p/c");
   g_autoptr(CgfsCgroup) cg = load(f, "/p");
   GError *error = NULL;
   g_auto(GStrv) kids = cgfs_cgroup_children(cg, &error);
@@ -78,9 +57,9 @@ static void test_children_union(void **state)
 static void test_stat_files(void **state)
 {
   Fixture *f = *state;
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/freezer/s");
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/memory/s");
-  g_autofree char *fz = fake_tree_path(f->tree, "sys/fs/cgroup/freezer/s/freezer.state");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/freezer/s");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/memory/s");
+  g_autofree char *fz = fake_tree_path(f->t, "sys/fs/cgroup/freezer/s/freezer.state");
   g_assert_cmpint(chmod(fz, 0600), ==, 0);
   g_autoptr(CgfsCgroup) cg = load(f, "/s");
   GError *error = NULL;
@@ -102,8 +81,8 @@ static void test_stat_files(void **state)
 static void test_chown(void **state)
 {
   Fixture *f = *state;
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/cpu/o");
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/pids/o");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/cpu/o");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/pids/o");
   g_autoptr(CgfsCgroup) cg = load(f, "/o");
   uid_t uid = geteuid() == 0 ? 65534 : getuid();
   gid_t gid = geteuid() == 0 ? 65534 : getgid();
@@ -113,7 +92,7 @@ static void test_chown(void **state)
   const char *paths[] = { "sys/fs/cgroup/cpu/o", "sys/fs/cgroup/cpu/o/cgroup.procs",
                           "sys/fs/cgroup/pids/o/tasks", NULL };
   for (const char **p = paths; *p; p++) {
-    g_autofree char *full = fake_tree_path(f->tree, *p);
+    g_autofree char *full = fake_tree_path(f->t, *p);
     struct stat st;
     assert_int_equal(stat(full, &st), 0);
     assert_int_equal(st.st_uid, uid);
@@ -138,20 +117,20 @@ static void test_events_v1(void **state)
   for (const char *const *m = fake_v1_mounts; *m; m++) {
     g_autofree char *parent = g_strconcat(*m, "/e", NULL);
     g_autofree char *child = g_strconcat(*m, "/e/child", NULL);
-    fake_tree_mkcg(f->tree, parent);
-    fake_tree_mkcg(f->tree, child);
+    fake_tree_mkcg(f->t, parent);
+    fake_tree_mkcg(f->t, child);
   }
   g_autofree char *idle = events_of(f, "/e");
   assert_string_equal(idle, "populated 0\nfrozen 0\nunder_oom 0\noom_kill 0\n");
 
-  fake_tree_write(f->tree, "sys/fs/cgroup/pids/e/child/cgroup.procs", "4242\n");
-  fake_tree_write(f->tree, "sys/fs/cgroup/freezer/e/freezer.state", "FROZEN\n");
-  fake_tree_write(f->tree, "sys/fs/cgroup/memory/e/memory.oom_control",
+  fake_tree_write(f->t, "sys/fs/cgroup/pids/e/child/cgroup.procs", "4242\n");
+  fake_tree_write(f->t, "sys/fs/cgroup/freezer/e/freezer.state", "FROZEN\n");
+  fake_tree_write(f->t, "sys/fs/cgroup/memory/e/memory.oom_control",
                   "oom_kill_disable 1\nunder_oom 1\noom_kill 3\n");
   g_autofree char *busy = events_of(f, "/e");
   assert_string_equal(busy, "populated 1\nfrozen 1\nunder_oom 1\noom_kill 3\n");
 
-  fake_tree_write(f->tree, "sys/fs/cgroup/freezer/e/freezer.state", "FREEZING\n");
+  fake_tree_write(f->t, "sys/fs/cgroup/freezer/e/freezer.state", "FREEZING\n");
   g_autofree char *freezing = events_of(f, "/e");
   assert_non_null(strstr(freezing, "frozen 0\n"));
 }
@@ -159,16 +138,16 @@ static void test_events_v1(void **state)
 static void test_events_v2(void **state)
 {
   Fixture *f = *state;
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/w");
-  fake_tree_write(f->tree, "sys/fs/cgroup/w/cgroup.events", "populated 1\nfrozen 1\n");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/w");
+  fake_tree_write(f->t, "sys/fs/cgroup/w/cgroup.events", "populated 1\nfrozen 1\n");
   g_autofree char *core = events_of(f, "/w");
   assert_string_equal(core, "populated 1\nfrozen 1\n");
-  fake_tree_write(f->tree, "sys/fs/cgroup/w/memory.events",
+  fake_tree_write(f->t, "sys/fs/cgroup/w/memory.events",
                   "low 0\nhigh 2\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
   g_autofree char *mem = events_of(f, "/w");
   assert_string_equal(mem, "populated 1\nfrozen 1\nlow 0\nhigh 2\nmax 5\noom 1\noom_kill 1\n"
                            "oom_group_kill 0\n");
-  g_autofree char *root_events = fake_tree_path(f->tree, "sys/fs/cgroup/cgroup.events");
+  g_autofree char *root_events = fake_tree_path(f->t, "sys/fs/cgroup/cgroup.events");
   g_assert_cmpint(unlink(root_events), ==, 0); /* as on the kernel's root cgroup */
   g_autofree char *root = events_of(f, "/");
   assert_string_equal(root, "populated 1\nfrozen 0\n");
@@ -177,9 +156,9 @@ static void test_events_v2(void **state)
 static void test_events_deleted(void **state)
 {
   Fixture *f = *state;
-  fake_tree_mkcg(f->tree, "sys/fs/cgroup/gone");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/gone");
   g_autoptr(CgfsCgroup) cg = load(f, "/gone");
-  g_autofree char *dir = fake_tree_path(f->tree, "sys/fs/cgroup/gone");
+  g_autofree char *dir = fake_tree_path(f->t, "sys/fs/cgroup/gone");
   g_autofree char *procs = g_build_filename(dir, "cgroup.procs", NULL);
   g_assert_cmpint(unlink(procs), ==, 0);
   GError *error = NULL;
@@ -192,12 +171,12 @@ static void test_events_deleted(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_children_union, setup_v1, teardown),
-    cmocka_unit_test_setup_teardown(test_stat_files, setup_v1, teardown),
-    cmocka_unit_test_setup_teardown(test_chown, setup_v1, teardown),
-    cmocka_unit_test_setup_teardown(test_events_v1, setup_v1, teardown),
-    cmocka_unit_test_setup_teardown(test_events_v2, setup_v2, teardown),
-    cmocka_unit_test_setup_teardown(test_events_deleted, setup_v2, teardown),
+    cmocka_unit_test_setup_teardown(test_children_union, setup_v1, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_stat_files, setup_v1, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_chown, setup_v1, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_events_v1, setup_v1, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_events_v2, setup_v2, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_events_deleted, setup_v2, fake_machine_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
