@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "itest.h"
+#include "open-recorder.h"
 
 #if __has_include(<cgfs/stats.h>)
 #include <cgfs/stats.h>
@@ -39,40 +40,7 @@
 #endif
 
 #define ROUNDS 15
-#define MAX_FILES 128
 #define BUF_SIZE 65536
-
-/* ---- recording the files a library call opens ---- */
-
-typedef struct {
-  int dirfd;
-  char *name;
-} Opened;
-
-typedef struct {
-  Opened files[MAX_FILES];
-  guint n;
-} Recording;
-
-static Recording *recording; /* set only while one library call runs, single-threaded */
-
-int __real_openat64(int dirfd, const char *path, int flags, ...);
-int __wrap_openat64(int dirfd, const char *path, int flags, ...);
-int __wrap_openat64(int dirfd, const char *path, int flags, ...)
-{
-  mode_t mode = 0;
-  if (flags & O_CREAT) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
-  }
-  int fd = __real_openat64(dirfd, path, flags, mode);
-  if (recording && fd >= 0 && recording->n < MAX_FILES && (flags & O_ACCMODE) == O_RDONLY &&
-      !(flags & (O_PATH | O_DIRECTORY)))
-    recording->files[recording->n++] = (Opened){ dirfd, g_strdup(path) };
-  return fd;
-}
 
 /* A failure once mounted: exit(), so that the atexit handlers unmount and clean up (an abort
  * would leave the mount behind). */
@@ -218,14 +186,8 @@ static void op_mount_read(gpointer node)
 
 static void op_replay(gpointer data)
 {
-  const Recording *r = data;
   char buf[BUF_SIZE];
-  for (guint i = 0; i < r->n; i++) {
-    int fd = openat(r->files[i].dirfd, r->files[i].name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read(fd, buf, sizeof buf) < 0)
-      die("cannot read %s: %s", r->files[i].name, g_strerror(errno));
-    close(fd);
-  }
+  recording_replay(data, buf, sizeof buf);
 }
 
 static char *format_pids(GArray *pids)
@@ -366,9 +328,7 @@ static void time_ops(Timed *ops, guint n_ops, guint n)
 static Recording *record(Op op)
 {
   Recording *r = g_new0(Recording, 1);
-  recording = r;
-  op(NULL);
-  recording = NULL;
+  recording_capture(r, op, NULL);
   return r;
 }
 
@@ -418,8 +378,7 @@ static void bench_read(const char *node, Op lib_op, guint n)
   g_autofree char *how = g_strdup_printf("kernel: open/read/close of %u file%s", files->n,
                                          files->n == 1 ? "" : "s");
   report(node, how, "mount: open/read/close", t);
-  for (guint i = 0; i < files->n; i++)
-    g_free(files->files[i].name);
+  recording_clear(files);
 }
 
 static void bench_write(const char *node, const char *kernel_how, Op kernel_op, Op lib_op,

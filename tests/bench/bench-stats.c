@@ -14,7 +14,6 @@
  */
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,42 +23,13 @@
 #include <json-glib/json-glib.h>
 
 #include "itest.h"
+#include "open-recorder.h"
 
 #define ROUNDS 10
-#define MAX_FILES 128
 #define HOLD_BYTES (32 << 20)
 #define BUF_SIZE 16384 /* as the library's read buffer */
 
-/* ---- recording the files a stats read opens ---- */
-
-typedef struct {
-  int dirfd;
-  char *name;
-} OpenedFile;
-
-static gboolean recording;
-static OpenedFile opened[MAX_FILES];
-static guint n_opened, n_failed;
-
-int __real_openat64(int dirfd, const char *path, int flags, ...);
-int __wrap_openat64(int dirfd, const char *path, int flags, ...);
-int __wrap_openat64(int dirfd, const char *path, int flags, ...)
-{
-  mode_t mode = 0;
-  if (flags & O_CREAT) {
-    va_list ap;
-    va_start(ap, flags);
-    mode = va_arg(ap, mode_t);
-    va_end(ap);
-  }
-  int fd = __real_openat64(dirfd, path, flags, mode);
-  if (recording && fd >= 0 && n_opened < MAX_FILES && (flags & O_ACCMODE) == O_RDONLY &&
-      !(flags & O_PATH))
-    opened[n_opened++] = (OpenedFile){ dirfd, g_strdup(path) };
-  else if (recording && fd < 0)
-    n_failed++;
-  return fd;
-}
+static Recording recorded; /* the files one stats read opens */
 
 /* ---- the process in the cgroup ---- */
 
@@ -111,12 +81,7 @@ static const char *const mode_names[] = { "floor (open/read/close)", "cgfs_cgrou
 static void floor_read(void)
 {
   char buf[BUF_SIZE];
-  for (guint i = 0; i < n_opened; i++) {
-    int fd = openat(opened[i].dirfd, opened[i].name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || read(fd, buf, sizeof buf) < 0)
-      g_error("cannot read %s: %s", opened[i].name, g_strerror(errno));
-    close(fd);
-  }
+  recording_replay(&recorded, buf, sizeof buf);
 }
 
 static void stats_read(CgfsCgroup *cg, gboolean json)
@@ -229,15 +194,16 @@ static void time_writers(CgfsCgroup *cg, guint n, double *ours, double *glib)
 
 /* ---- one hierarchy ---- */
 
+static void stats_only(gpointer cg)
+{
+  stats_read(cg, FALSE);
+}
+
 static void record_files(CgfsCgroup *cg)
 {
-  for (guint i = 0; i < n_opened; i++)
-    g_free(opened[i].name);
-  n_opened = n_failed = 0;
+  recording_clear(&recorded);
   stats_read(cg, FALSE); /* warm the caches: device names, page sizes */
-  recording = TRUE;
-  stats_read(cg, FALSE);
-  recording = FALSE;
+  recording_capture(&recorded, stats_only, cg);
 }
 
 static void run_one_mode(const char *label, CgfsCgroup *cg, guint n, const char *mode)
@@ -261,7 +227,7 @@ static void bench(const char *label, CgfsCgroup *cg, guint n)
   time_modes(cg, n, us);
   time_writers(cg, n, &ours, &glib);
   printf("%s %s: one stats read opens %u files (and tries %u that do not exist)\n", label,
-         cgfs_cgroup_path(cg), n_opened, n_failed);
+         cgfs_cgroup_path(cg), recorded.n, recorded.failed);
   for (Mode m = 0; m < N_MODES; m++)
     printf("  %-28s %8.2f us/read   %.3fx the floor\n", mode_names[m], us[m], us[m] / us[FLOOR]);
   printf("  %-28s %8.2f us/doc    json-glib builder+generator %.2f us/doc (%.1fx)\n",
