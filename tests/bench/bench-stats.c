@@ -33,24 +33,11 @@ static Recording recorded; /* the files one stats read opens */
 
 /* ---- the process in the cgroup ---- */
 
-/* Whether /proc/self/cgroup puts this process in @path for memory and blkio. */
-static gboolean moved_to(const char *path)
-{
-  g_autofree char *self = itest_read("/proc/self/cgroup");
-  g_auto(GStrv) lines = g_strsplit(self ? self : "", "\n", -1);
-  g_autofree char *memory = g_strconcat(":memory:", path, NULL);
-  g_autofree char *blkio = g_strconcat(":blkio:", path, NULL);
-  guint found = 0;
-  for (char **l = lines; *l; l++)
-    found += g_str_has_suffix(*l, memory) || g_str_has_suffix(*l, blkio);
-  return found == 2;
-}
-
 /* Wait until this process's memory and IO are charged to @path, then charge memory and some
  * direct IO to it. */
 static G_NORETURN void hold(const char *path)
 {
-  while (!moved_to(path))
+  while (!itest_self_in(path, (const char *const[]){ "memory", "blkio", NULL }))
     g_usleep(1000);
   char *mem = g_malloc(HOLD_BYTES);
   memset(mem, 1, HOLD_BYTES);

@@ -184,3 +184,42 @@ gboolean itest_write(const char *path, const char *value)
   errno = saved;
   return n == (ssize_t)strlen(value);
 }
+
+/* Whether the /proc/self/cgroup line @line is hierarchy @subsystem's and names @path. */
+static gboolean line_is(const char *line, const char *subsystem, const char *path)
+{
+  g_auto(GStrv) f = g_strsplit(line, ":", 3);
+  if (g_strv_length(f) != 3 || strcmp(f[2], path) != 0)
+    return FALSE;
+  if (!*subsystem)
+    return !*f[1];
+  g_auto(GStrv) names = g_strsplit(f[1], ",", -1);
+  return g_strv_contains((const char *const *)names, subsystem);
+}
+
+gboolean itest_self_in(const char *path, const char *const *subsystems)
+{
+  g_autofree char *self = itest_read("/proc/self/cgroup");
+  g_auto(GStrv) lines = g_strsplit(self ? self : "", "\n", -1);
+  for (const char *const *s = subsystems; *s; s++) {
+    gboolean found = FALSE;
+    for (char **l = lines; *l && !found; l++)
+      found = line_is(*l, *s, path);
+    if (!found)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+int itest_run_in(const char *dir, int (*fn)(gpointer), gpointer data)
+{
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0) {
+    g_autofree char *procs = g_build_filename(dir, "cgroup.procs", NULL);
+    _exit(itest_write(procs, "0") ? fn(data) : 126);
+  }
+  int status;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  return status;
+}

@@ -32,6 +32,20 @@ gboolean itest_write(const char *path, const char *value);
 gboolean itest_file_has_pid(const char *path, pid_t pid);
 /* The state letter of /proc/PID/stat (R, S, D, T, Z, ...). */
 char itest_proc_state(pid_t pid);
+/* Whether /proc/self/cgroup puts this process in cgroup @path in every hierarchy named in
+ * @subsystems ("memory", ...; "" for the v2 hierarchy). */
+gboolean itest_self_in(const char *path, const char *const *subsystems);
+/* Fork a child that joins the cgroup directory @dir (absolute) and exits with @fn(@data); its
+ * wait status (126 as exit status if it could not join). */
+int itest_run_in(const char *dir, int (*fn)(gpointer), gpointer data);
+
+/* For cmocka tests: fail on a set GError. */
+#define assert_no_gerror(err)                                                                     \
+  do {                                                                                            \
+    if (err)                                                                                      \
+      fail_msg("unexpected error: %s", (err)->message);                                           \
+  } while (0)
+
 /* Poll @cond up to @ms milliseconds. */
 #define itest_wait_for(cond, ms)                                                                  \
   ({                                                                                              \

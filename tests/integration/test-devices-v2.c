@@ -23,12 +23,6 @@
 
 #include "itest.h"
 
-#define assert_no_gerror(err)                                                                     \
-  do {                                                                                            \
-    if (err)                                                                                      \
-      fail_msg("unexpected error: %s", (err)->message);                                           \
-  } while (0)
-
 typedef struct {
   CgfsSystem *sys;
   CgfsHierarchy *h;
@@ -94,27 +88,18 @@ static guint32 the_program(const char *dir)
   return g_array_index(ids, guint32, 0);
 }
 
-/* Fork a child that joins @dir and runs @fn; its exit status. */
-static int in_cgroup(const char *dir, int (*fn)(gpointer), gpointer data)
-{
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    g_autofree char *procs = g_build_filename(dir, "cgroup.procs", NULL);
-    if (!itest_write(procs, "0"))
-      _exit(126);
-    _exit(fn(data));
-  }
-  int status;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  assert_true(WIFEXITED(status));
-  return WEXITSTATUS(status);
-}
-
 typedef struct {
   const char *path;
   int flags;
 } OpenArgs;
+
+/* The exit status of @fn run in a child that joined @dir. */
+static int in_cgroup(const char *dir, int (*fn)(gpointer), gpointer data)
+{
+  int status = itest_run_in(dir, fn, data);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
 
 static int open_errno(gpointer data)
 {

@@ -24,12 +24,6 @@ static CgfsHierarchy *hierarchy;
 static unsigned disk_major, disk_minor;
 static gboolean have_disk;
 
-#define assert_no_gerror(err)                                                                     \
-  do {                                                                                            \
-    if (err)                                                                                      \
-      fail_msg("unexpected error: %s", (err)->message);                                           \
-  } while (0)
-
 /* The kernel file @file of cgroup @cg in @subsystem's hierarchy, or NULL. */
 static char *kread(const char *subsystem, const char *cg, const char *file)
 {

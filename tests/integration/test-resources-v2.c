@@ -29,12 +29,6 @@
 
 #define MiB (1024 * 1024)
 
-#define assert_no_gerror(err)                                                                     \
-  do {                                                                                            \
-    if (err)                                                                                      \
-      fail_msg("unexpected error: %s", (err)->message);                                           \
-  } while (0)
-
 static CgfsSystem *sys;
 static CgfsHierarchy *h;
 static const char *mount_dir;
@@ -370,21 +364,14 @@ static void test_refusal_rolls_back(void **state)
 
 /* ---- enforcement ---- */
 
-/* Fork a child that joins @cg's directory and runs @fn; its wait status. */
-static int in_cgroup(const char *cg, int (*fn)(void))
+/* The wait status of @fn run in a child that joined cgroup @cg. */
+static int in_cgroup(const char *cg, int (*fn)(gpointer))
 {
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    g_autofree char *procs = g_strdup_printf("%s%s/cgroup.procs", mount_dir, cg);
-    _exit(itest_write(procs, "0") ? fn() : 126);
-  }
-  int status;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  return status;
+  g_autofree char *dir = g_strconcat(mount_dir, cg, NULL);
+  return itest_run_in(dir, fn, NULL);
 }
 
-static int allocate_128m(void)
+static int allocate_128m(gpointer unused)
 {
   volatile char *p = malloc(128 * MiB);
   for (gsize i = 0; p && i < 128 * MiB; i += 4096)
@@ -415,7 +402,7 @@ static void test_memory_max_oom(void **state)
   assert_int_equal(s->v2.memory.usage_limit, 33554432);
 }
 
-static int fork_until_refused(void)
+static int fork_until_refused(gpointer unused)
 {
   int forked = 0;
   for (; forked < 20; forked++) {

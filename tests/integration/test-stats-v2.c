@@ -25,12 +25,6 @@
 #define HOLD_BYTES (32u << 20)
 #define ATTEMPTS 20
 
-#define assert_no_gerror(err)                                                                     \
-  do {                                                                                            \
-    if (err)                                                                                      \
-      fail_msg("unexpected error: %s", (err)->message);                                           \
-  } while (0)
-
 static CgfsSystem *sys;
 static CgfsCgroup *cg;
 static char *dir;
@@ -39,16 +33,9 @@ static gboolean did_io;
 
 /* ---- the burner: "itest-stats-v2 --burn PATH [DISK]" ---- */
 
-static gboolean moved_to(const char *path)
-{
-  g_autofree char *self = itest_read("/proc/self/cgroup");
-  g_autofree char *want = g_strconcat("0::", path, NULL);
-  return self && strstr(self, want) != NULL;
-}
-
 static G_NORETURN void burn(const char *path, const char *disk)
 {
-  while (!moved_to(path))
+  while (!itest_self_in(path, (const char *const[]){ "", NULL }))
     g_usleep(1000);
   volatile char *mem = g_malloc(HOLD_BYTES);
   for (gsize i = 0; i < HOLD_BYTES; i += 4096)

@@ -19,12 +19,6 @@
 #include "fileio.h"
 #include "itest.h"
 
-#define assert_no_gerror(err)                                                                     \
-  do {                                                                                            \
-    if (err)                                                                                      \
-      fail_msg("unexpected error: %s", (err)->message);                                           \
-  } while (0)
-
 #define HOLD_BYTES (64u << 20)
 #define ATTEMPTS 20
 
@@ -35,23 +29,10 @@ static char *self_exe; /* this program, resolved (under valgrind /proc/self/exe 
 
 /* ---- the burner, run as "test-stats --burn PATH" ---- */
 
-/* Whether /proc/self/cgroup puts this process in @path for memory and blkio. */
-static gboolean moved_to(const char *path)
-{
-  g_autofree char *self = itest_read("/proc/self/cgroup");
-  g_auto(GStrv) lines = g_strsplit(self ? self : "", "\n", -1);
-  g_autofree char *memory = g_strconcat(":memory:", path, NULL);
-  g_autofree char *blkio = g_strconcat(":blkio:", path, NULL);
-  guint found = 0;
-  for (char **l = lines; *l; l++)
-    found += g_str_has_suffix(*l, memory) || g_str_has_suffix(*l, blkio);
-  return found == 2;
-}
-
 /* Once in @path, touch HOLD_BYTES, write and read 4 MiB directly to the disk, then spin. */
 static G_NORETURN void burn(const char *path)
 {
-  while (!moved_to(path))
+  while (!itest_self_in(path, (const char *const[]){ "memory", "blkio", NULL }))
     g_usleep(1000);
   volatile char *mem = g_malloc(HOLD_BYTES);
   for (gsize i = 0; i < HOLD_BYTES; i += 4096)
