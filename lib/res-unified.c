@@ -61,6 +61,7 @@ static void add_keyed_line(CgfsPlan *p, int fd, const char *field, const char *f
   }
   CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, line, undo);
   pw->skip = old && strcmp(old, line) == 0;
+  pw->keyed = TRUE;
 }
 
 static gboolean check_entry(const CgfsUnifiedEntry *e, const char *field, char **controller,

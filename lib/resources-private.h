@@ -28,6 +28,7 @@ typedef struct {
   char *label;     /* the file as messages name it */
   GPtrArray *undo; /* CgfsFileWrite*, run in order to restore the old state; NULL: nothing */
   gboolean skip;   /* the file already holds the value */
+  gboolean keyed;  /* writes only the line of its first word (a device, an interface) */
   /* With the next write: the kernel may refuse either until the other is set (CFS and RT
    * quota/period). If the first is refused, the pair is tried the other way round. */
   gboolean either_order;
@@ -84,6 +85,9 @@ void cgfs_file_write_free(CgfsFileWrite *w);
 /* Read a file's content without its trailing newline, for planning decisions. EOPNOTSUPP
  * naming @field when it does not exist. */
 char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error);
+/* The same with the trailing newline: what writing back restores exactly. */
+char *cgfs_plan_read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
+                         GError **error);
 /* The same, and parse it as a limit (cgfs_limit_parse: unlimited -> -1). */
 gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char *file,
                               gint64 *value, GError **error);

@@ -68,6 +68,10 @@ struct _CgfsPlan {
   GArray *writes;   /* CgfsPlannedWrite */
   GPtrArray *done;  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure */
   GArray *own_fds;  /* int: directories the plan opened (v2 ancestors) */
+  /* "FD/FILE" -> the raw content read while planning. Every planning read sees the kernel as
+   * it was before the update, so each file is read once. */
+  GHashTable *reads;
+  GHashTable *prepared; /* v2 controllers already made available, names */
 };
 
 CgfsFileWrite *cgfs_file_write_new(int fd, const char *file, const char *value)
@@ -121,6 +125,8 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
   p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   p->own_fds = g_array_new(FALSE, FALSE, sizeof(int));
   g_array_set_clear_func(p->own_fds, (GDestroyNotify)close_fd_item);
+  p->reads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  p->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   return p;
 }
 
@@ -131,6 +137,8 @@ void cgfs_plan_free(CgfsPlan *p)
   g_array_unref(p->writes);
   g_ptr_array_unref(p->done);
   g_array_unref(p->own_fds);
+  g_hash_table_unref(p->reads);
+  g_hash_table_unref(p->prepared);
   cgfs_cgroup_unref(p->cg);
   g_free(p);
 }
@@ -188,16 +196,26 @@ int cgfs_plan_dir(CgfsPlan *p, const char *controller, const char *field, GError
     return -1;
   }
   const CgfsBackend *b = p->cg->backend;
-  if (strcmp(controller, "cgroup") != 0 && b->prepare_controller &&
-      !b->prepare_controller(p, controller, field, error))
+  if (strcmp(controller, "cgroup") == 0 || !b->prepare_controller ||
+      g_hash_table_contains(p->prepared, controller))
+    return d->fd;
+  if (!b->prepare_controller(p, controller, field, error))
     return -1;
+  g_hash_table_add(p->prepared, g_strdup(controller));
   return d->fd;
 }
 
-/* The file's content as it is, trailing newline included: what restores it exactly. */
+/* The file's content as it is, trailing newline included: what restores it exactly. Read from
+ * the kernel once per plan. */
 static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
                       GError **error)
 {
+  g_autofree char *key = g_strdup_printf("%d/%s", fd, file);
+  const char *cached = g_hash_table_lookup(p->reads, key);
+  if (cached) {
+    *len = strlen(cached);
+    return g_strdup(cached);
+  }
   g_autoptr(GError) local = NULL;
   char *text = cgfs_read_alloc_at(fd, file, len, &local);
   if (!text) {
@@ -206,8 +224,17 @@ static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, 
                      p->cg->path);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
+    return NULL;
   }
+  g_hash_table_insert(p->reads, g_steal_pointer(&key), g_strdup(text));
   return text;
+}
+
+char *cgfs_plan_read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
+                         GError **error)
+{
+  gsize len;
+  return read_raw(p, fd, field, file, &len, error);
 }
 
 static char *strip_newlines(char *text, gsize len)
@@ -317,6 +344,7 @@ gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const cha
     old = absent;
   CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
   pw->skip = strcmp(old, value) == 0;
+  pw->keyed = TRUE;
   return TRUE;
 }
 
@@ -467,6 +495,31 @@ static const CgfsResController *const controllers[] = {
   &cgfs_res_unified, /* last: written as given, after everything else */
 };
 
+/* Whether @a and @b write the same file, or the same line of a keyed file. */
+static gboolean same_target(const CgfsPlannedWrite *a, const CgfsPlannedWrite *b)
+{
+  if (a->step || b->step || a->w.dirfd != b->w.dirfd || strcmp(a->w.file, b->w.file) != 0)
+    return FALSE;
+  if (!a->keyed || !b->keyed)
+    return TRUE;
+  gsize n = strcspn(a->w.value, " ");
+  return n == strcspn(b->w.value, " ") && strncmp(a->w.value, b->w.value, n) == 0;
+}
+
+/* A write was marked skipped because the file held its value before the update; if an earlier
+ * write of the plan changes that file, it no longer will, and the write must happen. */
+static void unskip_rewritten(CgfsPlan *p)
+{
+  for (guint i = 0; i < p->writes->len; i++) {
+    CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    for (guint j = 0; pw->skip && j < i; j++) {
+      const CgfsPlannedWrite *earlier = &g_array_index(p->writes, CgfsPlannedWrite, j);
+      if (!earlier->skip && same_target(earlier, pw))
+        pw->skip = FALSE;
+    }
+  }
+}
+
 CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   if (!cgfs_resources_validate(r, "", error))
@@ -477,6 +530,7 @@ CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **e
       cgfs_plan_abandon(p);
       return NULL;
     }
+  unskip_rewritten(p);
   return g_steal_pointer(&p);
 }
 

@@ -125,6 +125,19 @@ static void test_cgroups_path_example(void **state)
 }
 
 /* memory <= memory+swap at every step, raising and lowering; CFS and RT pairs. */
+/* Two entries for one device: the later one wins, even where it is what the file held. */
+static void test_same_device_twice(void **state)
+{
+  FakeTree *t = res_tree_v1();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/twice");
+  fake_tree_write(t, "sys/fs/cgroup/blkio/twice/blkio.throttle.read_bps_device", "8:0 300\n");
+  const char *json = "{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0, "
+                     "\"rate\": 600}, {\"major\": 8, \"minor\": 0, \"rate\": 300}]}}";
+  res_assert_plan(cg, json,
+                  "blkio.throttle.read_bps_device=8:0 600\nblkio.throttle.read_bps_device=8:0 300\n");
+  fake_tree_free(t);
+}
+
 static void test_write_order(void **state)
 {
   FakeTree *t = res_tree_v1();
@@ -458,6 +471,7 @@ int main(void)
     cmocka_unit_test(test_spec_examples),
     cmocka_unit_test(test_cgroups_path_example),
     cmocka_unit_test(test_write_order),
+    cmocka_unit_test(test_same_device_twice),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_no_swap_accounting),
     cmocka_unit_test(test_kernel_memory),

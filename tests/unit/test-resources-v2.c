@@ -220,6 +220,19 @@ static void test_no_swap_support(void **state)
   fake_tree_free(t);
 }
 
+/* A file written twice in one update ends with the later value, even where that value is what
+ * the file held before the update (unified comes last). */
+static void test_written_twice(void **state)
+{
+  FakeTree *t = res_tree_v2(FALSE);
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/w2");
+  res_assert_plan(cg, "{\"memory\": {\"limit\": 1073741824}, \"unified\": {\"memory.max\": \"max\"}}",
+                  "memory.max=1073741824\nmemory.max=max\n");
+  res_update_ok(cg, "{\"memory\": {\"limit\": 1073741824}, \"unified\": {\"memory.max\": \"max\"}}");
+  res_assert_file(t, "sys/fs/cgroup/w2/memory.max", "max");
+  fake_tree_free(t);
+}
+
 /* A new grandchild: each controller is enabled in its parent, and disabled again on failure. */
 static void test_enable_in_ancestors(void **state)
 {
@@ -378,6 +391,7 @@ int main(void)
     cmocka_unit_test(test_bfq_and_defaults),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_no_swap_support),
+    cmocka_unit_test(test_written_twice),
     cmocka_unit_test(test_enable_in_ancestors),
     cmocka_unit_test(test_enable_rolled_back),
     cmocka_unit_test(test_no_internal_processes),
