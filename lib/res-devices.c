@@ -9,7 +9,6 @@
 
 #include <stdio.h>
 
-#include "fileio.h"
 #include "devices-bpf.h"
 #include "resources-private.h"
 
@@ -138,20 +137,38 @@ static char *rule_text(const CgfsDeviceRule *r)
   return g_strdup_printf("%c %s:%s %s", r->type, major, minor, r->access[0] ? r->access : "rwm");
 }
 
-/* What re-establishes @list: everything allowed, or deny all and allow each line again. */
-static GPtrArray *restoring_writes(int fd, const char *list, gboolean allow_all)
+/* What re-establishes a deny-all @list: deny all, then allow each line again. */
+static GPtrArray *restoring_writes(int fd, const char *list)
 {
   GPtrArray *undo = g_ptr_array_new_with_free_func((GDestroyNotify)cgfs_file_write_free);
-  if (allow_all) {
-    g_ptr_array_add(undo, cgfs_file_write_new(fd, "devices.allow", "a"));
-    return undo;
-  }
   g_ptr_array_add(undo, cgfs_file_write_new(fd, "devices.deny", "a"));
   g_auto(GStrv) lines = g_strsplit(list, "\n", -1);
   for (char **l = lines; *l; l++)
     if (**l)
       g_ptr_array_add(undo, cgfs_file_write_new(fd, "devices.allow", *l));
   return undo;
+}
+
+/* On an allow-all list the kernel hides its deny exceptions, so the old state cannot be written
+ * back whole: each rule is undone by its opposite instead. "allow a" there has none that could
+ * be known. */
+static GPtrArray *opposite_write(int fd, const CgfsDeviceRule *r)
+{
+  if ((!r->type || r->type == 'a') && r->allow)
+    return NULL;
+  GPtrArray *undo = g_ptr_array_new_with_free_func((GDestroyNotify)cgfs_file_write_free);
+  g_autofree char *text = rule_text(r);
+  g_ptr_array_add(undo, cgfs_file_write_new(fd, r->allow ? "devices.deny" : "devices.allow",
+                                            text));
+  return undo;
+}
+
+/* "allow a rwm" alone: what reading an allow-all cgroup back gives. */
+static gboolean is_read_back_of_allow_all(const GArray *rules)
+{
+  const CgfsDeviceRule *r = &g_array_index(rules, CgfsDeviceRule, 0);
+  return rules->len == 1 && r->allow && (!r->type || r->type == 'a') &&
+         (!r->access[0] || access_bits(r->access) == 7);
 }
 
 static void state_clear(DevState *st)
@@ -175,19 +192,10 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
   gboolean parsed = parse_list(list, &old) && parse_list(list, &now);
   for (guint i = 0; parsed && i < r->devices->len; i++)
     apply_rule(&now, &g_array_index(r->devices, CgfsDeviceRule, i));
-  /* Hidden deny exceptions make an allow-all list uncertain: only a deny list is compared... */
-  gboolean unchanged = parsed && !old.allow_all && same_state(&old, &now);
-  /* ...except that the kernel refuses "a" in devices.allow once a cgroup has children: there an
-   * allow-all list that stays allow-all is left as it is, as the write could not change it. */
-  if (parsed && old.allow_all && now.allow_all && now.exceptions->len == 0 && !unchanged) {
-    g_autofree char *child = cgfs_first_subdir_at(fd, error);
-    if (!child) {
-      state_clear(&old);
-      state_clear(&now);
-      return FALSE;
-    }
-    unchanged = *child != '\0';
-  }
+  /* A deny-all list is compared whole; an allow-all one hides its deny exceptions, so only
+   * writing back what reading it gave is known to change nothing (and must not clear them). */
+  gboolean unchanged = parsed && (old.allow_all ? is_read_back_of_allow_all(r->devices)
+                                                : same_state(&old, &now));
   gboolean allow_all = old.allow_all;
   state_clear(&old);
   state_clear(&now);
@@ -199,7 +207,8 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
     const CgfsDeviceRule *rule = &g_array_index(r->devices, CgfsDeviceRule, i);
     g_autofree char *field = g_strdup_printf("devices[%u]", i);
     g_autofree char *text = rule_text(rule);
-    GPtrArray *undo = i == 0 ? restoring_writes(fd, list, allow_all) : NULL;
+    GPtrArray *undo = allow_all ? opposite_write(fd, rule) : i == 0 ? restoring_writes(fd, list)
+                                                                    : NULL;
     CgfsPlannedWrite *pw = cgfs_plan_write_undo(
         p, fd, field, rule->allow ? "devices.allow" : "devices.deny", text, undo);
     pw->skip = unchanged;

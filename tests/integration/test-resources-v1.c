@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -447,6 +448,46 @@ static void test_parent_round_trip(void **state)
   assert_unchanged(path, before);
 }
 
+static int open_null_errno(gpointer unused)
+{
+  int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno;
+  close(fd);
+  return 0;
+}
+
+/* The kernel hides the deny exceptions of an allow-all device list: neither a rolled-back update
+ * nor writing back what was read may lift them. Checked by opening /dev/null in the cgroup. */
+static void test_hidden_device_denies_kept(void **state)
+{
+  g_autofree char *path = itest_name("hidden");
+  g_autoptr(CgfsCgroup) cg = make(path, NULL);
+  g_autofree char *dir = g_strconcat("/sys/fs/cgroup/devices", path, NULL);
+  g_autofree char *deny = g_strconcat(dir, "/devices.deny", NULL);
+  assert_true(itest_write(deny, "c 1:3 rwm"));
+  int status = itest_run_in(dir, open_null_errno, NULL);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == EPERM);
+  /* a refused update (no such device) after a device rule: rolled back */
+  g_autoptr(CgfsResources) r = parse(
+      "{\"devices\": [{\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 5,"
+      " \"access\": \"rwm\"}],"
+      " \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 4095, \"minor\": 99, \"rate\": 1}]}}");
+  GError *error = NULL;
+  assert_false(cgfs_cgroup_update(cg, r, &error));
+  assert_int_equal(error->code, ENODEV);
+  g_clear_error(&error);
+  status = itest_run_in(dir, open_null_errno, NULL);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == EPERM);
+  /* read back and written back */
+  g_autoptr(CgfsResources) back = cgfs_cgroup_read_resources(cg, &error);
+  assert_no_gerror(error);
+  g_autofree char *json = cgfs_resources_to_json(back, NULL);
+  update_ok(cg, json);
+  status = itest_run_in(dir, open_null_errno, NULL);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == EPERM);
+}
+
 int main(void)
 {
   itest_init();
@@ -473,6 +514,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_unsupported_here, setup, teardown),
     cmocka_unit_test_setup_teardown(test_defaults_round_trip, setup, teardown),
     cmocka_unit_test_setup_teardown(test_parent_round_trip, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_hidden_device_denies_kept, setup, teardown),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   cgfs_hierarchy_unref(hierarchy);

@@ -358,6 +358,26 @@ static void test_devices_rollback(void **state)
 }
 
 /* Rules that leave devices.list as it is are not written: no moment without devices. */
+/* On an allow-all list (its deny exceptions hidden) a failed update undoes each device rule by
+ * its opposite, never by "allow a", which would clear the hidden ones. */
+static void test_devices_rollback_allow_all(void **state)
+{
+  FakeTree *t = res_tree_v1();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/da");
+  fake_tree_write(t, "sys/fs/cgroup/devices/da/devices.list", "a *:* rwm\n");
+  g_autoptr(CgfsPlan) p = res_plan_of(cg, "{\"devices\": [{\"allow\": false, \"type\": \"c\","
+                                      " \"major\": 1, \"minor\": 5, \"access\": \"w\"}],"
+                                      " \"pids\": {\"limit\": 5}}");
+  g_autofree char *broken = sabotage(cgfs_plan_get(p, 1), t);
+  assert_string_equal(broken, "sys/fs/cgroup/pids/da/pids.max");
+  GError *error = NULL;
+  assert_false(cgfs_plan_execute(p, &error));
+  g_clear_error(&error);
+  res_assert_file(t, "sys/fs/cgroup/devices/da/devices.deny", "c 1:5 w");
+  res_assert_file(t, "sys/fs/cgroup/devices/da/devices.allow", "c 1:5 w");
+  fake_tree_free(t);
+}
+
 static void test_devices_unchanged(void **state)
 {
   FakeTree *t = res_tree_v1();
@@ -373,9 +393,12 @@ static void test_devices_unchanged(void **state)
               "devices.deny=c 1:3 w\n");
   res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]}",
               "");
-  /* allow-all may hide deny exceptions: always written */
+  /* allow-all may hide deny exceptions: its read-back, written back, must not clear them... */
   fake_tree_write(t, "sys/fs/cgroup/devices/du/devices.list", "a *:* rwm\n");
-  res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}", "devices.allow=a\n");
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}", "");
+  /* ...while "deny all, allow all" is a deliberate reset, and written */
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": false}, {\"allow\": true}]}",
+                  "devices.deny=a\ndevices.allow=a\n");
   fake_tree_free(t);
 }
 
@@ -393,8 +416,8 @@ static void test_read_back_round_trip(void **state)
   assert_non_null(strstr(json, "\"realtimeRuntime\" : 950000"));
   assert_non_null(strstr(json, "\"classID\" : 1048577"));
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
-  /* devices: an allow-all list is always rewritten (see test_devices_unchanged) */
-  res_assert_plan(cg, json, "devices.allow=a\n");
+  /* devices: an allow-all list read back writes back as nothing (see test_devices_unchanged) */
+  res_assert_plan(cg, json, "");
   res_update_ok(cg, json);
   res_assert_tree_equals(t, before, NULL);
   g_autoptr(CgfsResources) again = cgfs_cgroup_read_resources(cg, &error);
@@ -408,7 +431,7 @@ static void test_read_back_round_trip(void **state)
   assert_true(defaults->memory.has_limit && defaults->memory.limit == -1);
   assert_true(defaults->pids.has_limit && defaults->pids.limit == -1);
   g_autofree char *djson = cgfs_resources_to_json(defaults, NULL);
-  res_assert_plan(fresh, djson, "devices.allow=a\n");
+  res_assert_plan(fresh, djson, "");
   fake_tree_free(t);
 }
 
@@ -478,6 +501,7 @@ int main(void)
     cmocka_unit_test(test_rollback_at_each_write),
     cmocka_unit_test(test_devices_rollback),
     cmocka_unit_test(test_devices_unchanged),
+    cmocka_unit_test(test_devices_rollback_allow_all),
     cmocka_unit_test(test_read_back_round_trip),
     cmocka_unit_test(test_new_applies_resources),
     cmocka_unit_test(test_deleted_cgroup),
