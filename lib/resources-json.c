@@ -364,12 +364,60 @@ static gboolean resources_node(JsonNode *root, JsonNode **node, const char **pre
   return TRUE;
 }
 
+/* Deeper than any resources document goes; json-glib's recursion must not meet a deep input. */
+#define MAX_NESTING 64
+
+static void fail_at(GError **error, const char *json, gsize at, const char *why)
+{
+  guint line = 1, column = 1;
+  for (gsize i = 0; i < at; i++, column++)
+    if (json[i] == '\n') {
+      line++;
+      column = 0;
+    }
+  cgfs_res_fail(error, EINVAL, "resources: invalid JSON at line %u, column %u: %s", line, column,
+                why);
+}
+
+/* What json-glib would take but must not: nesting deep enough to exhaust its recursion, and NUL
+ * characters, which would cut a C string short without a word. */
+static gboolean check_text(const char *json, gsize len, GError **error)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+  for (gsize i = 0; i < len; i++) {
+    char c = json[i];
+    gboolean nul = c == '\0' || (in_string && c == '\\' && i + 5 < len &&
+                                  memcmp(json + i + 1, "u0000", 5) == 0);
+    if (nul) {
+      fail_at(error, json, i, "a NUL character");
+      return FALSE;
+    }
+    if (in_string) {
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = FALSE;
+    } else if (c == '"') {
+      in_string = TRUE;
+    } else if ((c == '[' || c == '{') && ++depth > MAX_NESTING) {
+      fail_at(error, json, i, "nested deeper than " G_STRINGIFY(MAX_NESTING) " levels");
+      return FALSE;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return TRUE;
+}
+
 CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **error)
 {
   g_return_val_if_fail(json != NULL || len == 0, NULL);
   if (!json)
     json = "";
   gsize n = len < 0 ? strlen(json) : (gsize)len;
+  if (!check_text(json, n, error))
+    return NULL;
   g_autofree char *marked = mark_big_integers(json, n);
   g_autoptr(JsonParser) parser = json_parser_new();
   g_autoptr(GError) local = NULL;

@@ -171,6 +171,9 @@ typedef struct {
 
 static const Bad bad[] = {
   { "{\"memory\": {\"swappiness\": 150}}", ERANGE, "memory.swappiness: 150 is out of range 0..100" },
+  { "{\"unified\": {\"memory.high\": \"1\\u0000 2\"}}", EINVAL,
+    "resources: invalid JSON at line 1, column 31: a NUL character" },
+  { "{\"unified\": {\"a\\u0000b.c\": \"1\"}}", EINVAL, "a NUL character" },
   { "{\"memory\": {\"swapines\": 1}}", EINVAL, "memory.swapines: unknown key" },
   { "{\"memory\": {\"limit\": \"1G\"}}", EINVAL, "memory.limit: expected an integer, got a string" },
   { "{\"memory\": {\"limit\": 1.5}}", EINVAL, "memory.limit: expected an integer, got a number" },
@@ -249,6 +252,22 @@ static const Bad bad[] = {
   { "{\"ociVersion\": \"1\", \"linux\": 3}", EINVAL, "linux: expected an object, got a number" },
 };
 
+/* Nesting deep enough to exhaust json-glib's recursion is refused before it parses. */
+static void test_deep_nesting(void **state)
+{
+  GString *json = g_string_new("{\"unified\": ");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c(json, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c(json, ']');
+  g_string_append_c(json, '}');
+  GError *error = NULL;
+  assert_null(cgfs_resources_from_json(json->str, (gssize)json->len, &error));
+  assert_gerror(error, EINVAL, "nested deeper than 64 levels");
+  g_clear_error(&error);
+  g_string_free(json, TRUE);
+}
+
 static void test_malformed(void **state)
 {
   for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -304,7 +323,8 @@ int main(void)
     cmocka_unit_test(test_spec_examples),   cmocka_unit_test(test_round_trip),
     cmocka_unit_test(test_print_format),    cmocka_unit_test(test_config_json),
     cmocka_unit_test(test_null_is_absent),  cmocka_unit_test(test_length_and_minus_one_devices),
-    cmocka_unit_test(test_malformed),       cmocka_unit_test(test_validate_struct),
+    cmocka_unit_test(test_malformed),
+    cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_validate_struct),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
