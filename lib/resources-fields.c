@@ -369,8 +369,38 @@ static gboolean validate_lists(const CgfsResources *r, const char *prefix, GErro
   return TRUE;
 }
 
+/* The lists cgfs_resources_new makes; a caller who dropped one gets an error, not a crash. */
+static gboolean lists_present(const CgfsResources *r, const char *prefix, GError **error)
+{
+  const struct {
+    const char *name;
+    const GArray *list;
+  } lists[] = {
+    { "devices", r->devices },
+    { "blockIO.weightDevice", r->block_io.weight_device },
+    { "blockIO.throttleReadBpsDevice", r->block_io.throttle_read_bps_device },
+    { "blockIO.throttleWriteBpsDevice", r->block_io.throttle_write_bps_device },
+    { "blockIO.throttleReadIOPSDevice", r->block_io.throttle_read_iops_device },
+    { "blockIO.throttleWriteIOPSDevice", r->block_io.throttle_write_iops_device },
+    { "hugepageLimits", r->hugepage_limits },
+    { "network.priorities", r->network.priorities },
+    { "rdma", r->rdma },
+    { "unified", r->unified },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(lists); i++)
+    if (!lists[i].list) {
+      cgfs_set_error(error, EINVAL, "%s%s: the list is NULL (make the struct with "
+                     "cgfs_resources_new and leave a list empty to set nothing)", prefix,
+                     lists[i].name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean cgfs_resources_validate(const CgfsResources *r, const char *prefix, GError **error)
 {
+  if (!lists_present(r, prefix, error))
+    return FALSE;
   g_autofree char *mem = g_strconcat(prefix, "memory", NULL);
   g_autofree char *cpu = g_strconcat(prefix, "cpu", NULL);
   g_autofree char *pids = g_strconcat(prefix, "pids", NULL);

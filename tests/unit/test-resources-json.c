@@ -288,6 +288,12 @@ static void test_validate_struct(void **state)
   g_autoptr(CgfsResources) r = cgfs_resources_new();
   GError *error = NULL;
   assert_true(cgfs_resources_validate(r, "", &error));
+  /* a list dropped by the caller is an error, not a crash later */
+  g_clear_pointer(&r->rdma, g_array_unref);
+  assert_false(cgfs_resources_validate(r, "", &error));
+  assert_gerror(error, EINVAL, "rdma: the list is NULL");
+  g_clear_error(&error);
+  r->rdma = g_array_new(FALSE, TRUE, sizeof(CgfsRdmaLimit));
   r->memory.has_swappiness = TRUE;
   r->memory.swappiness = 150;
   assert_false(cgfs_resources_validate(r, "", &error));
