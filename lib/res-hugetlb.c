@@ -52,6 +52,10 @@ static gboolean plan_one(CgfsPlan *p, const CgfsResources *r, const CgfsHugepage
   g_autofree char *rsvd = limit_file(version, l->page_size, TRUE);
   if (!cgfs_exists_at(fd, rsvd) || in_unified(r, rsvd))
     return TRUE;
+  /* v1 has no "unified" to read a different reservation limit back into: it follows the limit
+   * only when the limit changes, so that writing back what was read keeps it. */
+  if (version == 1 && cgfs_plan_last(p)->skip)
+    return TRUE;
   return cgfs_plan_write(p, fd, field, rsvd, value, error);
 }
 

@@ -67,16 +67,19 @@ static void add_keyed_line(CgfsPlan *p, int fd, const char *field, const char *f
 static gboolean check_entry(const CgfsUnifiedEntry *e, const char *field, char **controller,
                             GError **error)
 {
-  static const char *const not_limits[] = { "cgroup.procs", "cgroup.threads", "cgroup.kill",
-                                             NULL };
+  /* Of the core's cgroup.* files only these are limits; the others move processes, freeze,
+   * kill, or change the tree (subtree_control, type), and could not be rolled back by writing
+   * their old content. */
+  static const char *const core_limits[] = { "cgroup.max.depth", "cgroup.max.descendants",
+                                              NULL };
   const char *dot = strchr(e->key, '.');
   if (!dot || dot == e->key) {
     cgfs_set_error(error, EINVAL, "%s: not a cgroup v2 file name (controller.name)", field);
     return FALSE;
   }
-  if (g_strv_contains(not_limits, e->key)) {
-    cgfs_set_error(error, EINVAL, "%s: not a limit: processes are moved and killed through "
-                   "their own files, not resources", field);
+  if (g_str_has_prefix(e->key, "cgroup.") && !g_strv_contains(core_limits, e->key)) {
+    cgfs_set_error(error, EINVAL, "%s: not a limit: processes, freezing, controllers and the "
+                   "cgroup's type have their own files, not resources", field);
     return FALSE;
   }
   *controller = g_strndup(e->key, (gsize)(dot - e->key));

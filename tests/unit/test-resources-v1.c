@@ -138,6 +138,20 @@ static void test_same_device_twice(void **state)
   fake_tree_free(t);
 }
 
+/* A reservation limit unlike the usage limit survives a write-back of the usage limit. */
+static void test_hugetlb_reservation_kept(void **state)
+{
+  FakeTree *t = res_tree_v1_full();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/hp");
+  fake_tree_write(t, "sys/fs/cgroup/hugetlb/hp/hugetlb.2MB.limit_in_bytes", "209715200\n");
+  fake_tree_write(t, "sys/fs/cgroup/hugetlb/hp/hugetlb.2MB.rsvd.limit_in_bytes", "4194304\n");
+  res_assert_plan(cg, "{\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 209715200}]}", "");
+  res_assert_plan(cg, "{\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 104857600}]}",
+                  "hugetlb.2MB.limit_in_bytes=104857600\n"
+                  "hugetlb.2MB.rsvd.limit_in_bytes=104857600\n");
+  fake_tree_free(t);
+}
+
 static void test_write_order(void **state)
 {
   FakeTree *t = res_tree_v1();
@@ -495,6 +509,7 @@ int main(void)
     cmocka_unit_test(test_cgroups_path_example),
     cmocka_unit_test(test_write_order),
     cmocka_unit_test(test_same_device_twice),
+    cmocka_unit_test(test_hugetlb_reservation_kept),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_no_swap_accounting),
     cmocka_unit_test(test_kernel_memory),

@@ -182,6 +182,10 @@ static const Refusal refusals[] = {
     "unified[\"misc.max\"]: the misc controller is not available on this machine" },
   { "{\"pids\": {\"limit\": 5}, \"unified\": {\"misc.max\": \"1\"}}", EOPNOTSUPP, "misc" },
   { "{\"unified\": {\"cgroup.procs\": \"1\"}}", EINVAL, "unified[\"cgroup.procs\"]: not a limit" },
+  { "{\"unified\": {\"cgroup.subtree_control\": \"+io\"}}", EINVAL,
+    "unified[\"cgroup.subtree_control\"]: not a limit" },
+  { "{\"unified\": {\"cgroup.type\": \"threaded\"}}", EINVAL, "unified[\"cgroup.type\"]: not a limit" },
+  { "{\"unified\": {\"cgroup.freeze\": \"1\"}}", EINVAL, "unified[\"cgroup.freeze\"]: not a limit" },
 };
 
 static void test_refusals(void **state)
