@@ -122,28 +122,29 @@ static gboolean read_one(int fd, const char *size, int version, CgfsResources *o
   return version == 1 || read_rsvd_v2(fd, size, v, out, error);
 }
 
+typedef struct {
+  int version;
+  GPtrArray *sizes;
+} SizeWalk;
+
+static CgfsWalk add_size(int dirfd, const struct dirent *e, gpointer data, GError **error)
+{
+  SizeWalk *w = data;
+  char *size = size_of(e->d_name, w->version);
+  if (size)
+    g_ptr_array_add(w->sizes, size);
+  return CGFS_WALK_NEXT;
+}
+
 /* The page sizes of @fd's hugetlb files, smallest first. */
 static GPtrArray *page_sizes(int fd, int version, GError **error)
 {
-  int lfd = cgfs_reopen_dir(fd, error);
-  if (lfd < 0)
+  g_autoptr(GPtrArray) sizes = g_ptr_array_new_with_free_func(g_free);
+  SizeWalk w = { version, sizes };
+  if (!cgfs_for_each_entry_at(fd, "the hugetlb files", add_size, &w, error))
     return NULL;
-  DIR *dir = fdopendir(lfd);
-  if (!dir) {
-    cgfs_set_errno(error, "cannot list the hugetlb files");
-    close(lfd);
-    return NULL;
-  }
-  GPtrArray *sizes = g_ptr_array_new_with_free_func(g_free);
-  struct dirent *e;
-  while ((e = readdir(dir))) {
-    char *size = size_of(e->d_name, version);
-    if (size)
-      g_ptr_array_add(sizes, size);
-  }
-  closedir(dir);
   g_ptr_array_sort(sizes, by_size);
-  return sizes;
+  return g_steal_pointer(&sizes);
 }
 
 static gboolean read_back(CgfsCgroup *cg, CgfsResources *out, GError **error)
