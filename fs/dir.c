@@ -59,7 +59,7 @@ static int fail_in_parent(const char *path, const char *what, int code, const ch
   g_autoptr(GError) error = g_error_new(CGFS_ERROR, code, "'%s': %s", name, message);
   if (fs_resolve(parent, &p, &cg, &hpath) < 0 || p.node)
     return -code;
-  return fs_fail(fs_daemon(), hpath, what, error);
+  return fs_fail(fs_daemon(), cg, hpath, what, error);
 }
 
 /* As cgroupfs does: a cgroup made by someone other than root belongs to its maker. */
@@ -88,17 +88,19 @@ int fs_mkdir(const char *path, mode_t mode)
     return -ENOTDIR;
   g_autofree char *child_rel = strcmp(p.cgroup, "/") == 0 ? g_strconcat("/", name, NULL)
                                                           : g_strconcat(p.cgroup, "/", name, NULL);
-  g_autoptr(CgfsCgroup) existing = fs_load(d, child_rel, NULL, NULL);
-  if (existing)
-    return -EEXIST;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
   g_autofree char *what = g_strdup_printf("mkdir %s", name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CgfsCgroup) existing = fs_load(d, child_rel, NULL, NULL);
+  if (existing) {
+    g_set_error(&error, CGFS_ERROR, EEXIST, "cgroup %s exists already", name);
+    return fs_fail(d, parent, hpath, what, error);
+  }
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
   if (!cg)
-    return fs_fail(d, hpath, what, error);
+    return fs_fail(d, parent, hpath, what, error);
   if (!give_to_caller(cg, &error)) {
     cgfs_cgroup_delete(cg, NULL);
-    return fs_fail(d, hpath, what, error);
+    return fs_fail(d, parent, hpath, what, error);
   }
   return 0;
 }
@@ -114,13 +116,10 @@ int fs_rmdir(const char *path)
     return r;
   if (p.node)
     return -ENOTDIR;
+  /* The mount's root never gets here: the kernel refuses rmdir of a mount point itself. */
   g_autoptr(GError) error = NULL;
-  if (strcmp(p.cgroup, "/") == 0) {
-    g_set_error(&error, CGFS_ERROR, EBUSY, "cannot delete the mount's root cgroup");
-    return fs_fail(d, hpath, "rmdir", error);
-  }
   if (!cgfs_cgroup_delete(cg, &error))
-    return fs_fail(d, hpath, "rmdir", error);
+    return fs_fail(d, cg, hpath, "rmdir", error);
   fs_last_errors_forget(d->errors, hpath);
   return 0;
 }

@@ -32,10 +32,11 @@ int fs_errno(const GError *error)
   return EIO;
 }
 
-int fs_fail(FsDaemon *d, const char *hpath, const char *what, const GError *error)
+int fs_fail(FsDaemon *d, CgfsCgroup *cg, const char *hpath, const char *what,
+            const GError *error)
 {
   g_autofree char *message = g_strdup_printf("%s: %s", what, error->message);
-  fs_last_errors_set(d->errors, hpath, message);
+  fs_last_errors_set(d->errors, cg, hpath, message);
   g_message("%s: %s", hpath, message);
   return -fs_errno(error);
 }
@@ -85,13 +86,14 @@ static gboolean take_snapshot(FsFile *f, GError **error)
 }
 
 /* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
-static int check_access(FsDaemon *d, const FsNode *node, const char *hpath, int flags)
+static int check_access(FsDaemon *d, CgfsCgroup *cg, const FsNode *node, const char *hpath,
+                        int flags)
 {
   int acc = flags & O_ACCMODE;
   g_autoptr(GError) error = NULL;
   if (acc != O_RDONLY && !node->write) {
     g_set_error(&error, CGFS_ERROR, EACCES, "read-only: it cannot be opened for writing");
-    return fs_fail(d, hpath, node->name, error);
+    return fs_fail(d, cg, hpath, node->name, error);
   }
   if (acc != O_WRONLY && !node->read)
     return -EACCES;
@@ -109,7 +111,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
     return r;
   if (!p.node)
     return -EISDIR;
-  r = check_access(d, p.node, hpath, fi->flags);
+  r = check_access(d, cg, p.node, hpath, fi->flags);
   if (r < 0)
     return r;
   g_autoptr(GError) error = NULL;
@@ -126,6 +128,10 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   }
   if ((fi->flags & O_ACCMODE) != O_RDONLY)
     f->wbuf = fs_write_buffer_new(p.node->write_kind);
+  /* A reader has its snapshot: the cgroup's directory fds (one per hierarchy) are only kept by
+   * writers and by events, which reads again after poll(). */
+  if (!f->wbuf && p.node != &fs_node_events)
+    g_clear_pointer(&f->cg, cgfs_cgroup_unref);
   fi->direct_io = 1; /* generated content: never cached, size unknown */
   fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
   fi->fh = (uintptr_t)g_steal_pointer(&f);
@@ -162,7 +168,7 @@ static int apply(FsFile *f, GPtrArray *units)
   FsRequest rq = request_for(f, f->writer);
   if (f->node->write(&rq, (char **)units->pdata, units->len, &error))
     return 0;
-  return fs_fail(f->d, f->hpath, f->node->name, error);
+  return fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
 }
 
 int fs_write(const char *path, const char *buf, size_t size, off_t off,
@@ -177,7 +183,7 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   if (!f->wbuf)
     r = -EBADF;
   else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
-    r = fs_fail(f->d, f->hpath, f->node->name, error);
+    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
   else
     r = apply(f, units);
   g_mutex_unlock(&f->lock);
@@ -194,7 +200,7 @@ int fs_flush(const char *path, struct fuse_file_info *fi)
   g_mutex_lock(&f->lock);
   int r;
   if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    r = fs_fail(f->d, f->hpath, f->node->name, error);
+    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
   else
     r = apply(f, units);
   g_mutex_unlock(&f->lock);
@@ -223,7 +229,7 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
     return -EISDIR;
   /* O_TRUNC and truncate are accepted on writable nodes and change nothing: every write
    * replaces, as in cgroupfs. */
-  return check_access(fs_daemon(), p.node, hpath, O_WRONLY);
+  return check_access(fs_daemon(), cg, p.node, hpath, O_WRONLY);
 }
 
 int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle *ph,

@@ -60,12 +60,8 @@ extern const FsNode fs_node_state;
 extern const FsNode fs_node_events;
 extern const FsNode fs_node_kill;
 extern const FsNode fs_node_last_error;
-#ifdef CGFS_FS_RESOURCES /* node-resources.c, built once lib has resources.h */
 extern const FsNode fs_node_resources;
-#endif
-#ifdef CGFS_FS_STATS /* node-stats.c, built once lib has stats.h */
 extern const FsNode fs_node_stats;
-#endif
 
 /* ---- tree.c: paths ---- */
 
@@ -99,15 +95,16 @@ gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **e
 int fs_errno(const GError *error);
 /* A write (or mkdir, rmdir, ...) failed: keep the message as the directory's last_error and log
  * it. Returns -errno for FUSE. */
-int fs_fail(FsDaemon *d, const char *hpath, const char *what, const GError *error);
+int fs_fail(FsDaemon *d, CgfsCgroup *cg, const char *hpath, const char *what,
+            const GError *error);
 
 /* ---- node-last-error.c: the only state the daemon keeps ---- */
 
 FsLastErrors *fs_last_errors_new(void);
 void fs_last_errors_free(FsLastErrors *t);
-void fs_last_errors_set(FsLastErrors *t, const char *hpath, const char *message);
+void fs_last_errors_set(FsLastErrors *t, CgfsCgroup *cg, const char *hpath, const char *message);
 /* A copy of the message, or NULL. */
-char *fs_last_errors_get(FsLastErrors *t, const char *hpath);
+char *fs_last_errors_get(FsLastErrors *t, CgfsCgroup *cg, const char *hpath);
 /* Forget @hpath and everything below it (the cgroup was deleted). */
 void fs_last_errors_forget(FsLastErrors *t, const char *hpath);
 
@@ -142,7 +139,6 @@ gboolean fs_events_changed(FsEventsPoll *s, CgfsCgroup *cg, const char *snapshot
 /* Whether it changed since the snapshot, clearing the mark: a read at offset 0 then takes a new
  * snapshot, as a reader that rewinds after poll() expects. */
 gboolean fs_events_take_change(FsEventsPoll *s);
-int fs_events_watch_fd(const FsEventsPoll *s);
 void fs_events_poll_free(FsEventsPoll *s);
 
 /* ---- watcher.c: one thread that waits on every watched kernel fd ---- */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fs.h"
 
@@ -164,6 +165,18 @@ static int mount_and_serve(struct fuse_args *args, const struct fuse_cmdline_opt
   return status;
 }
 
+/* Every open writer or polled events file holds a directory fd per hierarchy: the default
+ * soft limit of 1024 would let a few hundred opens starve everyone. */
+static void raise_fd_limit(void)
+{
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+    return;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+    g_message("cannot raise the open files limit: %s", g_strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
   struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -192,6 +205,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s: no mount point given (try --help)\n", argv[0]);
   } else {
     fs_log_init(cmd.foreground, cmd.debug);
+    raise_fd_limit();
     g_autoptr(GError) error = NULL;
     g_autoptr(FsDaemon) d = daemon_new(&o, &error);
     if (!d)

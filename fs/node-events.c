@@ -16,10 +16,12 @@ static char *read_events(FsRequest *rq, gsize *len, GError **error)
   return cgfs_cgroup_events(rq->cg, len, error);
 }
 
-static gboolean differs(CgfsCgroup *cg, const char *snapshot)
+/* Whether the events now differ from @snapshot; a deleted cgroup (*@gone) does. */
+static gboolean differs(CgfsCgroup *cg, const char *snapshot, gboolean *gone)
 {
   g_autofree char *now = cgfs_cgroup_events(cg, NULL, NULL);
-  return !now || g_strcmp0(now, snapshot) != 0; /* a deleted cgroup is a change too */
+  *gone = !now;
+  return !now || g_strcmp0(now, snapshot) != 0;
 }
 
 static unsigned revents(const FsEventsPoll *s)
@@ -47,7 +49,8 @@ int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
     FsEventsPoll *s = g_new0(FsEventsPoll, 1);
     s->watch = g_steal_pointer(&watch);
     /* A change between open() and this first poll() has no notification to wake it. */
-    s->changed = snapshot && differs(cg, snapshot);
+    gboolean gone;
+    s->changed = snapshot && differs(cg, snapshot, &gone);
     *state = s;
   }
   FsEventsPoll *s = *state;
@@ -62,11 +65,11 @@ int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
 
 gboolean fs_events_changed(FsEventsPoll *s, CgfsCgroup *cg, const char *snapshot)
 {
+  gboolean gone;
   gboolean alive = cgfs_events_watch_ack(s->watch, NULL);
-  g_autofree char *now = cgfs_cgroup_events(cg, NULL, NULL);
-  alive = alive && now;
-  if (!now || g_strcmp0(now, snapshot) != 0)
+  if (differs(cg, snapshot, &gone))
     s->changed = TRUE;
+  alive = alive && !gone;
   if (s->changed && s->ph) {
     fuse_notify_poll(s->ph);
     fuse_pollhandle_destroy(s->ph);
@@ -81,11 +84,6 @@ gboolean fs_events_take_change(FsEventsPoll *s)
   if (s)
     s->changed = FALSE;
   return changed;
-}
-
-int fs_events_watch_fd(const FsEventsPoll *s)
-{
-  return cgfs_events_watch_fd(s->watch);
 }
 
 void fs_events_poll_free(FsEventsPoll *s)

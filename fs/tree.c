@@ -5,12 +5,8 @@
 #include "fs.h"
 
 static const FsNode *const all_nodes[] = {
-#ifdef CGFS_FS_RESOURCES
   &fs_node_resources,
-#endif
-#ifdef CGFS_FS_STATS
   &fs_node_stats,
-#endif
   &fs_node_procs,
   &fs_node_threads,
   &fs_node_state,

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <cgfs/error.h>
@@ -59,6 +60,7 @@ struct _FsWriteBuffer {
   GString *pending; /* the unfinished token or document */
   JsonChecker json;
   GError *failed; /* JSON: the error that ended this document */
+  gboolean skipping; /* tokens: the rest of a refused word, up to the next white space */
 };
 
 static void checker_reset(JsonChecker *c)
@@ -93,24 +95,50 @@ static gboolean is_space(char ch)
 
 /* ---- tokens ---- */
 
+static gboolean is_separator(char ch)
+{
+  return is_space(ch) || ch == '\v' || ch == '\f';
+}
+
+static gboolean refuse_write(FsWriteBuffer *b, const char *data, gsize len, GError **error,
+                             const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+/* A bad word fails the whole write, which changes nothing; if the write ends inside a word,
+ * the rest of that word, in the next write, is dropped too, so that no part of it is ever taken
+ * for a word of its own. */
+static gboolean refuse_write(FsWriteBuffer *b, const char *data, gsize len, GError **error,
+                             const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  g_autofree char *why = g_strdup_vprintf(fmt, ap);
+  va_end(ap);
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid input: %s", why);
+  g_string_truncate(b->pending, 0);
+  b->skipping = !is_separator(data[len - 1]);
+  return FALSE;
+}
+
 static gboolean feed_tokens(FsWriteBuffer *b, const char *data, gsize len, GPtrArray *units,
                             GError **error)
 {
   for (gsize i = 0; i < len; i++) {
-    if (is_space(data[i]) || data[i] == '\v' || data[i] == '\f') {
-      if (b->pending->len > 0) {
+    guchar ch = (guchar)data[i];
+    if (is_separator((char)ch)) {
+      if (b->pending->len > 0)
         g_ptr_array_add(units, g_strndup(b->pending->str, b->pending->len));
-        g_string_truncate(b->pending, 0);
-      }
+      g_string_truncate(b->pending, 0);
+      b->skipping = FALSE;
       continue;
     }
-    if (b->pending->len >= FS_TOKEN_MAX) {
-      g_set_error(error, CGFS_ERROR, EINVAL, "invalid input: a word longer than %d bytes ('%.16s...')",
-                  FS_TOKEN_MAX, b->pending->str);
-      g_string_truncate(b->pending, 0);
-      return FALSE;
-    }
-    g_string_append_c(b->pending, data[i]);
+    if (b->skipping)
+      continue;
+    if (ch < 0x20 || ch == 0x7f)
+      return refuse_write(b, data, len, error, "byte 0x%02x in a word", ch);
+    if (b->pending->len >= FS_TOKEN_MAX)
+      return refuse_write(b, data, len, error, "a word longer than %d bytes ('%.16s...')",
+                          FS_TOKEN_MAX, b->pending->str);
+    g_string_append_c(b->pending, (char)ch);
   }
   return TRUE;
 }
@@ -380,6 +408,7 @@ gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **erro
     if (b->pending->len > 0)
       g_ptr_array_add(units, g_strndup(b->pending->str, b->pending->len));
     g_string_truncate(b->pending, 0);
+    b->skipping = FALSE;
     return TRUE;
   }
   gboolean started = b->json.depth > 0 || b->json.lex != LEX_NONE;
@@ -389,6 +418,8 @@ gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **erro
   g_set_error(error, CGFS_ERROR, EINVAL,
               "invalid JSON at line %u, column %u: the document ends before its closing '}'",
               b->json.line, b->json.column);
-  checker_reset(&b->json);
+  /* Another descriptor of this open file may still write: its rest of the document must fail
+   * too, not start a new one mid-text. */
+  b->failed = g_error_copy(*error);
   return FALSE;
 }

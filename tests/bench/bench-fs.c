@@ -364,7 +364,7 @@ static void report(const char *what, const char *kernel_how, const char *mount_h
 static void bench_read(const char *node, Op lib_op, guint n)
 {
   if (!mount_has(node)) {
-    printf("%-22s not in this build of the daemon\n", node);
+    printf("%-22s missing from the mount\n", node);
     return;
   }
   g_autofree Recording *files = record(lib_op);
@@ -385,7 +385,7 @@ static void bench_write(const char *node, const char *kernel_how, Op kernel_op, 
                         Op mount_op, guint n)
 {
   if (!mount_has(node)) {
-    printf("%-22s not in this build of the daemon\n", node);
+    printf("%-22s missing from the mount\n", node);
     return;
   }
   Timed t[] = {

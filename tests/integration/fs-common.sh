@@ -6,6 +6,8 @@
 skip() { echo "skipped: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "== $*"; }
+# Whether the files list no process; a file that cannot be read fails the test.
+no_procs() { local out; out=$(cat "$@") || fail "cannot read $*"; [ -z "$out" ]; }
 
 [ "$(id -u)" = 0 ] || skip "needs root"
 [ -c /dev/fuse ] || skip "no /dev/fuse"

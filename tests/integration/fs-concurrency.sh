@@ -36,13 +36,18 @@ mover() { # move $1 back and forth between A and B
 reader() { # read every readable node of $1
   local x n
   for ((i = 0; i < ROUNDS; i++)); do
-    for n in procs threads events state last_error; do
+    # read returns 1 at the end of the file; a file that cannot be opened fails the worker
+    for n in events last_error; do
       { read -r -d '' x || true; } < "$MNT/$1/$n"
     done
-    if [ -e "$MNT/$1/stats.json" ]; then
-      { read -r -d '' x || true; } < "$MNT/$1/stats.json"
-      [[ $x == "{"* ]] || { echo "stats.json of $1: '${x:0:40}'"; return 1; }
-    fi
+    for n in procs threads; do
+      { read -r -d '' x || true; } < "$MNT/$1/$n"
+      [[ $x =~ ^[0-9$'\n']*$ ]] || { echo "$n of $1: '${x:0:40}'"; return 1; }
+    done
+    { read -r -d '' x || true; } < "$MNT/$1/state"
+    [[ $x =~ ^(thawed|freezing|frozen)$ ]] || { echo "state of $1: '$x'"; return 1; }
+    { read -r -d '' x || true; } < "$MNT/$1/stats.json"
+    [[ $x == "{"* ]] || { echo "stats.json of $1: '${x:0:40}'"; return 1; }
     { read -r -d '' x || true; } < "$MNT/$1/state"
     [[ $x == thawed* || $x == freezing* || $x == frozen* ]] || { echo "state of $1: '$x'"; return 1; }
     x=("$MNT/$1"/*)

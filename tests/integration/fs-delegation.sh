@@ -43,7 +43,10 @@ expect_error "Permission denied" as_nobody mkdir "$MNT/$PREFIX"nope
 expect_error "Permission denied" as_nobody sh -c "echo frozen > '$MNT/$D/state'"
 [ "$(cat /sys/fs/cgroup/freezer/"$D"/freezer.state)" = THAWED ] || fail "nobody froze $D"
 as_nobody sh -c "echo 1 > '$MNT/$D/kill'" # on v1, who may move processes out may kill them
-as_nobody sh -c "echo frozen > '$MNT/$D/sub/state'; echo thawed > '$MNT/$D/sub/state'"
+as_nobody sh -c "echo frozen > '$MNT/$D/sub/state'" || fail "nobody cannot freeze their cgroup"
+[ "$(cat /sys/fs/cgroup/freezer/"$D"/sub/freezer.state)" = FROZEN ] || fail "$D/sub is not frozen"
+as_nobody sh -c "echo thawed > '$MNT/$D/sub/state'" || fail "nobody cannot thaw their cgroup"
+[ "$(cat /sys/fs/cgroup/freezer/"$D"/sub/freezer.state)" = THAWED ] || fail "$D/sub is not thawed"
 
 note "nobody removes their cgroup"
 as_nobody rmdir "$MNT/$D/sub"

@@ -38,7 +38,7 @@ chown nobody:nogroup /sys/fs/cgroup/memory/"$P" /sys/fs/cgroup/memory/"$P"/cgrou
 ls "$MNT" | grep -qx "$P" || fail "a cgroup in 2 hierarchies is not listed"
 [ "$(stat -c '%U' "$MNT/$P")" = nobody ] || fail "owner of $P: $(stat -c '%U' "$MNT/$P")"
 [ "$(stat -c '%U' "$MNT/$P/procs")" = nobody ] || fail "owner of $P/procs"
-[ -z "$(cat "$MNT/$P/procs")" ] || fail "procs of an empty cgroup"
+no_procs "$MNT/$P/procs" || fail "procs of an empty cgroup"
 rmdir "$MNT/$P"
 [ ! -e /sys/fs/cgroup/memory/"$P" ] && [ ! -e /sys/fs/cgroup/pids/"$P" ] || fail "rmdir $P left it"
 
@@ -63,6 +63,43 @@ until file_has_line /sys/fs/cgroup/cpu/"$A"/child/cgroup.procs $S0; do
   sleep 0.02
 done
 file_has_line /sys/fs/cgroup/freezer/"$A"/child/cgroup.procs $S0 || fail "0 = the writer"
+
+note "a refused write moves nothing, not even the rest of a refused word"
+spawn_sleep; S3=$SLEPT
+python3 - "$MNT/$A/child/procs" "$S3" <<'PY' || fail "refused words"
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+def refused(data):
+    try:
+        os.write(fd, data)
+    except OSError as e:
+        return e.errno == errno.EINVAL
+    return False
+assert refused(b"1" * 65), "a 65-byte word was taken"
+os.write(fd, sys.argv[2].encode() + b"\n")  # the rest of that word: dropped, not a pid
+assert refused(sys.argv[2].encode() + b"\0garbage\n"), "a NUL inside a word was taken"
+PY
+for m in $(v1_mounts); do
+  ! file_has_line "$m/$A/child/cgroup.procs" $S3 || fail "$S3 was moved into $m/$A/child"
+done
+
+note "last_error belongs to the directory, not to its name"
+X=$PREFIX"again"
+mkdir "$MNT/$X"
+expect_error "Invalid argument" write_to "$MNT/$X/procs" bogus
+grep -q "invalid pid 'bogus'" "$MNT/$X/last_error" || fail "last_error of $X"
+for m in $(v1_mounts); do rmdir "$m/$X"; done # removed outside cgfs...
+mkdir "$MNT/$X"                               # ...and made again: a new directory
+[ -z "$(cat "$MNT/$X/last_error")" ] || fail "the new $X shows the old one's last_error"
+rmdir "$MNT/$X"
+
+note "readers hold no descriptors of the daemon's"
+before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
+fds=()
+for ((i = 0; i < 200; i++)); do exec {fd}<"$MNT/$A/procs"; fds+=("$fd"); done
+held=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
+for fd in "${fds[@]}"; do exec {fd}<&-; done
+[ "$held" -le $((before + 10)) ] || fail "200 open readers hold $((held - before)) daemon fds"
 
 note "events and state"
 [ "$(cat "$MNT/$A/events")" = "$(printf 'populated 1\nfrozen 0\nunder_oom 0\noom_kill 0')" ] ||
@@ -114,58 +151,50 @@ expect_error "Not a directory" ls "$MNT/$A/procs/x"
 truncate -s 0 "$MNT/$A/state"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "truncate changed state"
 
-if has_node "$A/stats.json"; then
-  note "stats.json"
-  usage=$(jq .memory.usage.usage "$MNT/$A/stats.json")
-  [[ $usage =~ ^[0-9]+$ ]] || fail "memory.usage.usage is '$usage'"
-  expect_error "Permission denied" write_to "$MNT/$A/stats.json" '{}'
-  grep -q "stats.json: read-only" "$MNT/$A/last_error" || fail "last_error after stats.json"
-else
-  note "SKIPPED stats.json: not in this build (needs the library's stats)"
-fi
+note "stats.json"
+usage=$(jq .memory.usage.usage "$MNT/$A/stats.json")
+[[ $usage =~ ^[0-9]+$ ]] || fail "memory.usage.usage is '$usage'"
+expect_error "Permission denied" write_to "$MNT/$A/stats.json" '{}'
+grep -q "stats.json: read-only" "$MNT/$A/last_error" || fail "last_error after stats.json"
 
-if has_node "$A/resources.json"; then
-  note "resources.json"
-  echo '{"memory": {"limit": 268435456}, "pids": {"limit": 64}, "cpu": {"shares": 512}}' > "$MNT/$A/resources.json"
-  [ "$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)" = 268435456 ] || fail "memory limit"
-  [ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 64 ] || fail "pids.max"
-  [ "$(cat /sys/fs/cgroup/cpu/"$A"/cpu.shares)" = 512 ] || fail "cpu.shares"
-  [ "$(jq .memory.limit "$MNT/$A/resources.json")" = 268435456 ] || fail "jq .memory.limit"
-  [ "$(jq .pids.limit < "$MNT/$A/resources.json")" = 64 ] || fail "jq .pids.limit"
-  # Written in many small pieces, as a pipe would.
-  printf '{"pids":\n' > "$WORK/doc"; printf ' {"limit": 99}}\n' >> "$WORK/doc"
-  dd if="$WORK/doc" of="$MNT/$A/resources.json" bs=3 status=none
-  rm -f "$WORK/doc"
-  [ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 99 ] || fail "pids.max after a write in pieces"
-  # What was read, written back, changes nothing: on the leaf and on its parent (where v1 refuses
-  # devices.allow "a", so an allow-all list must be left alone).
-  limits() {
-    cat /sys/fs/cgroup/memory/"$1"/memory.limit_in_bytes /sys/fs/cgroup/pids/"$1"/pids.max \
-      /sys/fs/cgroup/cpu/"$1"/cpu.shares /sys/fs/cgroup/devices/"$1"/devices.list
-  }
-  for cg in "$A/child" "$A"; do
-    limits "$cg" > "$WORK/kernel"
-    cat "$MNT/$cg/resources.json" > "$WORK/read"
-    cat "$WORK/read" > "$MNT/$cg/resources.json" || fail "writing back what was read of $cg"
-    diff "$WORK/read" "$MNT/$cg/resources.json" || fail "$cg: read, write back, read differs"
-    limits "$cg" | diff "$WORK/kernel" - || fail "$cg: writing back what was read changed kernel files"
-  done
-  rm -f "$WORK/read" "$WORK/kernel"
-  limit=$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)
-  expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{bad json'
-  grep -q "resources.json: invalid JSON at line 1, column 2" "$MNT/$A/last_error" || fail "last_error: $(cat "$MNT/$A/last_error")"
-  expect_error "Invalid argument" ext_write_to "$MNT/$A/resources.json" '{"memory": {"limit": 1' 
-  grep -q "ends before its closing" "$MNT/$A/last_error" || fail "last_error after a cut document"
-  expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{"memory": {"limit": 1024}, "nope": 1}'
-  grep -q "nope" "$MNT/$A/last_error" || fail "last_error does not name the unknown key"
-  [ "$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)" = "$limit" ] || fail "a failed write changed the limit"
-else
-  note "SKIPPED resources.json: not in this build (needs the library's resources)"
-fi
+note "resources.json"
+echo '{"memory": {"limit": 268435456}, "pids": {"limit": 64}, "cpu": {"shares": 512}}' > "$MNT/$A/resources.json"
+[ "$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)" = 268435456 ] || fail "memory limit"
+[ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 64 ] || fail "pids.max"
+[ "$(cat /sys/fs/cgroup/cpu/"$A"/cpu.shares)" = 512 ] || fail "cpu.shares"
+[ "$(jq .memory.limit "$MNT/$A/resources.json")" = 268435456 ] || fail "jq .memory.limit"
+[ "$(jq .pids.limit < "$MNT/$A/resources.json")" = 64 ] || fail "jq .pids.limit"
+# Written in many small pieces, as a pipe would.
+printf '{"pids":\n' > "$WORK/doc"; printf ' {"limit": 99}}\n' >> "$WORK/doc"
+dd if="$WORK/doc" of="$MNT/$A/resources.json" bs=3 status=none
+rm -f "$WORK/doc"
+[ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 99 ] || fail "pids.max after a write in pieces"
+# What was read, written back, changes nothing: on the leaf and on its parent (where v1 refuses
+# devices.allow "a", so an allow-all list must be left alone).
+limits() {
+  cat /sys/fs/cgroup/memory/"$1"/memory.limit_in_bytes /sys/fs/cgroup/pids/"$1"/pids.max \
+    /sys/fs/cgroup/cpu/"$1"/cpu.shares /sys/fs/cgroup/devices/"$1"/devices.list
+}
+for cg in "$A/child" "$A"; do
+  limits "$cg" > "$WORK/kernel"
+  cat "$MNT/$cg/resources.json" > "$WORK/read"
+  cat "$WORK/read" > "$MNT/$cg/resources.json" || fail "writing back what was read of $cg"
+  diff "$WORK/read" "$MNT/$cg/resources.json" || fail "$cg: read, write back, read differs"
+  limits "$cg" | diff "$WORK/kernel" - || fail "$cg: writing back what was read changed kernel files"
+done
+rm -f "$WORK/read" "$WORK/kernel"
+limit=$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)
+expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{bad json'
+grep -q "resources.json: invalid JSON at line 1, column 2" "$MNT/$A/last_error" || fail "last_error: $(cat "$MNT/$A/last_error")"
+expect_error "Invalid argument" ext_write_to "$MNT/$A/resources.json" '{"memory": {"limit": 1' 
+grep -q "ends before its closing" "$MNT/$A/last_error" || fail "last_error after a cut document"
+expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{"memory": {"limit": 1024}, "nope": 1}'
+grep -q "nope" "$MNT/$A/last_error" || fail "last_error does not name the unknown key"
+[ "$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)" = "$limit" ] || fail "a failed write changed the limit"
 
 note "kill ends every process of the subtree"
 echo 1 > "$MNT/$A/kill"
-[ -z "$(cat /sys/fs/cgroup/cpu/"$A"/cgroup.procs /sys/fs/cgroup/cpu/"$A"/child/cgroup.procs)" ] || fail "processes left after kill"
+no_procs /sys/fs/cgroup/cpu/"$A"/cgroup.procs /sys/fs/cgroup/cpu/"$A"/child/cgroup.procs || fail "processes left after kill"
 for p in $S1 $S2 $S0; do
   if wait $p; then fail "$p was not killed"; fi
 done

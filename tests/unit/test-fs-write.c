@@ -64,8 +64,27 @@ static void test_token_too_long(void **state)
   assert_null(a);
   assert_gerror(error, EINVAL, "longer than");
   g_clear_error(&error);
+  /* the rest of the refused word, in the next write, is not a word of its own */
+  g_autofree char *rest = feed_all(b, CHUNKS("24492 "), &error);
+  assert_no_gerror(error);
+  assert_string_equal(rest, "");
   g_autofree char *next = feed_all(b, CHUNKS("1 "), &error);
   assert_string_equal(next, "1");
+}
+
+static void test_token_control_byte(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_TOKENS);
+  GError *error = NULL;
+  static const char nul_inside[] = "24492\0garbage\n";
+  GPtrArray *units = g_ptr_array_new_with_free_func(g_free);
+  assert_false(fs_write_buffer_feed(b, nul_inside, sizeof nul_inside - 1, units, &error));
+  assert_gerror(error, EINVAL, "byte 0x00 in a word");
+  g_clear_error(&error);
+  assert_int_equal(units->len, 0);
+  g_ptr_array_unref(units);
+  g_autofree char *next = feed_all(b, CHUNKS("7\n"), &error);
+  assert_string_equal(next, "7");
 }
 
 static void test_json_one_write(void **state)
@@ -166,6 +185,11 @@ static void test_json_unfinished(void **state)
   assert_null(d);
   assert_gerror(error, EINVAL, "ends before its closing '}'");
   g_clear_error(&error);
+  /* a dup of the fd writing the rest: not a new document starting mid-text */
+  g_autofree char *rest = feed_all(b, CHUNKS("{\"limit\": 77}]}"), &error);
+  assert_null(rest);
+  assert_gerror(error, EINVAL, "the document was discarded");
+  g_clear_error(&error);
 }
 
 static void test_json_nothing(void **state)
@@ -187,6 +211,7 @@ int main(void)
     cmocka_unit_test(test_tokens),
     cmocka_unit_test(test_token_at_close),
     cmocka_unit_test(test_token_too_long),
+    cmocka_unit_test(test_token_control_byte),
     cmocka_unit_test(test_json_one_write),
     cmocka_unit_test(test_json_byte_by_byte),
     cmocka_unit_test(test_json_malformed),
