@@ -80,10 +80,13 @@ static gboolean check_mounts_exist(CgfsCgroup *cg, GError **error)
 CgfsCgroup *cgfs_cgroup_load(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
 {
   g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
-  if (!cg || !check_mounts_exist(cg, error))
+  if (!cg)
     return NULL;
   guint found = open_dirs(cg, error);
   if (found == G_MAXUINT)
+    return NULL;
+  /* Only when a directory is missing: is it the cgroup, or the whole hierarchy? */
+  if (found < cg->dirs->len && !check_mounts_exist(cg, error))
     return NULL;
   if (found == 0) {
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s exists in no subsystem", spec.path);
