@@ -126,6 +126,9 @@ static void test_mountpoint_missing(void **state)
   assert_null(cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/a"), NULL, &error));
   assert_gerror(error, ENODEV, "cgroup mountpoint does not exist");
   g_clear_error(&error);
+  assert_null(cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/"), &error));
+  assert_gerror(error, ENODEV, "cgroup mountpoint does not exist");
+  g_clear_error(&error);
   assert_false(v1_exists(f, "memory", "/a"));
 }
 
