@@ -17,6 +17,7 @@ struct _FsFile {
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
   pid_t writer;        /* who wrote last, for "0" in procs */
+  FsCaller opener;     /* whose credentials changes are made with, as cgroupfs uses the opener's */
   FsEventsPoll *poll;  /* events, once polled */
 };
 
@@ -52,6 +53,7 @@ void fs_file_unref(FsFile *f)
   if (!f || !g_atomic_int_dec_and_test(&f->ref))
     return;
   fs_events_poll_free(f->poll);
+  fs_caller_clear(&f->opener);
   fs_write_buffer_free(f->wbuf);
   g_free(f->snapshot);
   g_free(f->hpath);
@@ -69,7 +71,7 @@ static FsFile *file_of(struct fuse_file_info *fi)
 
 static FsRequest request_for(FsFile *f, pid_t caller)
 {
-  return (FsRequest){ f->d, f->cg, f->hpath, caller };
+  return (FsRequest){ f->d, f->cg, f->hpath, caller, &f->opener };
 }
 
 static gboolean take_snapshot(FsFile *f, GError **error)
@@ -122,6 +124,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->node = p.node;
   f->cg = g_steal_pointer(&cg);
   f->hpath = g_steal_pointer(&hpath);
+  fs_caller_init(&f->opener);
   if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
