@@ -283,6 +283,25 @@ if [ "$VERSION" = v1 ]; then
   fi
 fi
 
+if [ "$VERSION" = v2 ] && grep -qw pids "$KROOT/$D/cgroup.controllers"; then
+  row "A sets pids.max of A's cgroup (root's file)" EACCES EACCES \
+    "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"pids":{"limit":10}}')" \
+    "$(as_a "$TRY" write "$KROOT/$D/pids.max" 10)"
+  [ "$(cat "$KROOT/$D/pids.max")" = max ] || fail "A changed $D/pids.max"
+  # the library enables pids in A's cgroup.subtree_control as A; the files that makes are A's
+  as_a "$TRY" mkdir "$KROOT/$D/c" >/dev/null
+  kout=$(as_a "$TRY" write "$KROOT/$D/cgroup.subtree_control" +pids)
+  [ "$kout" = ok ] && kout=$(as_a "$TRY" write "$KROOT/$D/c/pids.max" 10)
+  as_a "$TRY" write "$KROOT/$D/cgroup.subtree_control" -pids >/dev/null
+  row "A sets the pids limit of A's own child (enabling pids in A's subtree_control)" ok ok \
+    "$(as_a "$TRY" write "$MNT/$D/a/resources.json" '{"pids":{"limit":10}}')" "$kout"
+  [ "$(stat -c %u "$KROOT/$D/a/pids.max")" = "$UA" ] || fail "$D/a/pids.max is not A's"
+  [ "$(cat "$KROOT/$D/a/pids.max")" = 10 ] || fail "$D/a/pids.max is not 10"
+  row "A enables pids in root's cgroup.subtree_control" EACCES EACCES \
+    "$(as_a "$TRY" write "$MNT/$O/resources.json" '{"pids":{"limit":10}}')" \
+    "$(as_a "$TRY" write "$KROOT/$O/cgroup.subtree_control" +pids)"
+fi
+
 note "--root confines pids"
 unmount_cgfs
 mount_cgfs --hierarchy "$VERSION" -o allow_other --root "/$D"
