@@ -182,6 +182,11 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
   /* O_TRUNC comes with open(), which ignores it, instead of as a separate truncate request. */
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
     conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  /* The kernel sends release (the end of every open file) as a background request, and lets
+   * only max_background of those (default 12) wait for the daemon at once: behind busy
+   * workers, closed files piled up in its queue. Everything here is quick to release. */
+  conn->max_background = FS_MAX_BACKGROUND;
+  conn->congestion_threshold = FS_MAX_BACKGROUND * 3 / 4;
   cfg->use_ino = 0;
   cfg->direct_io = 1;
   cfg->entry_timeout = 1.0;
