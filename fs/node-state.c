@@ -18,6 +18,18 @@ static char *read_state(FsRequest *rq, gsize *len, GError **error)
   return text;
 }
 
+/* The writer waits in write() for the freeze to complete, which cannot happen while it is
+ * one of the processes to freeze (a task waiting for FUSE cannot be frozen): refused at once. */
+static gboolean refuse_frozen_writer(FsRequest *rq, GError **error)
+{
+  if (rq->caller <= 0 || !cgfs_cgroup_contains_process(rq->cg, rq->caller, "freezer"))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EDEADLK,
+              "cannot freeze %s: the writing process %d is in it and could never see the result; "
+              "write from outside the cgroup", rq->path, (int)rq->caller);
+  return FALSE;
+}
+
 /* With the writer's credentials: the kernel checks the freezer file's mode. A freeze that would
  * stop the daemon is refused: nobody could thaw it through the mount again. */
 static gboolean set_state(FsRequest *rq, gboolean frozen, GError **error)
@@ -39,7 +51,7 @@ static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error
   for (guint i = 0; i < n; i++) {
     gboolean ok;
     if (g_ascii_strcasecmp(words[i], "frozen") == 0)
-      ok = set_state(rq, TRUE, error);
+      ok = refuse_frozen_writer(rq, error) && set_state(rq, TRUE, error);
     else if (g_ascii_strcasecmp(words[i], "thawed") == 0)
       ok = set_state(rq, FALSE, error);
     else {
