@@ -85,6 +85,28 @@ static gboolean take_snapshot(FsFile *f, GError **error)
   return TRUE;
 }
 
+/* The snapshot at open(). A cgroup from the daemon's cache was checked to be the same directory
+ * just now; if it went away since (or was made again in one hierarchy only), the kernel answers
+ * ENOENT or ENODEV: load it afresh once, as if it had not been cached. */
+static gboolean take_first_snapshot(FsFile *f, GError **error)
+{
+  GError *local = NULL;
+  if (take_snapshot(f, &local))
+    return TRUE;
+  if (local->code != ENOENT && local->code != ENODEV) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  g_error_free(local);
+  cgfs_cache_forget(f->d->cache, f->hpath);
+  CgfsCgroup *cg = cgfs_cache_load(f->d->cache, CGFS_STATIC_PATH(f->hpath), error);
+  if (!cg)
+    return FALSE;
+  cgfs_cgroup_unref(f->cg);
+  f->cg = cg;
+  return take_snapshot(f, error);
+}
+
 /* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
 static int check_access(FsDaemon *d, CgfsCgroup *cg, const FsNode *node, const char *hpath,
                         int flags)
@@ -122,7 +144,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->node = p.node;
   f->cg = g_steal_pointer(&cg);
   f->hpath = g_steal_pointer(&hpath);
-  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, &error)) {
+  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }

@@ -11,9 +11,13 @@
 
 #include <fuse_lowlevel.h>
 
+/* Descriptors the cache may keep (docs/tree.md, "Descriptors and memory"). */
+#define FS_FD_CACHE_DEFAULT 4096u
+
 typedef struct {
   char *root;
   char *hierarchy;
+  unsigned fd_cache;
   int help;
   int version;
 } Options;
@@ -24,6 +28,8 @@ static const struct fuse_opt option_spec[] = {
   OPT("--root %s", root),
   OPT("--hierarchy=%s", hierarchy),
   OPT("--hierarchy %s", hierarchy),
+  OPT("--fd-cache=%u", fd_cache),
+  OPT("--fd-cache %u", fd_cache),
   OPT("-h", help),
   OPT("--help", help),
   OPT("-V", version),
@@ -40,9 +46,11 @@ static void usage(const char *prog)
          "                           nothing above it is reachable\n"
          "    --hierarchy=v1|v2|auto the cgroup hierarchy to show (default auto: v2 on a\n"
          "                           unified machine, every v1 hierarchy otherwise)\n"
+         "    --fd-cache=N           keep up to N kernel descriptors open for the cgroups\n"
+         "                           asked about most recently (default %u; 0: none)\n"
          "    -h, --help             this help\n"
          "    -V, --version          the versions of cgfs and libfuse\n\n",
-         prog);
+         prog, FS_FD_CACHE_DEFAULT);
 }
 
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -100,6 +108,7 @@ static void daemon_free(FsDaemon *d)
     return;
   fs_watcher_free(d->watcher);
   fs_last_errors_free(d->errors);
+  cgfs_cache_free(d->cache);
   g_free(d->root);
   if (d->h)
     cgfs_hierarchy_unref(d->h);
@@ -108,6 +117,19 @@ static void daemon_free(FsDaemon *d)
   g_free(d);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsDaemon, daemon_free)
+
+/* The cache may take at most half of the open files limit (raised before): the rest is for
+ * requests in flight, FUSE and open writers. */
+static guint cache_size(guint wanted)
+{
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+      wanted <= rl.rlim_cur / 2)
+    return wanted;
+  g_message("--fd-cache %u lowered to %u: the open files limit is %llu", wanted,
+            (guint)(rl.rlim_cur / 2), (unsigned long long)rl.rlim_cur);
+  return (guint)(rl.rlim_cur / 2);
+}
 
 /* Find the hierarchy and check the root cgroup, before anything is mounted. */
 static FsDaemon *daemon_new(const Options *o, GError **error)
@@ -126,6 +148,8 @@ static FsDaemon *daemon_new(const Options *o, GError **error)
   if (!root)
     return NULL;
   d->errors = fs_last_errors_new();
+  d->cache = cgfs_cache_new(d->h, cache_size(o->fd_cache));
+  cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
   return g_steal_pointer(&d);
 }
 
@@ -180,7 +204,7 @@ static void raise_fd_limit(void)
 int main(int argc, char **argv)
 {
   struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-  Options o = { 0 };
+  Options o = { .fd_cache = FS_FD_CACHE_DEFAULT };
   if (fuse_opt_parse(&args, &o, option_spec, NULL) != 0)
     return 1;
   if (o.help) {
