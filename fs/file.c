@@ -11,8 +11,12 @@ struct _FsFile {
   GMutex lock; /* FUSE may run two requests on one open file at once */
   FsDaemon *d;
   const FsNode *node;
-  CgfsCgroup *cg;
-  char *hpath;
+  /* No cgroup object (it holds a directory fd per hierarchy) between requests: each request
+   * loads the cgroup again, and its identity tells a cgroup made again under the same name. */
+  char *rel;   /* the cgroup's path in the mount */
+  char *hpath; /* and in the hierarchy */
+  dev_t dev;
+  ino_t ino;
   char *snapshot; /* NULL unless open for reading */
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
@@ -55,7 +59,7 @@ void fs_file_unref(FsFile *f)
   fs_write_buffer_free(f->wbuf);
   g_free(f->snapshot);
   g_free(f->hpath);
-  cgfs_cgroup_unref(f->cg);
+  g_free(f->rel);
   g_mutex_clear(&f->lock);
   g_free(f);
 }
@@ -67,14 +71,33 @@ static FsFile *file_of(struct fuse_file_info *fi)
   return (FsFile *)(uintptr_t)fi->fh;
 }
 
-static FsRequest request_for(FsFile *f, pid_t caller)
+static FsRequest request_for(FsFile *f, CgfsCgroup *cg, pid_t caller)
 {
-  return (FsRequest){ f->d, f->cg, f->hpath, caller };
+  return (FsRequest){ f->d, cg, f->hpath, caller };
 }
 
-static gboolean take_snapshot(FsFile *f, GError **error)
+static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
 {
-  FsRequest rq = request_for(f, fuse_get_context()->pid);
+  struct stat st;
+  return cgfs_cgroup_stat(cg, &st, NULL) && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* The open file's cgroup, for one request; ENOENT once it was deleted, even if a cgroup of the
+ * same name was made since. */
+static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = fs_load(f->d, f->rel, NULL, error);
+  if (cg && !same_cgroup(cg, f->dev, f->ino)) {
+    g_set_error(error, CGFS_ERROR, ENOENT, "cgroup deleted since the file was opened: %s",
+                f->hpath);
+    return NULL;
+  }
+  return g_steal_pointer(&cg);
+}
+
+static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
+{
+  FsRequest rq = request_for(f, cg, fuse_get_context()->pid);
   gsize len = 0;
   char *text = f->node->read(&rq, &len, error);
   if (!text)
@@ -85,26 +108,27 @@ static gboolean take_snapshot(FsFile *f, GError **error)
   return TRUE;
 }
 
-/* The snapshot at open(). A cgroup from the daemon's cache was checked to be the same directory
- * just now; if it went away since (or was made again in one hierarchy only), the kernel answers
- * ENOENT or ENODEV: load it afresh once, as if it had not been cached. */
-static gboolean take_first_snapshot(FsFile *f, GError **error)
+/* The snapshot at open(). The cgroup, from the daemon's cache, was checked to be the same
+ * directory just now (through its first hierarchy); if one of its directories went away since,
+ * or was made again in some hierarchies only, the kernel answers ENOENT or ENODEV: load it
+ * afresh once, as if it had not been cached, and read again if it is still the same cgroup. */
+static gboolean take_first_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
 {
   GError *local = NULL;
-  if (take_snapshot(f, &local))
+  if (take_snapshot(f, cg, &local))
     return TRUE;
   if (local->code != ENOENT && local->code != ENODEV) {
     g_propagate_error(error, local);
     return FALSE;
   }
-  g_error_free(local);
   cgfs_cache_forget(f->d->cache, f->hpath);
-  CgfsCgroup *cg = cgfs_cache_load(f->d->cache, CGFS_STATIC_PATH(f->hpath), error);
-  if (!cg)
+  g_autoptr(CgfsCgroup) again = fs_load(f->d, f->rel, NULL, NULL);
+  if (!again || !same_cgroup(again, f->dev, f->ino)) {
+    g_propagate_error(error, local);
     return FALSE;
-  cgfs_cgroup_unref(f->cg);
-  f->cg = cg;
-  return take_snapshot(f, error);
+  }
+  g_error_free(local);
+  return take_snapshot(f, again, error);
 }
 
 /* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
@@ -142,22 +166,30 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   g_mutex_init(&f->lock);
   f->d = d;
   f->node = p.node;
-  f->cg = g_steal_pointer(&cg);
+  struct stat st;
+  if (!cgfs_cgroup_stat(cg, &st, &error))
+    return -fs_errno(error);
+  f->dev = st.st_dev;
+  f->ino = st.st_ino;
+  f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, &error)) {
+  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }
   if ((fi->flags & O_ACCMODE) != O_RDONLY)
     f->wbuf = fs_write_buffer_new(p.node->write_kind);
-  /* A reader has its snapshot: the cgroup's directory fds (one per hierarchy) are only kept by
-   * writers and by events, which reads again after poll(). */
-  if (!f->wbuf && p.node != &fs_node_events)
-    g_clear_pointer(&f->cg, cgfs_cgroup_unref);
   fi->direct_io = 1; /* generated content: never cached, size unknown */
   fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
   fi->fh = (uintptr_t)g_steal_pointer(&f);
   return 0;
+}
+
+/* events after poll() reported a change: read the kernel again. */
+static gboolean resnapshot(FsFile *f, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = load_cgroup(f, error);
+  return cg && take_snapshot(f, cg, error);
 }
 
 int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
@@ -168,7 +200,7 @@ int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_fil
   int r;
   if (!f->snapshot)
     r = -EBADF;
-  else if (off == 0 && fs_events_take_change(f->poll) && !take_snapshot(f, &error))
+  else if (off == 0 && fs_events_take_change(f->poll) && !resnapshot(f, &error))
     r = -fs_errno(error);
   else if ((gsize)off >= f->snapshot_len)
     r = 0;
@@ -181,16 +213,27 @@ int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_fil
   return r;
 }
 
+/* A failure of the open file itself (not of the kernel): kept as last_error if its cgroup is
+ * still the one it opened. */
+static int fail_here(FsFile *f, const GError *error)
+{
+  g_autoptr(CgfsCgroup) cg = load_cgroup(f, NULL);
+  return fs_fail(f->d, cg, f->hpath, f->node->name, error);
+}
+
 /* Give the units that are complete to the node; the failure becomes last_error. */
 static int apply(FsFile *f, GPtrArray *units)
 {
   if (units->len == 0)
     return 0;
   g_autoptr(GError) error = NULL;
-  FsRequest rq = request_for(f, f->writer);
+  g_autoptr(CgfsCgroup) cg = load_cgroup(f, &error);
+  if (!cg)
+    return fs_fail(f->d, NULL, f->hpath, f->node->name, error);
+  FsRequest rq = request_for(f, cg, f->writer);
   if (f->node->write(&rq, (char **)units->pdata, units->len, &error))
     return 0;
-  return fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+  return fs_fail(f->d, cg, f->hpath, f->node->name, error);
 }
 
 int fs_write(const char *path, const char *buf, size_t size, off_t off,
@@ -205,7 +248,7 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   if (!f->wbuf)
     r = -EBADF;
   else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
-    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+    r = fail_here(f, error);
   else
     r = apply(f, units);
   g_mutex_unlock(&f->lock);
@@ -222,7 +265,7 @@ int fs_flush(const char *path, struct fuse_file_info *fi)
   g_mutex_lock(&f->lock);
   int r;
   if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+    r = fail_here(f, error);
   else
     r = apply(f, units);
   g_mutex_unlock(&f->lock);
@@ -265,7 +308,15 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
     return 0;
   }
   g_mutex_lock(&f->lock);
-  int r = fs_events_poll(f->d, f, f->cg, f->snapshot, &f->poll, ph, reventsp);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CgfsCgroup) cg = f->poll ? NULL : load_cgroup(f, &error);
+  int r;
+  if (!f->poll && !cg) {
+    if (ph)
+      fuse_pollhandle_destroy(ph);
+    r = -fs_errno(error);
+  } else
+    r = fs_events_poll(f->d, f, cg, f->snapshot, &f->poll, ph, reventsp);
   g_mutex_unlock(&f->lock);
   return r;
 }
@@ -273,7 +324,8 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
 gboolean fs_file_events_woke(FsFile *f)
 {
   g_mutex_lock(&f->lock);
-  gboolean keep = f->poll && fs_events_changed(f->poll, f->cg, f->snapshot);
+  g_autoptr(CgfsCgroup) cg = f->poll ? load_cgroup(f, NULL) : NULL;
+  gboolean keep = f->poll && fs_events_changed(f->poll, cg, f->snapshot);
   g_mutex_unlock(&f->lock);
   return keep;
 }

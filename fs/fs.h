@@ -12,6 +12,12 @@
 
 #include "write-buffer.h"
 
+/* ---- limits (docs/tree.md "Limits": keep the figures there in step) ---- */
+
+/* Requests the kernel may queue for the daemon in the background (release, mostly): the
+ * kernel's default of 12 made closed files wait behind busy workers. */
+#define FS_MAX_BACKGROUND 256
+
 typedef struct _FsLastErrors FsLastErrors;
 typedef struct _FsWatcher FsWatcher;
 
@@ -138,7 +144,7 @@ typedef struct _FsEventsPoll FsEventsPoll;
 int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
                    FsEventsPoll **state, struct fuse_pollhandle *ph, unsigned *reventsp);
 /* The kernel fd woke: compare with @snapshot and notify the poller. FALSE once the cgroup is
- * gone (stop watching). */
+ * gone (stop watching); @cg is NULL when it could not be loaded (deleted). */
 gboolean fs_events_changed(FsEventsPoll *s, CgfsCgroup *cg, const char *snapshot);
 /* Whether it changed since the snapshot, clearing the mark: a read at offset 0 then takes a new
  * snapshot, as a reader that rewinds after poll() expects. */

@@ -19,7 +19,7 @@ static char *read_events(FsRequest *rq, gsize *len, GError **error)
 /* Whether the events now differ from @snapshot; a deleted cgroup (*@gone) does. */
 static gboolean differs(CgfsCgroup *cg, const char *snapshot, gboolean *gone)
 {
-  g_autofree char *now = cgfs_cgroup_events(cg, NULL, NULL);
+  g_autofree char *now = cg ? cgfs_cgroup_events(cg, NULL, NULL) : NULL;
   *gone = !now;
   return !now || g_strcmp0(now, snapshot) != 0;
 }

@@ -18,12 +18,24 @@ static char *read_state(FsRequest *rq, gsize *len, GError **error)
   return text;
 }
 
+/* The writer waits in write() for the freeze to complete, which cannot happen while it is
+ * one of the processes to freeze (a task waiting for FUSE cannot be frozen): refused at once. */
+static gboolean refuse_frozen_writer(FsRequest *rq, GError **error)
+{
+  if (rq->caller <= 0 || !cgfs_cgroup_contains_process(rq->cg, rq->caller, "freezer"))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EDEADLK,
+              "cannot freeze %s: the writing process %d is in it and could never see the result; "
+              "write from outside the cgroup", rq->path, (int)rq->caller);
+  return FALSE;
+}
+
 static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error)
 {
   for (guint i = 0; i < n; i++) {
     gboolean ok;
     if (g_ascii_strcasecmp(words[i], "frozen") == 0)
-      ok = cgfs_cgroup_freeze(rq->cg, error);
+      ok = refuse_frozen_writer(rq, error) && cgfs_cgroup_freeze(rq->cg, error);
     else if (g_ascii_strcasecmp(words[i], "thawed") == 0)
       ok = cgfs_cgroup_thaw(rq->cg, error);
     else {
