@@ -9,4 +9,8 @@
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
 #include <cgfs/resources.h>
+<<<<<<< HEAD
 #include <cgfs/cache.h>
+=======
+#include <cgfs/systemd.h>
+>>>>>>> main
