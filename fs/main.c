@@ -241,11 +241,8 @@ static void daemon_free(FsDaemon *d)
     return;
   fs_watcher_free(d->watcher);
   fs_last_errors_free(d->errors);
-<<<<<<< HEAD
   cgfs_cache_free(d->cache);
-=======
   fs_fair_share_free(d->share);
->>>>>>> main
   g_free(d->root);
   if (d->h)
     cgfs_hierarchy_unref(d->h);
@@ -258,9 +255,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsDaemon, daemon_free)
 /* Descriptors the cache may keep by default (docs/tree.md, "Descriptors and memory"). */
 #define FS_FD_CACHE_DEFAULT 4096u
 
-/* --fd-cache, at most half of the open files limit (raised before): the rest is for requests in
- * flight, FUSE and open writers. */
-static gboolean cache_size(const char *option, guint *out, GError **error)
+/* --fd-cache, at most half of the open files limit @nofile: the rest is for requests in flight,
+ * FUSE and pollers (docs/tree.md, "Limits"). */
+static gboolean cache_size(const char *option, guint64 nofile, guint *out, GError **error)
 {
   guint64 wanted = FS_FD_CACHE_DEFAULT;
   if (option && !g_ascii_string_to_unsigned(option, 10, 0, G_MAXINT / 2, &wanted, NULL)) {
@@ -268,12 +265,10 @@ static gboolean cache_size(const char *option, guint *out, GError **error)
                 option);
     return FALSE;
   }
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-      wanted > rl.rlim_cur / 2) {
-    g_message("--fd-cache %" G_GUINT64_FORMAT " lowered to %llu: the open files limit is %llu",
-              wanted, (unsigned long long)(rl.rlim_cur / 2), (unsigned long long)rl.rlim_cur);
-    wanted = rl.rlim_cur / 2;
+  if (wanted > nofile / 2) {
+    g_message("--fd-cache %" G_GUINT64_FORMAT " lowered to %" G_GUINT64_FORMAT
+              ": the open files limit is %" G_GUINT64_FORMAT, wanted, nofile / 2, nofile);
+    wanted = nofile / 2;
   }
   *out = (guint)wanted;
   return TRUE;
@@ -283,7 +278,7 @@ static gboolean cache_size(const char *option, guint *out, GError **error)
 static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
 {
   guint fd_cache;
-  if (!cache_size(o->fd_cache, &fd_cache, error))
+  if (!cache_size(o->fd_cache, nofile, &fd_cache, error))
     return NULL;
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->sys = cgfs_system_new(error);
@@ -299,12 +294,9 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   if (!root)
     return NULL;
   d->errors = fs_last_errors_new();
-<<<<<<< HEAD
   d->cache = cgfs_cache_new(d->h, fd_cache);
   cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
-=======
-  d->share = fs_fair_share_new(nofile);
->>>>>>> main
+  d->share = fs_fair_share_new(nofile - fd_cache); /* pollers share what the cache leaves */
   return g_steal_pointer(&d);
 }
 

@@ -68,11 +68,7 @@ static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
     const CgfsMount *m = cgfs_hierarchy_subsystem(h, i)->mount;
     if (has_mount(cg->dirs, m))
       continue;
-<<<<<<< HEAD
-    CgfsCgroupDir d = { m, cgfs_path_dir(m, spec, error), -1, NULL };
-=======
-    CgfsCgroupDir d = { m, dir_in_mount(h, m, spec, error), -1 };
->>>>>>> main
+    CgfsCgroupDir d = { m, dir_in_mount(h, m, spec, error), -1, NULL };
     if (!d.dir)
       return NULL;
     g_array_append_val(cg->dirs, d);

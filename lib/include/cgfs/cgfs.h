@@ -9,8 +9,5 @@
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
 #include <cgfs/resources.h>
-<<<<<<< HEAD
 #include <cgfs/cache.h>
-=======
 #include <cgfs/systemd.h>
->>>>>>> main
