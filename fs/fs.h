@@ -112,6 +112,7 @@ extern const FsNode fs_node_kill;
 extern const FsNode fs_node_last_error;
 extern const FsNode fs_node_resources;
 extern const FsNode fs_node_stats;
+extern const FsNode fs_node_metrics;
 
 /* ---- tree.c: paths ---- */
 
