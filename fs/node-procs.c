@@ -27,14 +27,25 @@ gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error
   return TRUE;
 }
 
-/* Every word a pid, every pid alive: checked before anything moves. */
-static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
+/* Every word a pid, every pid alive: checked before anything moves. A pid other than 0 is read
+ * in the writer's pid namespace, as the kernel reads a pid written to cgroup.procs. */
+static GArray *parse_all(char **words, guint n, pid_t writer, gboolean threads, GError **error)
 {
   g_autoptr(GArray) pids = g_array_sized_new(FALSE, FALSE, sizeof(pid_t), n);
+  FsPidNs ns;
+  gboolean have_ns = FALSE;
   for (guint i = 0; i < n; i++) {
     pid_t pid;
     if (!fs_parse_pid(words[i], writer, &pid, error))
       return NULL;
+    gboolean zero = strspn(words[i], "0") == strlen(words[i]); /* "0": the writer itself */
+    if (!zero) {
+      if (!have_ns && !fs_pidns_of(writer, &ns, error))
+        return NULL;
+      have_ns = TRUE;
+      if (!fs_pidns_resolve(&ns, pid, threads, &pid, error))
+        return NULL;
+    }
     if (kill(pid, 0) != 0 && errno == ESRCH) {
       g_set_error(error, CGFS_ERROR, ESRCH, "invalid pid %d: no such process", (int)pid);
       return NULL;
@@ -74,7 +85,7 @@ static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GErro
 static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean threads,
                            GError **error)
 {
-  g_autoptr(GArray) pids = parse_all(words, n, rq->caller, error);
+  g_autoptr(GArray) pids = parse_all(words, n, rq->caller, threads, error);
   if (!pids || !check_moves(rq, pids, threads, error))
     return FALSE;
   for (guint i = 0; i < pids->len; i++) {
@@ -92,11 +103,21 @@ static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean thread
   return TRUE;
 }
 
-static char *format_pids(GArray *pids, gsize *len)
+/* In the reader's pid namespace, as cgroupfs shows them: a pid the reader cannot see is left out
+ * on v1 and shown as 0 on v2 (the kernel's task_pid_vnr). A reader the daemon cannot see (FUSE's
+ * pid 0) gets the daemon's numbers. */
+static char *format_pids(FsRequest *rq, GArray *pids, gsize *len)
 {
+  FsPidNs ns = { .own = TRUE };
+  if (rq->caller > 0 && !fs_pidns_of(rq->caller, &ns, NULL))
+    ns.own = TRUE;
+  gboolean zeros = cgfs_cgroup_version(rq->cg) == 2;
   GString *out = g_string_sized_new(pids->len * 8);
-  for (guint i = 0; i < pids->len; i++)
-    g_string_append_printf(out, "%d\n", (int)g_array_index(pids, pid_t, i));
+  for (guint i = 0; i < pids->len; i++) {
+    pid_t shown = fs_pidns_show(&ns, g_array_index(pids, pid_t, i));
+    if (shown > 0 || zeros)
+      g_string_append_printf(out, "%d\n", (int)shown);
+  }
   *len = out->len;
   return g_string_free(out, FALSE);
 }
@@ -104,13 +125,13 @@ static char *format_pids(GArray *pids, gsize *len)
 static char *read_procs(FsRequest *rq, gsize *len, GError **error)
 {
   g_autoptr(GArray) pids = cgfs_cgroup_processes(rq->cg, NULL, FALSE, error);
-  return pids ? format_pids(pids, len) : NULL;
+  return pids ? format_pids(rq, pids, len) : NULL;
 }
 
 static char *read_threads(FsRequest *rq, gsize *len, GError **error)
 {
   g_autoptr(GArray) tids = cgfs_cgroup_threads(rq->cg, NULL, FALSE, error);
-  return tids ? format_pids(tids, len) : NULL;
+  return tids ? format_pids(rq, tids, len) : NULL;
 }
 
 static gboolean write_procs(FsRequest *rq, char **words, guint n, GError **error)
