@@ -30,14 +30,30 @@ static gboolean refuse_frozen_writer(FsRequest *rq, GError **error)
   return FALSE;
 }
 
+/* With the writer's credentials: the kernel checks the freezer file's mode. A freeze that would
+ * stop the daemon is refused: nobody could thaw it through the mount again. */
+static gboolean set_state(FsRequest *rq, gboolean frozen, GError **error)
+{
+  if (frozen && !fs_check_daemon_outside(rq->cg, "freeze", error))
+    return FALSE;
+  FsSavedCreds saved;
+  if (!fs_caller_enter(rq->who, &saved, error))
+    return FALSE;
+  gboolean ok = frozen ? cgfs_cgroup_freeze(rq->cg, error) : cgfs_cgroup_thaw(rq->cg, error);
+  fs_caller_leave(&saved);
+  if (ok)
+    fs_audit(rq->who, rq->path, "%s", frozen ? "froze" : "thawed");
+  return ok;
+}
+
 static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error)
 {
   for (guint i = 0; i < n; i++) {
     gboolean ok;
     if (g_ascii_strcasecmp(words[i], "frozen") == 0)
-      ok = refuse_frozen_writer(rq, error) && cgfs_cgroup_freeze(rq->cg, error);
+      ok = refuse_frozen_writer(rq, error) && set_state(rq, TRUE, error);
     else if (g_ascii_strcasecmp(words[i], "thawed") == 0)
-      ok = cgfs_cgroup_thaw(rq->cg, error);
+      ok = set_state(rq, FALSE, error);
     else {
       g_set_error(error, CGFS_ERROR, EINVAL, "invalid state '%s': write frozen or thawed",
                   words[i]);

@@ -26,4 +26,5 @@
 #include <cgfs/stats.h>
 #include <cgfs/metrics.h>
 #include <cgfs/resources.h>
+#include <cgfs/cache.h>
 #include <cgfs/systemd.h>
