@@ -78,6 +78,13 @@ def main():
     in_map = map_symbols(map_file)
     exported = exported_symbols(lib)
     problems = []
+    for path in sorted(glob.glob(os.path.join(header_dir, "*.h"))):
+        text = open(path).read()
+        if "G_BEGIN_DECLS" in text and "visibility push(default)" not in text:
+            problems.append(f"lib/include/cgfs/{os.path.basename(path)} lacks the line "
+                            f"'#pragma GCC visibility push(default)' after G_BEGIN_DECLS and "
+                            f"'#pragma GCC visibility pop' before G_END_DECLS (the library is "
+                            f"compiled with -fvisibility=hidden)")
     for name in sorted(set(declared) - in_map):
         problems.append(f"{name} is declared in lib/include/cgfs/{declared[name]} but not listed "
                         f"in lib/libcgfs.map: add the line '    {name};' to the global: list of "
