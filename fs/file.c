@@ -17,6 +17,7 @@ struct _FsFile {
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
   pid_t writer;        /* who wrote last, for "0" in procs */
+  pid_t opener;        /* the thread that opened it: its close() ends what was written */
   FsEventsPoll *poll;  /* events, once polled */
 };
 
@@ -122,6 +123,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->node = p.node;
   f->cg = g_steal_pointer(&cg);
   f->hpath = g_steal_pointer(&hpath);
+  f->opener = fuse_get_context()->pid;
   if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
@@ -159,15 +161,23 @@ int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_fil
   return r;
 }
 
-/* Give the units that are complete to the node; the failure becomes last_error. */
+/* Give the units that are complete to the node, once the word the write left unfinished is
+ * known to be able to become a valid one: a write is checked whole before anything of it is
+ * applied. A refusal becomes last_error, and the buffer forgets the refused input. */
 static int apply(FsFile *f, GPtrArray *units)
 {
-  if (units->len == 0)
-    return 0;
   g_autoptr(GError) error = NULL;
-  FsRequest rq = request_for(f, f->writer);
-  if (f->node->write(&rq, (char **)units->pdata, units->len, &error))
+  const char *partial = fs_write_buffer_partial(f->wbuf);
+  gboolean ok = TRUE;
+  if (partial && *partial && f->node->check_partial)
+    ok = f->node->check_partial(partial, &error);
+  if (ok && units->len > 0) {
+    FsRequest rq = request_for(f, f->writer);
+    ok = f->node->write(&rq, (char **)units->pdata, units->len, &error);
+  }
+  if (ok)
     return 0;
+  fs_write_buffer_refuse(f->wbuf, error);
   return fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
 }
 
@@ -182,7 +192,10 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   f->writer = fuse_get_context()->pid;
   if (!f->wbuf)
     r = -EBADF;
-  else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
+  else if (fs_write_buffer_error(f->wbuf)) {
+    fs_write_buffer_feed(f->wbuf, buf, size, units, &error);
+    r = -fs_errno(error); /* the document's own error again: last_error already says it */
+  } else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
     r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
   else
     r = apply(f, units);
@@ -190,19 +203,52 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   return r < 0 ? r : (int)size;
 }
 
+/* The thread's Tgid from /proc, or 0. */
+static pid_t tgid_of(pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)tid);
+  g_autofree char *text = NULL;
+  if (tid <= 0 || !g_file_get_contents(path, &text, NULL, NULL))
+    return 0;
+  const char *line = strstr(text, "\nTgid:");
+  return line ? (pid_t)g_ascii_strtoll(line + 6, NULL, 10) : 0;
+}
+
+/* Whether the close() comes from the process that opened the file. flush() is called for every
+ * close of every descriptor of an open file: a command of `{ printf '{'; jq ...; printf '}'; }
+ * > resources.json` exits with the document half written, and the shell writes the rest. The
+ * opener (the shell there; the writing process for echo, tee, dd, cp, Python, C stdio) closes
+ * last, and its close() is the one whose error a writer sees. */
+static gboolean closed_by_opener(FsFile *f)
+{
+  pid_t closer = fuse_get_context()->pid;
+  if (f->opener <= 0 || closer <= 0)
+    return FALSE;
+  if (closer == f->opener)
+    return TRUE;
+  pid_t tgid = tgid_of(closer);
+  return tgid > 0 && tgid == tgid_of(f->opener);
+}
+
+/* The writing ends: the last word is applied, an unfinished document refused. */
+static int finish(FsFile *f)
+{
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  if (!fs_write_buffer_flush(f->wbuf, units, &error))
+    return fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+  return apply(f, units);
+}
+
 int fs_flush(const char *path, struct fuse_file_info *fi)
 {
   FsFile *f = file_of(fi);
   if (!f->wbuf)
     return 0;
-  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
-  g_autoptr(GError) error = NULL;
   g_mutex_lock(&f->lock);
-  int r;
-  if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
-  else
-    r = apply(f, units);
+  int r = 0;
+  if (!fs_write_buffer_unfinished(f->wbuf) || closed_by_opener(f))
+    r = finish(f);
   g_mutex_unlock(&f->lock);
   return r;
 }
@@ -212,6 +258,13 @@ int fs_release(const char *path, struct fuse_file_info *fi)
   FsFile *f = file_of(fi);
   if (f->d->watcher)
     fs_watcher_remove(f->d->watcher, f);
+  /* The last close: what is still unfinished ends here (its error only in last_error and the
+   * log: release() returns nothing to anyone). */
+  if (f->wbuf) {
+    g_mutex_lock(&f->lock);
+    finish(f);
+    g_mutex_unlock(&f->lock);
+  }
   /* A call-back already running holds a reference; the last one frees. */
   fs_file_unref(f);
   return 0;

@@ -606,9 +606,14 @@ gboolean cgfs_res_read_int(int fd, const char *file, gint64 min, gint64 max, gbo
     return FALSE;
   if (!text)
     return TRUE;
-  if (!g_ascii_string_to_signed(text, 10, min, max, out, NULL)) {
-    cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an integer", file,
-                   text);
+  g_autoptr(GError) why = NULL;
+  if (!g_ascii_string_to_signed(text, 10, min, max, out, &why)) {
+    if (g_error_matches(why, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+      cgfs_set_error(error, EBADMSG, "%s: the kernel holds %s, outside the range %" G_GINT64_FORMAT
+                     "..%" G_GINT64_FORMAT " this library knows", file, text, min, max);
+    else
+      cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an integer", file,
+                     text);
     return FALSE;
   }
   *has = TRUE;

@@ -78,7 +78,15 @@ def refused(data):
 assert refused(b"1" * 65), "a 65-byte word was taken"
 os.write(fd, sys.argv[2].encode() + b"\n")  # the rest of that word: dropped, not a pid
 assert refused(sys.argv[2].encode() + b"\0garbage\n"), "a NUL inside a word was taken"
+# a write is checked whole, its unfinished last word too, before any word of it moves
+assert refused(sys.argv[2].encode() + b" abc"), "'PID abc': the pid was moved"
+assert refused(sys.argv[2].encode() + b" 12x"), "'PID 12x': the pid was moved"
+# a word begun in an earlier write is checked with the write that completes it
+os.write(fd, sys.argv[2][:2].encode())
+assert refused(sys.argv[2][2:].encode() + b" 7 abc\n"), "a word across two writes"
 PY
+bash -c "printf '%d abc' $S3 > '$MNT/$A/child/procs'" 2>/dev/null && fail "printf '%d abc' succeeded"
+grep -q "invalid pid 'abc...'" "$MNT/$A/child/last_error" || fail "last_error: $(cat "$MNT/$A/child/last_error")"
 for m in $(v1_mounts); do
   ! file_has_line "$m/$A/child/cgroup.procs" $S3 || fail "$S3 was moved into $m/$A/child"
 done
@@ -131,6 +139,11 @@ expect_error "No such process" ext_write_to "$MNT/$A/procs" "$S2 $G"
 [ "$(cat /sys/fs/cgroup/cpu/"$A"/cgroup.procs)" = "$before" ] || fail "a failed write moved a process"
 expect_error "Invalid argument" write_to "$MNT/$A/state" melted
 grep -q "invalid state 'melted'" "$MNT/$A/last_error" || fail "last_error after state"
+expect_error "Invalid argument" write_to "$MNT/$A/state" "frozen bogus"
+grep -q "invalid state 'bogus'" "$MNT/$A/last_error" || fail "last_error after 'frozen bogus'"
+expect_error "Invalid argument" bash -c "printf 'frozen bog' > '$MNT/$A/state'"
+expect_error "Invalid argument" bash -c "printf '1 2' > '$MNT/$A/kill'"
+[ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "a refused state write froze"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "a failed state write changed it"
 expect_error "Permission denied" write_to "$MNT/$A/events" x
 grep -q "events: read-only: it cannot be opened for writing" "$MNT/$A/last_error" || fail "last_error after events"

@@ -170,7 +170,7 @@ typedef struct {
 } Bad;
 
 static const Bad bad[] = {
-  { "{\"memory\": {\"swappiness\": 150}}", ERANGE, "memory.swappiness: 150 is out of range 0..100" },
+  { "{\"memory\": {\"swappiness\": 201}}", ERANGE, "memory.swappiness: 201 is out of range 0..200" },
   { "{\"unified\": {\"memory.high\": \"1\\u0000 2\"}}", EINVAL,
     "resources: invalid JSON at line 1, column 31: a NUL character" },
   { "{\"unified\": {\"a\\u0000b.c\": \"1\"}}", EINVAL, "a NUL character" },
@@ -245,8 +245,8 @@ static const Bad bad[] = {
   { "", EINVAL, "resources: expected a JSON object, got nothing" },
   { "\"x\"", EINVAL, "resources: expected a JSON object, got a string" },
   { "{\"memory\": ", EINVAL, "resources: invalid JSON" },
-  { "{\"ociVersion\": \"1.0.2\", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 150}}}}",
-    ERANGE, "linux.resources.memory.swappiness: 150 is out of range 0..100" },
+  { "{\"ociVersion\": \"1.0.2\", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 250}}}}",
+    ERANGE, "linux.resources.memory.swappiness: 250 is out of range 0..200" },
   { "{\"ociVersion\": \"1.0.2\", \"linux\": {\"resources\": {\"devices\": [{}]}}}", EINVAL,
     "linux.resources.devices[0].allow: missing (required)" },
   { "{\"ociVersion\": \"1\", \"linux\": 3}", EINVAL, "linux: expected an object, got a number" },
@@ -295,9 +295,9 @@ static void test_validate_struct(void **state)
   g_clear_error(&error);
   r->rdma = g_array_new(FALSE, TRUE, sizeof(CgfsRdmaLimit));
   r->memory.has_swappiness = TRUE;
-  r->memory.swappiness = 150;
+  r->memory.swappiness = 201;
   assert_false(cgfs_resources_validate(r, "", &error));
-  assert_gerror(error, ERANGE, "memory.swappiness: 150 is out of range 0..100");
+  assert_gerror(error, ERANGE, "memory.swappiness: 201 is out of range 0..200");
   g_clear_error(&error);
   r->memory.swappiness = 10;
   r->cpu.shares = G_MAXUINT64;
