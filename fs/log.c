@@ -1,12 +1,20 @@
-/* Where the daemon's messages go: stderr in the foreground, syslog (the journal) otherwise. */
+/* Where the daemon's messages go: stderr in the foreground, syslog (the journal) otherwise, and
+ * stderr again when there is no syslog socket (a container, a minimal machine). */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "fs.h"
 
 typedef struct {
-  gboolean foreground;
+  gboolean to_syslog;
   gboolean debug;
+  /* A copy of the stderr cgfs started with: detaching points fd 2 at /dev/null, but without
+   * syslog the stderr of whoever started it (a terminal, a container's log) is the only place
+   * left for the messages. */
+  int err_fd;
 } LogConfig;
 
 static int syslog_priority(GLogLevelFlags level)
@@ -39,19 +47,44 @@ static GLogWriterOutput write_log(GLogLevelFlags level, const GLogField *fields,
   const char *message = field_value(fields, n_fields, "MESSAGE");
   if (!message)
     return G_LOG_WRITER_UNHANDLED;
-  if (cfg->foreground)
-    fprintf(stderr, "cgfs: %s\n", message);
-  else
+  if (cfg->to_syslog)
     syslog(syslog_priority(level), "%s", message);
+  else if (cfg->err_fd >= 0)
+    dprintf(cfg->err_fd, "cgfs: %s\n", message);
   return G_LOG_WRITER_HANDLED;
+}
+
+static gboolean has_syslog(void)
+{
+  struct stat st;
+  return stat("/dev/log", &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* A detached daemon keeps no pipe open: whoever reads it (`$(mount ...)`) would wait for the
+ * daemon's end. A terminal, a file or a socket (the journal's stdout stream) is kept. */
+static int keep_stderr(gboolean foreground)
+{
+  struct stat st;
+  if (!foreground && (fstat(STDERR_FILENO, &st) != 0 || S_ISFIFO(st.st_mode)))
+    return -1;
+  return fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+}
+
+static void log_config_free(gpointer data)
+{
+  LogConfig *cfg = data;
+  if (cfg->err_fd >= 0)
+    close(cfg->err_fd);
+  g_free(cfg);
 }
 
 void fs_log_init(gboolean foreground, gboolean debug)
 {
   LogConfig *cfg = g_new0(LogConfig, 1);
-  cfg->foreground = foreground;
+  cfg->to_syslog = !foreground && has_syslog();
   cfg->debug = debug;
-  if (!foreground)
+  cfg->err_fd = cfg->to_syslog ? -1 : keep_stderr(foreground);
+  if (cfg->to_syslog)
     openlog("cgfs", LOG_PID, LOG_DAEMON);
-  g_log_set_writer_func(write_log, cfg, g_free);
+  g_log_set_writer_func(write_log, cfg, log_config_free);
 }

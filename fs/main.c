@@ -6,43 +6,174 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "fs.h"
 
 #include <fuse_lowlevel.h>
 
+/* What the command line asks of cgfs itself (the rest goes to libfuse). */
 typedef struct {
   char *root;
   char *hierarchy;
-  int help;
-  int version;
+  char *pidfile;
+  char *source;     /* mount(8)'s device argument ("cgfs" in fstab), shown as the fsname */
+  char *mountpoint;
+  int n_positional;
+  gboolean help;
+  gboolean version;
 } Options;
 
-#define OPT(t, p) { t, offsetof(Options, p), 1 }
-static const struct fuse_opt option_spec[] = {
-  OPT("--root=%s", root),
-  OPT("--root %s", root),
-  OPT("--hierarchy=%s", hierarchy),
-  OPT("--hierarchy %s", hierarchy),
-  OPT("-h", help),
-  OPT("--help", help),
-  OPT("-V", version),
-  OPT("--version", version),
-  FUSE_OPT_END,
+/* The daemon's options that take a value. Each is accepted as --NAME=VALUE, --NAME VALUE and
+ * -o NAME=VALUE (the form mount(8) and fstab pass). Add a line here for a new one. */
+typedef struct {
+  const char *name;
+  gsize offset; /* of its char * in Options */
+  const char *metavar;
+  const char *help;
+} ValueOption;
+
+static const ValueOption value_options[] = {
+  { "root", G_STRUCT_OFFSET(Options, root), "PATH",
+    "the cgroup shown as the mount's root (default /);\n"
+    "nothing above it is reachable" },
+  { "hierarchy", G_STRUCT_OFFSET(Options, hierarchy), "v1|v2|auto",
+    "the cgroup hierarchy to show (default auto: v2 on a\n"
+    "unified machine, every v1 hierarchy otherwise)" },
+  { "pidfile", G_STRUCT_OFFSET(Options, pidfile), "FILE",
+    "write the serving process's pid to FILE (removed at exit)" },
 };
 
+/* The same options in fuse_opt's form, for -o NAME=VALUE; the key is the index in
+ * value_options. Long options are taken apart before fuse_opt sees them (normalize_args). */
+static const struct fuse_opt option_spec[] = {
+  FUSE_OPT_KEY("root=", 0),
+  FUSE_OPT_KEY("hierarchy=", 1),
+  FUSE_OPT_KEY("pidfile=", 2),
+  FUSE_OPT_END,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(option_spec) == G_N_ELEMENTS(value_options) + 1);
+
+static void set_value_option(Options *o, const ValueOption *v, const char *value)
+{
+  char **field = G_STRUCT_MEMBER_P(o, v->offset);
+  g_free(*field);
+  *field = g_strdup(value);
+}
+
+static const ValueOption *find_value_option(const char *name, gsize len)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(value_options); i++)
+    if (strlen(value_options[i].name) == len && strncmp(value_options[i].name, name, len) == 0)
+      return &value_options[i];
+  return NULL;
+}
+
+/* fuse_opt's callback: -o NAME=VALUE of ours, and the positional arguments (taken here, as
+ * libfuse accepts only one: mount(8) passes the device first, then the mount point). */
+static int option_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+  Options *o = data;
+  if (key == FUSE_OPT_KEY_NONOPT) {
+    o->n_positional++;
+    g_free(o->source);
+    o->source = o->mountpoint;
+    o->mountpoint = g_strdup(arg);
+    return 0;
+  }
+  if (key >= 0 && (gsize)key < G_N_ELEMENTS(value_options)) {
+    set_value_option(o, &value_options[key], strchr(arg, '=') + 1);
+    return 0;
+  }
+  return 1; /* libfuse's */
+}
+
+/* Take cgfs's own long options (--NAME=VALUE, --NAME VALUE, -h, -V) out of argv, and turn
+ * --debug into libfuse's -d (which also keeps the daemon in the foreground). Everything else
+ * is kept in order for fuse_opt. FALSE with a message on stderr for a value missing. */
+static gboolean normalize_args(int argc, char **argv, Options *o, struct fuse_args *out)
+{
+  fuse_opt_add_arg(out, argv[0]);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0 || strcmp(a, "-o") == 0) { /* copied with what follows */
+      fuse_opt_add_arg(out, a);
+      if (i + 1 < argc)
+        fuse_opt_add_arg(out, argv[++i]);
+      if (strcmp(a, "--") == 0)
+        for (i++; i < argc; i++)
+          fuse_opt_add_arg(out, argv[i]);
+      continue;
+    }
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      o->help = TRUE;
+      continue;
+    }
+    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+      o->version = TRUE;
+      continue;
+    }
+    if (strcmp(a, "--debug") == 0) {
+      fuse_opt_add_arg(out, "-d");
+      continue;
+    }
+    if (!g_str_has_prefix(a, "--")) {
+      fuse_opt_add_arg(out, a);
+      continue;
+    }
+    const char *eq = strchr(a + 2, '=');
+    const ValueOption *v = find_value_option(a + 2, eq ? (gsize)(eq - a - 2) : strlen(a + 2));
+    if (!v) {
+      fuse_opt_add_arg(out, a); /* libfuse's, or an error from it */
+      continue;
+    }
+    if (!eq && i + 1 >= argc) {
+      fprintf(stderr, "%s: option --%s needs a value (%s)\n", argv[0], v->name, v->metavar);
+      return FALSE;
+    }
+    set_value_option(o, v, eq ? eq + 1 : argv[++i]);
+  }
+  return TRUE;
+}
+
+static void options_clear(Options *o)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS(value_options); i++)
+    g_clear_pointer((char **)G_STRUCT_MEMBER_P(o, value_options[i].offset), g_free);
+  g_clear_pointer(&o->source, g_free);
+  g_clear_pointer(&o->mountpoint, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Options, options_clear)
+
+/* Only what makes sense for cgfs: libfuse's own lists offer caching and inode options that
+ * cgfs sets itself, and -h/-V a second time. */
 static void usage(const char *prog)
 {
-  printf("usage: %s [options] MOUNTPOINT\n\n"
+  printf("usage: %s [options] MOUNTPOINT\n"
+         "       mount -t fuse.cgfs cgfs MOUNTPOINT -o OPTION[,OPTION...]\n\n"
          "Mount the machine's cgroups as a file tree: every directory is a cgroup.\n\n"
-         "cgfs options:\n"
-         "    --root=PATH            the cgroup shown as the mount's root (default /);\n"
-         "                           nothing above it is reachable\n"
-         "    --hierarchy=v1|v2|auto the cgroup hierarchy to show (default auto: v2 on a\n"
-         "                           unified machine, every v1 hierarchy otherwise)\n"
-         "    -h, --help             this help\n"
-         "    -V, --version          the versions of cgfs and libfuse\n\n",
+         "cgfs options (each also as -o NAME=VALUE, as mount(8) and fstab give them):\n",
          prog);
+  for (gsize i = 0; i < G_N_ELEMENTS(value_options); i++) {
+    const ValueOption *v = &value_options[i];
+    g_autofree char *form = g_strdup_printf("--%s=%s", v->name, v->metavar);
+    g_auto(GStrv) lines = g_strsplit(v->help, "\n", -1);
+    for (guint l = 0; lines[l]; l++)
+      printf("    %-26s %s\n", l == 0 ? form : "", lines[l]);
+  }
+  printf("    -f                         stay in the foreground, log to stderr\n"
+         "    -d, --debug                foreground, with FUSE's request trace and debug messages\n"
+         "    -s                         serve requests in one thread\n"
+         "    -h, --help                 this help\n"
+         "    -V, --version              the versions of cgfs and libfuse\n\n"
+         "FUSE options (-o):\n"
+         "    -o allow_other             let other users in (the nodes' modes then decide)\n"
+         "    -o allow_root              let root in, besides the user who mounted\n"
+         "    -o auto_unmount            unmount when the daemon ends, even if it crashes\n"
+         "    -o ro                      a read-only mount\n"
+         "    -o clone_fd                one /dev/fuse descriptor per thread\n"
+         "    -o max_threads=N           at most N threads (default 10)\n"
+         "    -o max_idle_threads=N      at most N idle threads\n");
 }
 
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
@@ -143,22 +274,51 @@ static int run(struct fuse *fuse, const struct fuse_cmdline_opts *cmd)
   return r;
 }
 
-static int mount_and_serve(struct fuse_args *args, const struct fuse_cmdline_opts *cmd, FsDaemon *d)
+/* The pid of the process that serves, once detached; removed at exit if it is still ours. */
+static gboolean write_pidfile(const char *path, GError **error)
+{
+  g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+  return g_file_set_contents(path, pid, -1, error);
+}
+
+static void remove_pidfile(const char *path)
+{
+  g_autofree char *content = NULL;
+  if (g_file_get_contents(path, &content, NULL, NULL) && atoi(content) == (int)getpid())
+    unlink(path);
+}
+
+static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd, FsDaemon *d,
+                 const Options *o)
+{
+  if (fuse_daemonize(cmd->foreground) != 0 ||
+      fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+    return 1;
+  g_autoptr(GError) error = NULL;
+  if (o->pidfile && !write_pidfile(o->pidfile, &error)) {
+    g_warning("cannot write the pid file: %s", error->message);
+    fuse_remove_signal_handlers(fuse_get_session(fuse));
+    return 1;
+  }
+  g_message("serving %s of the %s hierarchy on %s", d->root,
+            cgfs_hierarchy_version(d->h) == 2 ? "v2" : "v1", cmd->mountpoint);
+  int r = run(fuse, cmd);
+  if (o->pidfile)
+    remove_pidfile(o->pidfile);
+  fuse_remove_signal_handlers(fuse_get_session(fuse));
+  /* libfuse's signal handlers end the loop with the signal's number: a clean exit. */
+  return r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP ? 0 : 1;
+}
+
+static int mount_and_serve(struct fuse_args *args, const struct fuse_cmdline_opts *cmd,
+                           FsDaemon *d, const Options *o)
 {
   struct fuse *fuse = fuse_new(args, &cgfs_operations, sizeof cgfs_operations, d);
   if (!fuse)
     return 1;
   int status = 1;
   if (fuse_mount(fuse, cmd->mountpoint) == 0) {
-    if (fuse_daemonize(cmd->foreground) == 0 &&
-        fuse_set_signal_handlers(fuse_get_session(fuse)) == 0) {
-      g_message("serving %s of the %s hierarchy on %s", d->root,
-                cgfs_hierarchy_version(d->h) == 2 ? "v2" : "v1", cmd->mountpoint);
-      int r = run(fuse, cmd);
-      /* libfuse's signal handlers end the loop with the signal's number: a clean exit. */
-      status = r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP ? 0 : 1;
-      fuse_remove_signal_handlers(fuse_get_session(fuse));
-    }
+    status = serve(fuse, cmd, d, o);
     fuse_unmount(fuse);
   }
   fuse_destroy(fuse);
@@ -177,45 +337,58 @@ static void raise_fd_limit(void)
     g_message("cannot raise the open files limit: %s", g_strerror(errno));
 }
 
+/* The mount options cgfs always wants, first so that the user's -o options come later and win;
+ * mount(8)'s device argument becomes the fsname /proc/mounts shows (unless it needs escaping). */
+static void insert_default_options(struct fuse_args *args, const Options *o)
+{
+  const char *fsname = o->source && *o->source && !strpbrk(o->source, ",\\") ? o->source : "cgfs";
+  g_autofree char *defaults =
+    g_strdup_printf("-odefault_permissions,fsname=%s,subtype=cgfs", fsname);
+  fuse_opt_insert_arg(args, 1, defaults);
+}
+
+static int start(const char *prog, struct fuse_args *args, const Options *o)
+{
+  if (o->n_positional == 0) {
+    fprintf(stderr, "%s: no mount point given (try --help)\n", prog);
+    return 1;
+  }
+  if (o->n_positional > 2) {
+    fprintf(stderr, "%s: too many arguments: only [DEVICE] MOUNTPOINT (try --help)\n", prog);
+    return 1;
+  }
+  insert_default_options(args, o);
+  fuse_opt_add_arg(args, o->mountpoint);
+  struct fuse_cmdline_opts cmd = { 0 };
+  if (fuse_parse_cmdline(args, &cmd) != 0)
+    return 1;
+  fs_log_init(cmd.foreground, cmd.debug);
+  raise_fd_limit();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FsDaemon) d = daemon_new(o, &error);
+  int status = 1;
+  if (!d)
+    fprintf(stderr, "%s: %s\n", prog, error->message);
+  else
+    status = mount_and_serve(args, &cmd, d, o);
+  free(cmd.mountpoint);
+  return status;
+}
+
 int main(int argc, char **argv)
 {
-  struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-  Options o = { 0 };
-  if (fuse_opt_parse(&args, &o, option_spec, NULL) != 0)
+  g_auto(Options) o = { 0 };
+  struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+  if (!normalize_args(argc, argv, &o, &args) ||
+      fuse_opt_parse(&args, &o, option_spec, option_proc) != 0) {
+    fuse_opt_free_args(&args);
     return 1;
-  if (o.help) {
+  }
+  int status = o.help || o.version ? 0 : start(argv[0], &args, &o);
+  if (o.help)
     usage(argv[0]);
-    fuse_cmdline_help();
-    fuse_lib_help(&args);
-    fuse_opt_free_args(&args);
-    return 0;
-  }
-  if (o.version) {
+  else if (o.version)
     printf("cgfs version %s\nFUSE library version %s\n", CGFS_VERSION, fuse_pkgversion());
-    fuse_opt_free_args(&args);
-    return 0;
-  }
-  /* First, so that the user's -o options come later and win. */
-  fuse_opt_insert_arg(&args, 1, "-odefault_permissions,fsname=cgfs,subtype=cgfs");
-  struct fuse_cmdline_opts cmd = { 0 };
-  if (fuse_parse_cmdline(&args, &cmd) != 0)
-    return 1;
-  int status = 1;
-  if (!cmd.mountpoint) {
-    fprintf(stderr, "%s: no mount point given (try --help)\n", argv[0]);
-  } else {
-    fs_log_init(cmd.foreground, cmd.debug);
-    raise_fd_limit();
-    g_autoptr(GError) error = NULL;
-    g_autoptr(FsDaemon) d = daemon_new(&o, &error);
-    if (!d)
-      fprintf(stderr, "%s: %s\n", argv[0], error->message);
-    else
-      status = mount_and_serve(&args, &cmd, d);
-  }
-  free(cmd.mountpoint);
-  free(o.root);
-  free(o.hierarchy);
   fuse_opt_free_args(&args);
   return status;
 }

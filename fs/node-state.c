@@ -37,12 +37,24 @@ static gboolean check_partial_state(const char *start, GError **error)
   return FALSE;
 }
 
+/* The writer waits in write() for the freeze to complete, which cannot happen while it is
+ * one of the processes to freeze (a task waiting for FUSE cannot be frozen): refused at once. */
+static gboolean refuse_frozen_writer(FsRequest *rq, GError **error)
+{
+  if (rq->caller <= 0 || !cgfs_cgroup_contains_process(rq->cg, rq->caller, "freezer"))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EDEADLK,
+              "cannot freeze %s: the writing process %d is in it and could never see the result; "
+              "write from outside the cgroup", rq->path, (int)rq->caller);
+  return FALSE;
+}
+
 /* Every word checked before the first takes effect. */
 static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error)
 {
   g_autofree gboolean *frozen = g_new0(gboolean, n);
   for (guint i = 0; i < n; i++)
-    if (!parse_state(words[i], &frozen[i], error))
+    if (!parse_state(words[i], &frozen[i], error) || (frozen[i] && !refuse_frozen_writer(rq, error)))
       return FALSE;
   for (guint i = 0; i < n; i++)
     if (!(frozen[i] ? cgfs_cgroup_freeze(rq->cg, error) : cgfs_cgroup_thaw(rq->cg, error)))

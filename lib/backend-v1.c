@@ -45,7 +45,7 @@ static const CgfsCgroupDir *freezer_dir(CgfsCgroup *cg, GError **error)
 static gboolean v1_set_frozen(CgfsCgroup *cg, gboolean frozen, GError **error)
 {
   const CgfsCgroupDir *d = freezer_dir(cg, error);
-  return d && cgfs_freezer_v1_set(d->fd, d->dir, frozen, error);
+  return d && cgfs_freezer_v1_set(d->fd, d->dir, frozen, CGFS_FREEZE_TIMEOUT_MS, error);
 }
 
 static gboolean all_deleted(CgfsCgroup *cg)
@@ -70,27 +70,41 @@ static CgfsState v1_state(CgfsCgroup *cg, GError **error)
   return cgfs_freezer_v1_state(d->fd, error);
 }
 
-/* Kill without a freezer: signal until nothing is left, racing forks. */
-static gboolean kill_unfrozen(const CgfsCgroupDir *d, GError **error)
+/* Kill without freezing: signal until nothing is left, racing forks. @why says why the freezer
+ * was not used, for the message if even this fails. */
+static gboolean kill_unfrozen(const CgfsCgroupDir *d, const char *why, GError **error)
 {
   gint64 deadline = g_get_monotonic_time() + CGFS_KILL_TIMEOUT_MS * 1000;
+  guint rounds = 0;
   for (guint attempt = 0;; attempt++) {
-    gssize sent = cgfs_signal_subtree(d->fd, "cgroup.procs", SIGKILL, error);
+    gssize sent = cgfs_signal_subtree(d, "cgroup.procs", SIGKILL, error);
     if (sent < 0)
       return FALSE;
+    rounds++;
     if (sent == 0)
-      return cgfs_wait_empty(d->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+      break;
     if (g_get_monotonic_time() > deadline) {
-      cgfs_set_error(error, ETIMEDOUT, "cannot kill every process of %s: they keep forking",
-                     d->dir);
+      cgfs_set_error(error, ETIMEDOUT, "cannot kill every process of %s: they keep forking%s%s",
+                     d->dir, why ? "; freezing first failed: " : "", why ? why : "");
       return FALSE;
     }
     cgfs_backoff_sleep(attempt);
   }
+  g_autoptr(GError) local = NULL;
+  if (cgfs_wait_empty(d->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, &local)) {
+    if (why)
+      g_debug("killed every process of %s in %u rounds without freezing: %s", d->dir, rounds, why);
+    return TRUE;
+  }
+  cgfs_set_error(error, local->code, "%s%s%s", local->message, why ? "; freezing first failed: " : "",
+                 why ? why : "");
+  return FALSE;
 }
 
 /* Freeze so nothing forks between listing and signalling, SIGKILL each task, thaw so the
- * signals are delivered, then wait for the subtree to empty. */
+ * signals are delivered, then wait for the subtree to empty. A freeze that cannot complete (a
+ * task stuck in an OOM wait with oom_kill_disable set, where only a fatal signal wakes it) must
+ * not stop a kill: then every process is signalled unfrozen, until none is left. */
 static gboolean v1_kill(CgfsCgroup *cg, GError **error)
 {
   const CgfsCgroupDir *fz = cgfs_cgroup_dir(cg, "freezer");
@@ -100,12 +114,14 @@ static gboolean v1_kill(CgfsCgroup *cg, GError **error)
       cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
       return FALSE;
     }
-    return kill_unfrozen(d, error);
+    return kill_unfrozen(d, NULL, error);
   }
-  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, error))
-    return FALSE;
-  gssize sent = cgfs_signal_subtree(fz->fd, "cgroup.procs", SIGKILL, error);
-  gboolean thawed = cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, sent < 0 ? NULL : error);
+  g_autoptr(GError) freeze_failed = NULL;
+  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, CGFS_KILL_FREEZE_TIMEOUT_MS, &freeze_failed))
+    return kill_unfrozen(fz, freeze_failed->message, error);
+  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, error);
+  gboolean thawed =
+    cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, CGFS_FREEZE_TIMEOUT_MS, sent < 0 ? NULL : error);
   if (sent < 0 || !thawed)
     return FALSE;
   return cgfs_wait_empty(fz->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);

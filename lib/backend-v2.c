@@ -36,7 +36,7 @@ static gboolean kill_by_freezing(const CgfsCgroupDir *d, GError **error)
 {
   if (!cgfs_freezer_v2_set(d->fd, d->dir, TRUE, error))
     return FALSE;
-  gssize sent = cgfs_signal_subtree(d->fd, "cgroup.procs", SIGKILL, error);
+  gssize sent = cgfs_signal_subtree(d, "cgroup.procs", SIGKILL, error);
   gboolean thawed = cgfs_freezer_v2_set(d->fd, d->dir, FALSE, sent < 0 ? NULL : error);
   return sent >= 0 && thawed;
 }

@@ -34,13 +34,18 @@ gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArr
                            GError **error);
 gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t pid,
                            GError **error);
-/* SIGKILL every process listed in @file over the subtree of @dirfd; how many were signalled. */
-gssize cgfs_signal_subtree(int dirfd, const char *file, int sig, GError **error);
+/* Send @sig to every process listed in @file over the subtree of @d, each checked (through a
+ * pidfd) to still be in it when signalled; how many were signalled. */
+gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig, GError **error);
+/* Whether process @pid sits in @d or below it (its mount's hierarchy). */
+gboolean cgfs_pid_is_below(pid_t pid, const CgfsCgroupDir *d);
 /* Wait until the subtree of @dirfd lists no process in @file; ETIMEDOUT after @timeout_ms. */
 gboolean cgfs_wait_empty(int dirfd, const char *file, guint timeout_ms, GError **error);
 
 /* freezer.c */
-gboolean cgfs_freezer_v1_set(int fd, const char *dir, gboolean frozen, GError **error);
+/* ETIMEDOUT (thawed again) when not frozen within @timeout_ms. */
+gboolean cgfs_freezer_v1_set(int fd, const char *dir, gboolean frozen, guint timeout_ms,
+                             GError **error);
 CgfsState cgfs_freezer_v1_state(int fd, GError **error);
 gboolean cgfs_freezer_v2_set(int fd, const char *dir, gboolean frozen, GError **error);
 CgfsState cgfs_freezer_v2_state(int fd, GError **error);
@@ -54,3 +59,6 @@ gboolean cgfs_stats_read_v2(CgfsCgroup *cg, CgfsStats *out, GError **error);
 
 #define CGFS_FREEZE_TIMEOUT_MS 10000
 #define CGFS_KILL_TIMEOUT_MS 10000
+/* v1 kill freezes first so that nothing forks between listing and signalling; a freeze that
+ * takes longer (a task stuck in an OOM wait or in the kernel) is given up for a signal loop. */
+#define CGFS_KILL_FREEZE_TIMEOUT_MS 2000

@@ -34,14 +34,15 @@ static gboolean v1_parent_frozen(int fd)
   return line && strcmp(line, "1") == 0;
 }
 
-gboolean cgfs_freezer_v1_set(int fd, const char *dir, gboolean frozen, GError **error)
+gboolean cgfs_freezer_v1_set(int fd, const char *dir, gboolean frozen, guint timeout_ms,
+                             GError **error)
 {
   const char *want = frozen ? "FROZEN" : "THAWED";
   if (!frozen && v1_parent_frozen(fd)) {
     cgfs_set_error(error, EBUSY, "cannot thaw %s: an ancestor cgroup is frozen", dir);
     return FALSE;
   }
-  gint64 deadline = g_get_monotonic_time() + CGFS_FREEZE_TIMEOUT_MS * 1000;
+  gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
   for (guint attempt = 0;; attempt++) {
     /* Writing FROZEN again makes the kernel retry tasks that could not be frozen yet. */
     if (!cgfs_write_at(fd, "freezer.state", want, error))
@@ -54,8 +55,8 @@ gboolean cgfs_freezer_v1_set(int fd, const char *dir, gboolean frozen, GError **
     if (g_get_monotonic_time() > deadline) {
       if (frozen)
         cgfs_write_at(fd, "freezer.state", "THAWED", NULL);
-      cgfs_set_error(error, ETIMEDOUT, "%s did not become %s within %d ms%s", dir, want,
-                     CGFS_FREEZE_TIMEOUT_MS, frozen ? "; thawed it again" : "");
+      cgfs_set_error(error, ETIMEDOUT, "%s did not become %s within %u ms%s", dir, want,
+                     timeout_ms, frozen ? "; thawed it again" : "");
       return FALSE;
     }
     cgfs_backoff_sleep(attempt);

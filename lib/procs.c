@@ -1,6 +1,7 @@
 #include "config-internal.h"
 
 #include <signal.h>
+#include <sys/pidfd.h>
 
 #include "backend.h"
 #include "fileio.h"
@@ -85,24 +86,70 @@ static gboolean check_pid(pid_t pid, GError **error)
   return TRUE;
 }
 
+/* The parsed /proc/PID/cgroup of @pid, or NULL when it has exited (or is not visible). */
+static GArray *proc_cgroup_of(pid_t pid)
+{
+  g_autofree char *proc = g_strdup_printf("/proc/%d/cgroup", (int)pid);
+  g_autofree char *text = cgfs_read_alloc_at(AT_FDCWD, proc, NULL, NULL);
+  return text ? cgfs_parse_proc_cgroup(text, NULL) : NULL;
+}
+
+/* The absolute directory of the process described by @lines in mount @m, or NULL. */
+static char *dir_in_mount(GArray *lines, const CgfsMount *m)
+{
+  for (guint j = 0; lines && j < lines->len; j++) {
+    const CgfsSelfCgroup *c = &g_array_index(lines, CgfsSelfCgroup, j);
+    if (c->hierarchy_id == m->hierarchy_id && m->hierarchy_id >= 0)
+      return cgfs_mount_dir_for(m, c->path);
+  }
+  return NULL;
+}
+
+static gboolean is_below(const char *path, const char *ancestor)
+{
+  gsize n = strlen(ancestor);
+  if (strcmp(ancestor, "/") == 0)
+    return TRUE;
+  return strncmp(path, ancestor, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static gboolean lines_below(GArray *lines, const CgfsCgroupDir *d)
+{
+  g_autofree char *dir = dir_in_mount(lines, d->mount);
+  return dir && is_below(dir, d->dir);
+}
+
+gboolean cgfs_pid_is_below(pid_t pid, const CgfsCgroupDir *d)
+{
+  g_autoptr(GArray) lines = proc_cgroup_of(pid);
+  return lines_below(lines, d);
+}
+
+gboolean cgfs_cgroup_contains_process(CgfsCgroup *cg, pid_t pid, const char *subsystem)
+{
+  g_return_val_if_fail(cg != NULL, FALSE);
+  /* A fake tree's pids are not this machine's processes. */
+  if (pid <= 0 || *cgfs_system_prefix(cgfs_hierarchy_system(cg->h)))
+    return FALSE;
+  g_autoptr(GArray) lines = proc_cgroup_of(pid);
+  for (guint i = 0; lines && i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (subsystem && d != cgfs_cgroup_dir(cg, subsystem))
+      continue;
+    if (lines_below(lines, d))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* Where @pid sits now in each of @cg's mounts (NULL where unknown), so that a move refused by a
  * later hierarchy can be undone in the earlier ones. */
 static GPtrArray *current_dirs(CgfsCgroup *cg, pid_t pid)
 {
   GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
-  g_autofree char *proc = g_strdup_printf("/proc/%d/cgroup", (int)pid);
-  g_autofree char *text = cgfs_read_alloc_at(AT_FDCWD, proc, NULL, NULL);
-  g_autoptr(GArray) lines = text ? cgfs_parse_proc_cgroup(text, NULL) : NULL;
-  for (guint i = 0; i < cg->dirs->len; i++) {
-    const CgfsMount *m = g_array_index(cg->dirs, CgfsCgroupDir, i).mount;
-    char *dir = NULL;
-    for (guint j = 0; lines && j < lines->len && !dir; j++) {
-      const CgfsSelfCgroup *c = &g_array_index(lines, CgfsSelfCgroup, j);
-      if (c->hierarchy_id == m->hierarchy_id && m->hierarchy_id >= 0)
-        dir = cgfs_mount_dir_for(m, c->path);
-    }
-    g_ptr_array_add(dirs, dir);
-  }
+  g_autoptr(GArray) lines = proc_cgroup_of(pid);
+  for (guint i = 0; i < cg->dirs->len; i++)
+    g_ptr_array_add(dirs, dir_in_mount(lines, g_array_index(cg->dirs, CgfsCgroupDir, i).mount));
   return dirs;
 }
 
@@ -116,19 +163,112 @@ static void move_back(GPtrArray *origin, guint upto, const char *file, pid_t pid
   }
 }
 
-/* Move @pid into every mount; if one refuses, move it back where it was in the others. */
-static gboolean add_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, GError **error)
+/* A move into a cgroup whose directory is missing in a hierarchy would leave the process split:
+ * refused before anything moves. */
+static gboolean check_complete(CgfsCgroup *cg, pid_t pid, GError **error)
 {
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0) {
+      g_autofree char *label = cgfs_cgroup_dir_label(cg, d);
+      cgfs_set_error(error, ENOENT, "cannot move %d into %s: the cgroup does not exist in the "
+                     "%s hierarchy (%s)", (int)pid, cg->path, label, d->dir);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* The children of every thread of @pid, appended to @out. */
+static void add_children(pid_t pid, GArray *out)
+{
+  g_autofree char *task = g_strdup_printf("/proc/%d/task", (int)pid);
+  g_autoptr(GDir) dir = g_dir_open(task, 0, NULL);
+  for (const char *tid = dir ? g_dir_read_name(dir) : NULL; tid; tid = g_dir_read_name(dir)) {
+    g_autofree char *path = g_strdup_printf("%s/%s/children", task, tid);
+    g_autofree char *text = cgfs_read_alloc_at(AT_FDCWD, path, NULL, NULL);
+    g_auto(GStrv) words = text ? g_strsplit_set(g_strstrip(text), " \n", -1) : NULL;
+    for (char **w = words; w && *w; w++) {
+      guint64 v;
+      if (**w && g_ascii_string_to_unsigned(*w, 10, 1, G_MAXINT, &v, NULL)) {
+        pid_t child = (pid_t)v;
+        g_array_append_val(out, child);
+      }
+    }
+  }
+}
+
+/* Join @cg everywhere @pid is not in it, if it is in it somewhere (split). TRUE if it moved. */
+static gboolean join_if_split(CgfsCgroup *cg, pid_t pid, const char *file, gboolean *moved,
+                              GError **error)
+{
+  g_autoptr(GArray) lines = proc_cgroup_of(pid);
+  if (!lines)
+    return TRUE; /* exited */
+  guint inside = 0;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    g_autofree char *dir = dir_in_mount(lines, d->mount);
+    inside += dir && strcmp(dir, d->dir) == 0;
+  }
+  if (inside == 0 || inside == cg->dirs->len)
+    return TRUE;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    g_autoptr(GError) local = NULL;
+    if (!cgfs_write_pid_at(d->fd, d->dir, file, pid, &local) && local->code != ESRCH) {
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
+    }
+  }
+  *moved = TRUE;
+  return TRUE;
+}
+
+/* Rounds of checking a moved process's descendants before giving up on one that keeps forking. */
+#define SPLIT_MAX_ROUNDS 100
+
+/* A process that forks while it is moved leaves the child in @cg in the hierarchies written
+ * before the fork and where it was in the others: split. No kernel interface moves a process
+ * across hierarchies atomically, so once the process is in everywhere, its descendants are
+ * checked until a pass finds none split, and each split one joins @cg everywhere (it was forked
+ * after the move began, so it follows its parent). */
+static gboolean gather_forked(CgfsCgroup *cg, pid_t pid, const char *file, GError **error)
+{
+  for (guint round = 0; round < SPLIT_MAX_ROUNDS; round++) {
+    gboolean moved = FALSE;
+    g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    add_children(pid, todo);
+    for (guint i = 0; i < todo->len; i++) {
+      pid_t p = g_array_index(todo, pid_t, i);
+      if (!join_if_split(cg, p, file, &moved, error))
+        return FALSE;
+      add_children(p, todo);
+    }
+    if (!moved)
+      return TRUE;
+  }
+  cgfs_set_error(error, EBUSY, "cannot move %d into %s with its new children: they keep forking",
+                 (int)pid, cg->path);
+  return FALSE;
+}
+
+/* Move @pid into every mount; if one refuses, move it back where it was in the others. */
+static gboolean add_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, gboolean process,
+                               GError **error)
+{
+  if (!check_complete(cg, pid, error))
+    return FALSE;
   g_autoptr(GPtrArray) origin = cg->dirs->len > 1 ? current_dirs(cg, pid) : NULL;
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0 || cgfs_write_pid_at(d->fd, d->dir, file, pid, error))
+    if (cgfs_write_pid_at(d->fd, d->dir, file, pid, error))
       continue;
     if (origin)
       move_back(origin, i, file, pid);
     return FALSE;
   }
-  return TRUE;
+  return !process || cg->dirs->len < 2 || gather_forked(cg, pid, file, error);
 }
 
 static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const char *file,
@@ -148,7 +288,7 @@ static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
     return FALSE;
   }
-  return add_everywhere(cg, pid, file, error);
+  return add_everywhere(cg, pid, file, strcmp(file, cg->backend->procs_file) == 0, error);
 }
 
 gboolean cgfs_cgroup_add_process(CgfsCgroup *cg, pid_t pid, const char *subsystem,
@@ -240,14 +380,6 @@ static gboolean move_dir(CgfsCgroup *cg, const CgfsCgroupDir *src, const CgfsCgr
   return FALSE;
 }
 
-static gboolean is_below(const char *path, const char *ancestor)
-{
-  gsize n = strlen(ancestor);
-  if (strcmp(ancestor, "/") == 0)
-    return TRUE;
-  return strncmp(path, ancestor, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
 gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
 {
   if (cgfs_cgroup_hierarchy(dest) != cg->h && cgfs_cgroup_version(dest) != cgfs_cgroup_version(cg)) {
@@ -275,20 +407,38 @@ gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
   return TRUE;
 }
 
-gssize cgfs_signal_subtree(int dirfd, const char *file, int sig, GError **error)
+/* Signal @pid only if it is the process listed in @d's subtree: the pidfd pins the process, so
+ * a number reused after the listing (an unfrozen subtree) is never signalled. 1 signalled, 0
+ * gone or elsewhere, -1 error. */
+static int signal_if_below(pid_t pid, const CgfsCgroupDir *d, int sig, GError **error)
+{
+  cgfs_autofd pidfd = pidfd_open(pid, 0);
+  int r;
+  if (pidfd >= 0)
+    r = cgfs_pid_is_below(pid, d) ? pidfd_send_signal(pidfd, sig, NULL, 0) : 1;
+  else if (errno == ENOSYS)
+    r = kill(pid, sig); /* no pidfd (before Linux 5.3): the listing is all there is */
+  else
+    r = -1;
+  if (r == 0)
+    return 1;
+  if (r > 0 || errno == ESRCH)
+    return 0;
+  cgfs_set_errno(error, "cannot signal process %d", (int)pid);
+  return -1;
+}
+
+gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig, GError **error)
 {
   g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-  if (!cgfs_collect_pids(dirfd, file, TRUE, pids, error))
+  if (!cgfs_collect_pids(d->fd, file, TRUE, pids, error))
     return -1;
   gssize sent = 0;
   for (guint i = 0; i < pids->len; i++) {
-    pid_t pid = g_array_index(pids, pid_t, i);
-    if (kill(pid, sig) == 0)
-      sent++;
-    else if (errno != ESRCH) {
-      cgfs_set_errno(error, "cannot signal process %d", (int)pid);
+    int r = signal_if_below(g_array_index(pids, pid_t, i), d, sig, error);
+    if (r < 0)
       return -1;
-    }
+    sent += r;
   }
   return sent;
 }
@@ -313,6 +463,12 @@ gboolean cgfs_wait_empty(int dirfd, const char *file, guint timeout_ms, GError *
 
 gboolean cgfs_cgroup_freeze(CgfsCgroup *cg, GError **error)
 {
+  /* The caller would be frozen before it could see the result, and nothing would thaw it. */
+  if (cgfs_cgroup_contains_process(cg, getpid(), "freezer")) {
+    cgfs_set_error(error, EDEADLK, "cannot freeze %s: the calling process %d is in it", cg->path,
+                   (int)getpid());
+    return FALSE;
+  }
   return cg->backend->set_frozen(cg, TRUE, error);
 }
 

@@ -3,16 +3,22 @@
  *           through a wrapped openat64), or, for writes, the same direct writes;
  *   libcgfs the library call in this process (plus formatting the text the node serves);
  *   mount   open/read/close (or open/write/close) of the node through a cgfs mount;
- * and the FUSE floor: open/read/close of last_error while it is empty (a fixed, empty file),
- * the least a request through the mount can cost. Reads: procs, events, stats.json; writes:
- * procs (a pid moved where it already is), resources.json. stats.json and resources.json are
- * timed when the library and the daemon have them.
+ * and the FUSE floor: open/read/close of a file of a FUSE file system that does nothing
+ * (fuse-floor.c: same libfuse, loop and options as cgfs, opens nothing), empty and of the same
+ * size as the node's content, the least a request through a mount can cost.
+ * Reads: procs, events, stats.json hot (the same cgroup again and again) and cold (a round robin
+ * over more cgroups than any cache of the daemon holds; the library loads each one). Writes:
+ * procs (a pid moved where it already is), resources.json (memory, pids and cpu limits whose
+ * values change at every call, so that no layer can skip them as no-ops), mkdir+rmdir of a
+ * child (kernel: mkdir and rmdir in every v1 hierarchy).
  *
- * bench-fs [N] (calls per round, default 500): $CGFS is the daemon. Creates cgfs-test-<pid>-bench
- * in every v1 hierarchy with a process in it, mounts cgfs on a temp dir, prints µs per operation
- * and ratios. The bench and the daemon share one CPU (BENCH_FS_NOPIN=1 lets them float): on a
- * busy machine a request handed to another CPU waits for it, which measures the scheduler, not
- * the request path. Needs root and /dev/fuse (exit 77 otherwise).
+ * bench-fs [N [COLD]] (N calls per round, default 500; COLD cgroups for the cold reads, default
+ * 256): $CGFS is the daemon, $CGFS_ARGS extra options for it. Creates cgfs-test-<pid>-bench in
+ * every v1 hierarchy with a process in it, mounts cgfs on a temp dir, prints µs per operation
+ * (the median of the rounds, all operations interleaved round by round) and ratios. The bench
+ * and the daemon share one CPU (BENCH_FS_NOPIN=1 lets them float): on a busy machine a request
+ * handed to another CPU waits for it, which measures the scheduler, not the request path. Needs
+ * root and /dev/fuse (exit 77 otherwise).
  */
 #include <errno.h>
 #include <sched.h>
@@ -23,11 +29,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "itest.h"
+#include "bench-daemon.h"
+#include "fuse-floor.h"
 #include "open-recorder.h"
 
 #if __has_include(<cgfs/stats.h>)
@@ -40,6 +50,7 @@
 #endif
 
 #define ROUNDS 15
+#define MAX_COLD 4096
 #define BUF_SIZE 65536
 
 /* A failure once mounted: exit(), so that the atexit handlers unmount and clean up (an abort
@@ -61,56 +72,21 @@ typedef struct {
   char *name;      /* /cgfs-test-<pid>-bench */
   CgfsCgroup *cg;  /* the library's handle (its directory fds stay open for the floors) */
   pid_t sleeper;   /* in the cgroup */
-  char *mnt;       /* the mount point */
-  char *dir;       /* mnt + name */
-  pid_t daemon;
+  BenchDaemon daemon;
+  char *dir;       /* the mount point + name */
+  char *floor_mnt; /* fuse-floor.c */
+  pid_t floor_server;
+  GPtrArray *v1_dirs; /* the bench cgroup's directory in every v1 mount */
+  guint n_cold;
+  CgfsCgroup *cold[MAX_COLD]; /* children c0, c1, ... with their directory fds open */
 } Bench;
 
 static Bench bench;
 
-static gboolean is_mounted(const char *mnt)
+static void unmount_floor(void)
 {
-  g_autofree char *mounts = itest_read("/proc/self/mounts");
-  g_autofree char *needle = g_strdup_printf(" %s fuse", mnt);
-  return mounts && strstr(mounts, needle);
-}
-
-static void unmount_daemon(void)
-{
-  if (bench.daemon <= 0)
-    return;
-  if (is_mounted(bench.mnt) && umount2(bench.mnt, 0) != 0)
-    umount2(bench.mnt, MNT_DETACH);
-  int status;
-  waitpid(bench.daemon, &status, 0);
-  bench.daemon = 0;
-  rmdir(bench.mnt);
-}
-
-static void mount_daemon(void)
-{
-  const char *cgfs = g_getenv("CGFS");
-  if (!cgfs || access(cgfs, X_OK) != 0) {
-    fprintf(stderr, "skipped: CGFS does not name the cgfs binary\n");
-    exit(77);
-  }
-  bench.mnt = g_dir_make_tmp("cgfs-bench-XXXXXX", NULL);
-  g_assert_nonnull(bench.mnt);
-  bench.daemon = fork();
-  g_assert_cmpint(bench.daemon, >=, 0);
-  if (bench.daemon == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execl(cgfs, cgfs, "-f", "--hierarchy", "v1", bench.mnt, (char *)NULL);
-    _exit(127);
-  }
-  atexit(unmount_daemon); /* runs before itest_cleanup, registered earlier */
-  while (!is_mounted(bench.mnt)) {
-    if (waitpid(bench.daemon, NULL, WNOHANG) == bench.daemon)
-      die("cgfs did not mount");
-    g_usleep(2000);
-  }
+  fuse_floor_unmount(bench.floor_mnt, bench.floor_server);
+  bench.floor_server = 0;
 }
 
 /* This process, and the daemon it forks, on the CPU it runs on now. */
@@ -125,7 +101,38 @@ static void pin_to_one_cpu(void)
     g_warning("cannot pin to one CPU: %s", g_strerror(errno));
 }
 
-static void setup(void)
+/* The cold cgroups hold 9 directory fds each in this process. */
+static void raise_fd_limit(void)
+{
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+static void make_cold_cgroups(guint n)
+{
+  bench.n_cold = MIN(n, MAX_COLD);
+  for (guint i = 0; i < bench.n_cold; i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = g_strdup_printf("c%u", i);
+    bench.cold[i] = cgfs_cgroup_new_child(bench.cg, name, NULL, &error);
+    g_assert_no_error(error);
+  }
+}
+
+static void find_v1_dirs(CgfsSystem *sys)
+{
+  bench.v1_dirs = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < cgfs_system_n_mounts(sys); i++) {
+    const CgfsMount *m = cgfs_system_mount(sys, i);
+    if (m->version == 1)
+      g_ptr_array_add(bench.v1_dirs, g_strconcat(m->dir, bench.name, NULL));
+  }
+}
+
+static void setup(guint n_cold)
 {
   itest_init();
   if (access("/dev/fuse", R_OK | W_OK) != 0) {
@@ -144,9 +151,14 @@ static void setup(void)
   bench.sleeper = itest_spawn(NULL);
   cgfs_cgroup_add_process(bench.cg, bench.sleeper, NULL, &error);
   g_assert_no_error(error);
+  find_v1_dirs(sys);
+  raise_fd_limit();
+  make_cold_cgroups(n_cold);
   pin_to_one_cpu();
-  mount_daemon();
-  bench.dir = g_strconcat(bench.mnt, bench.name, NULL);
+  bench.floor_mnt = fuse_floor_mount(&bench.floor_server);
+  atexit(unmount_floor);
+  bench_daemon_mount(&bench.daemon, "v1");
+  bench.dir = g_strconcat(bench.daemon.mnt, bench.name, NULL);
 }
 
 /* ---- the operations ---- */
@@ -228,57 +240,117 @@ static void op_kernel_move(gpointer unused)
 {
   char pid[32];
   g_snprintf(pid, sizeof pid, "%d", (int)bench.sleeper);
-  g_autoptr(CgfsSystem) sys = NULL;
-  static GPtrArray *files;
-  if (!files) {
-    files = g_ptr_array_new_with_free_func(g_free);
-    sys = cgfs_system_new(NULL);
-    for (guint i = 0; i < cgfs_system_n_mounts(sys); i++) {
-      const CgfsMount *m = cgfs_system_mount(sys, i);
-      if (m->version == 1)
-        g_ptr_array_add(files, g_strconcat(m->dir, bench.name, "/cgroup.procs", NULL));
-    }
+  for (guint i = 0; i < bench.v1_dirs->len; i++) {
+    g_autofree char *path = g_strconcat(bench.v1_dirs->pdata[i], "/cgroup.procs", NULL);
+    write_path(path, pid);
   }
-  for (guint i = 0; i < files->len; i++)
-    write_path(files->pdata[i], pid);
 }
 
 #ifdef HAVE_STATS
-static void op_lib_stats(gpointer unused)
+static void lib_stats_of(CgfsCgroup *cg)
 {
-  g_autoptr(CgfsStats) s = cgfs_cgroup_stats(bench.cg, NULL);
+  g_autoptr(CgfsStats) s = cgfs_cgroup_stats(cg, NULL);
   if (!s)
     die("cgfs_cgroup_stats failed");
   g_free(cgfs_stats_to_json(s, NULL));
 }
+
+static void op_lib_stats_of(gpointer cg)
+{
+  lib_stats_of(cg);
+}
+
+static void op_lib_stats(gpointer unused)
+{
+  lib_stats_of(bench.cg);
+}
+
+static guint next_cold(guint *turn)
+{
+  return (*turn)++ % bench.n_cold;
+}
+
+/* Cold for the library: the cgroup is loaded, read and dropped. */
+static void op_lib_stats_cold(gpointer unused)
+{
+  static guint turn;
+  g_autofree char *path = g_strdup_printf("%s/c%u", bench.name, next_cold(&turn));
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_load(cgfs_cgroup_hierarchy(bench.cg),
+                                              CGFS_STATIC_PATH(path), NULL);
+  if (!cg)
+    die("cannot load %s", path);
+  lib_stats_of(cg);
+}
+
+static void op_mount_stats_cold(gpointer unused)
+{
+  static guint turn;
+  g_autofree char *path = g_strdup_printf("%s/c%u/stats.json", bench.dir, next_cold(&turn));
+  read_path(path);
+}
+
+static Recording *cold_files;
+
+static void op_replay_cold(gpointer unused)
+{
+  static guint turn;
+  char buf[BUF_SIZE];
+  recording_replay(&cold_files[next_cold(&turn)], buf, sizeof buf);
+}
 #endif
 
 #ifdef HAVE_RESOURCES
-static const char *const limits_doc =
-    "{\"memory\": {\"limit\": 536870912}, \"pids\": {\"limit\": 512}, \"cpu\": {\"shares\": 1024}}";
+/* Every call sets values other than the last call's (two sets, alternating), so that each layer
+ * has to write all three files. Each op keeps its own turn: all start from the same values. */
+typedef struct {
+  const char *memory, *pids, *shares;
+} Limits;
+
+static const Limits limit_sets[2] = {
+  { "536870912", "512", "1024" },
+  { "537919488", "513", "1025" },
+};
+
+static const Limits *next_limits(guint *turn)
+{
+  return &limit_sets[(*turn)++ % 2];
+}
+
+static char *limits_doc(const Limits *l)
+{
+  return g_strdup_printf("{\"memory\": {\"limit\": %s}, \"pids\": {\"limit\": %s}, "
+                         "\"cpu\": {\"shares\": %s}}",
+                         l->memory, l->pids, l->shares);
+}
 
 static void op_mount_resources(gpointer unused)
 {
+  static guint turn;
   g_autofree char *path = g_build_filename(bench.dir, "resources.json", NULL);
-  write_path(path, limits_doc);
+  g_autofree char *doc = limits_doc(next_limits(&turn));
+  write_path(path, doc);
 }
 
 static void op_lib_resources(gpointer unused)
 {
+  static guint turn;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CgfsResources) r = cgfs_resources_from_json(limits_doc, -1, &error);
+  g_autofree char *doc = limits_doc(next_limits(&turn));
+  g_autoptr(CgfsResources) r = cgfs_resources_from_json(doc, -1, &error);
   if (!r || !cgfs_cgroup_update(bench.cg, r, &error))
     die("resources: %s", error->message);
 }
 
 static void op_kernel_resources(gpointer unused)
 {
+  static guint turn;
+  const Limits *l = next_limits(&turn);
   const struct {
     const char *subsystem, *file, *value;
   } writes[] = {
-    { "memory", "memory.limit_in_bytes", "536870912" },
-    { "pids", "pids.max", "512" },
-    { "cpu", "cpu.shares", "1024" },
+    { "memory", "memory.limit_in_bytes", l->memory },
+    { "pids", "pids.max", l->pids },
+    { "cpu", "cpu.shares", l->shares },
   };
   for (gsize i = 0; i < G_N_ELEMENTS(writes); i++) {
     g_autofree char *path = g_strdup_printf("/sys/fs/cgroup/%s%s/%s", writes[i].subsystem,
@@ -287,6 +359,42 @@ static void op_kernel_resources(gpointer unused)
   }
 }
 #endif
+
+/* mkdir+rmdir of a child: by hand in every v1 hierarchy, with the library, through the mount. */
+static void op_kernel_mkdir(gpointer unused)
+{
+  for (guint i = 0; i < bench.v1_dirs->len; i++) {
+    g_autofree char *path = g_strconcat(bench.v1_dirs->pdata[i], "/k", NULL);
+    if (mkdir(path, 0755) != 0)
+      die("mkdir %s: %s", path, g_strerror(errno));
+  }
+  for (guint i = bench.v1_dirs->len; i-- > 0;) {
+    g_autofree char *path = g_strconcat(bench.v1_dirs->pdata[i], "/k", NULL);
+    if (rmdir(path) != 0)
+      die("rmdir %s: %s", path, g_strerror(errno));
+  }
+}
+
+static void op_lib_mkdir(gpointer unused)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(bench.cg, "l", NULL, &error);
+  if (!cg || !cgfs_cgroup_delete(cg, &error))
+    die("library mkdir+rmdir: %s", error->message);
+}
+
+static void op_mount_mkdir(gpointer unused)
+{
+  g_autofree char *path = g_build_filename(bench.dir, "m", NULL);
+  if (mkdir(path, 0755) != 0 || rmdir(path) != 0)
+    die("mkdir+rmdir %s: %s", path, g_strerror(errno));
+}
+
+static void op_floor_read(gpointer size_name)
+{
+  g_autofree char *path = g_build_filename(bench.floor_mnt, (const char *)size_name, NULL);
+  read_path(path);
+}
 
 /* ---- timing and the table ---- */
 
@@ -300,7 +408,8 @@ static double now_ns(void)
 typedef struct {
   Op op;
   gpointer data;
-  double best; /* ns per call, the fastest round */
+  double rounds[ROUNDS]; /* ns per call in each round */
+  double median;
 } Timed;
 
 static double time_round(const Timed *t, guint n)
@@ -311,18 +420,26 @@ static double time_round(const Timed *t, guint n)
   return (now_ns() - start) / n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
 /* Rounds of @n calls of each op in turn, so that all see the same machine (this one is shared
- * and busy); each op keeps its fastest round. The FUSE floor runs along as @ops[0]. */
+ * and busy); each op's figure is the median of its rounds. The FUSE floor runs along. */
 static void time_ops(Timed *ops, guint n_ops, guint n)
 {
-  for (guint k = 0; k < n_ops; k++) {
-    ops[k].best = G_MAXDOUBLE;
+  for (guint k = 0; k < n_ops; k++)
     for (guint i = 0; i < n / 10 + 1; i++)
       ops[k].op(ops[k].data);
-  }
   for (guint r = 0; r < ROUNDS; r++)
     for (guint k = 0; k < n_ops; k++)
-      ops[k].best = MIN(ops[k].best, time_round(&ops[k], n));
+      ops[k].rounds[r] = time_round(&ops[k], n);
+  for (guint k = 0; k < n_ops; k++) {
+    qsort(ops[k].rounds, ROUNDS, sizeof(double), cmp_double);
+    ops[k].median = ops[k].rounds[ROUNDS / 2];
+  }
 }
 
 static Recording *record(Op op)
@@ -340,27 +457,45 @@ static gboolean mount_has(const char *node)
 
 static void op_mount_read(gpointer node);
 
-static void row(const char *what, const char *how, double ns, double floor)
+static void row(const char *what, const char *how, double ns, double floor, const char *of)
 {
-  printf("%-22s %-44s %10.1f µs", what, how, ns / 1000);
+  printf("%-22s %-46s %10.1f µs", what, how, ns / 1000);
   if (floor > 0)
-    printf("  %6.2fx kernel", ns / floor);
+    printf("  %6.2fx %s", ns / floor, of);
   printf("\n");
 }
 
-static void report(const char *what, const char *kernel_how, const char *mount_how,
-                   const Timed *t)
+/* The size of the node's content, as a name of the floor file system. */
+static char *content_size(const char *node)
 {
-  double fuse_floor = t[0].best, kernel = t[1].best, lib = t[2].best, mnt = t[3].best;
-  row(what, kernel_how, kernel, 0);
-  row("", "libcgfs in-process", lib, kernel);
-  row("", mount_how, mnt, kernel);
-  printf("%-22s %-44s %10.1f µs  (mount %.2fx libcgfs)\n", "",
-         "mount minus the FUSE floor, timed alongside", (mnt - fuse_floor) / 1000, mnt / lib);
-  printf("%-22s %-44s %10.1f µs\n", "", "(the FUSE floor in these rounds)", fuse_floor / 1000);
+  g_autofree char *path = g_build_filename(bench.dir, node, NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(path, &text, &len, NULL))
+    len = 0;
+  return g_strdup_printf("%zu", len);
 }
 
-/* A read three ways, and the FUSE floor alongside. */
+/* t[0] the empty FUSE file, t[1] kernel, t[2] libcgfs, t[3] mount, t[4] (optional) the FUSE
+ * file of the node's size. */
+static void report(const char *what, const char *kernel_how, const char *mount_how,
+                   const Timed *t, guint n_t)
+{
+  double fuse_floor = t[0].median, kernel = t[1].median, lib = t[2].median, mnt = t[3].median;
+  row(what, kernel_how, kernel, 0, NULL);
+  row("", "libcgfs in-process", lib, kernel, "kernel");
+  row("", mount_how, mnt, kernel, "kernel");
+  row("", "FUSE floor: an empty file of a FUSE fs", fuse_floor, 0, NULL);
+  if (n_t > 4) {
+    g_autofree char *how = g_strdup_printf("FUSE floor: a %s-byte file of a FUSE fs", (char *)t[4].data);
+    row("", how, t[4].median, 0, NULL);
+    row("", "mount against the same-size FUSE file", mnt, t[4].median, "FUSE file");
+  }
+  printf("%-22s %-46s %10.1f µs  (mount %.2fx libcgfs)\n\n", "",
+         "mount minus the empty FUSE file", (mnt - fuse_floor) / 1000, mnt / lib);
+}
+
+/* A read three ways, and the FUSE floors alongside. */
 static void bench_read(const char *node, Op lib_op, guint n)
 {
   if (!mount_has(node)) {
@@ -368,59 +503,99 @@ static void bench_read(const char *node, Op lib_op, guint n)
     return;
   }
   g_autofree Recording *files = record(lib_op);
+  g_autofree char *size = content_size(node);
   Timed t[] = {
-    { op_mount_read, (gpointer) "last_error" },
+    { op_floor_read, (gpointer) "0" },
     { op_replay, files },
     { lib_op, NULL },
     { op_mount_read, (gpointer)node },
+    { op_floor_read, size },
   };
   time_ops(t, G_N_ELEMENTS(t), n);
   g_autofree char *how = g_strdup_printf("kernel: open/read/close of %u file%s", files->n,
                                          files->n == 1 ? "" : "s");
-  report(node, how, "mount: open/read/close", t);
+  g_autofree char *what = g_strdup_printf("%s%s", node,
+                                          strcmp(node, "stats.json") == 0 ? " (hot)" : "");
+  report(what, how, "mount: open/read/close", t, G_N_ELEMENTS(t));
   recording_clear(files);
 }
+
+#ifdef HAVE_STATS
+/* stats.json of a cgroup not read lately: a round robin over the cold cgroups. */
+static void bench_stats_cold(guint n)
+{
+  if (!mount_has("stats.json") || bench.n_cold == 0)
+    return;
+  cold_files = g_new0(Recording, bench.n_cold);
+  for (guint i = 0; i < bench.n_cold; i++)
+    recording_capture(&cold_files[i], op_lib_stats_of, bench.cold[i]);
+  Timed t[] = {
+    { op_floor_read, (gpointer) "0" },
+    { op_replay_cold, NULL },
+    { op_lib_stats_cold, NULL },
+    { op_mount_stats_cold, NULL },
+  };
+  time_ops(t, G_N_ELEMENTS(t), n);
+  g_autofree char *what = g_strdup_printf("stats.json (cold/%u)", bench.n_cold);
+  g_autofree char *how = g_strdup_printf("kernel: open/read/close of %u files",
+                                         cold_files[0].n);
+  report(what, how, "mount: open/read/close", t, G_N_ELEMENTS(t));
+  for (guint i = 0; i < bench.n_cold; i++)
+    recording_clear(&cold_files[i]);
+  g_clear_pointer(&cold_files, g_free);
+}
+#endif
 
 static void bench_write(const char *node, const char *kernel_how, Op kernel_op, Op lib_op,
                         Op mount_op, guint n)
 {
-  if (!mount_has(node)) {
+  if (node && !mount_has(node)) {
     printf("%-22s missing from the mount\n", node);
     return;
   }
   Timed t[] = {
-    { op_mount_read, (gpointer) "last_error" },
+    { op_floor_read, (gpointer) "0" },
     { kernel_op, NULL },
     { lib_op, NULL },
     { mount_op, NULL },
   };
   time_ops(t, G_N_ELEMENTS(t), n);
+  if (!node) {
+    report("mkdir+rmdir", kernel_how, "mount: mkdir+rmdir", t, G_N_ELEMENTS(t));
+    return;
+  }
   g_autofree char *what = g_strdup_printf("%s (write)", node);
-  report(what, kernel_how, "mount: open/write/close", t);
+  report(what, kernel_how, "mount: open/write/close", t, G_N_ELEMENTS(t));
 }
 
 int main(int argc, char **argv)
 {
   guint n = argc > 1 ? (guint)atoi(argv[1]) : 500;
-  setup();
-  printf("bench-fs: rounds of %u calls, each operation's fastest of %d rounds, interleaved;\n"
-         "cgroup %s in every v1 hierarchy, one process in it; %s\n\n", n, ROUNDS, bench.name,
-         g_getenv("BENCH_FS_NOPIN") ? "not pinned" : "bench and daemon on one CPU");
+  guint n_cold = argc > 2 ? (guint)atoi(argv[2]) : 256;
+  setup(n_cold);
+  printf("bench-fs: rounds of %u calls, the median of %d rounds, operations interleaved;\n"
+         "cgroup %s in every v1 hierarchy, one process in it; %s;\n"
+         "daemon options: %s\n\n", n, ROUNDS, bench.name,
+         g_getenv("BENCH_FS_NOPIN") ? "not pinned" : "bench and daemon on one CPU",
+         g_getenv("CGFS_ARGS") ? g_getenv("CGFS_ARGS") : "(none)");
   bench_read("procs", op_lib_procs, n);
   bench_read("events", op_lib_events, n);
 #ifdef HAVE_STATS
   bench_read("stats.json", op_lib_stats, n);
+  bench_stats_cold(n);
 #else
   printf("%-22s not timed: the library has no stats.h yet\n", "stats.json");
 #endif
-  printf("\n");
   bench_write("procs", "kernel: pid into 9 cgroup.procs files", op_kernel_move, op_lib_move,
               op_mount_move, n);
 #ifdef HAVE_RESOURCES
-  bench_write("resources.json", "kernel: 3 limit files written", op_kernel_resources,
-              op_lib_resources, op_mount_resources, n);
+  bench_write("resources.json", "kernel: 3 limit files written (values change)",
+              op_kernel_resources, op_lib_resources, op_mount_resources, n);
 #else
   printf("%-22s not timed: the library has no resources.h yet\n", "resources.json");
 #endif
+  g_autofree char *mkdir_how = g_strdup_printf("kernel: mkdir+rmdir in %u v1 hierarchies",
+                                               bench.v1_dirs->len);
+  bench_write(NULL, mkdir_how, op_kernel_mkdir, op_lib_mkdir, op_mount_mkdir, n / 10 + 1);
   return 0;
 }

@@ -255,10 +255,13 @@ static void test_unfinished(void **state)
   g_autoptr(FsWriteBuffer) j = fs_write_buffer_new(FS_WRITE_JSON);
   GError *error = NULL;
   g_autofree char *a = feed_all(j, CHUNKS(" \n"), &error);
+  assert_string_equal(a, "");
   assert_false(fs_write_buffer_unfinished(j));
   g_autofree char *b = feed_all(j, CHUNKS("{\"pids\": "), &error);
+  assert_string_equal(b, "");
   assert_true(fs_write_buffer_unfinished(j));
   g_autofree char *c = feed_all(j, CHUNKS("{}}"), &error);
+  assert_string_equal(c, "{\"pids\": {}}");
   assert_false(fs_write_buffer_unfinished(j));
   assert_no_gerror(error);
 }

@@ -82,13 +82,21 @@ GArray *cgfs_cgroup_threads(CgfsCgroup *cg, const char *subsystem, gboolean recu
  * (processes forked meanwhile included). */
 gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error);
 
-/* Return when the kernel reports the new state. EOPNOTSUPP without a freezer. */
+/* Return when the kernel reports the new state. EOPNOTSUPP without a freezer; EDEADLK when the
+ * calling process is in the subtree (it would be frozen before it could see the result). */
 gboolean cgfs_cgroup_freeze(CgfsCgroup *cg, GError **error);
 gboolean cgfs_cgroup_thaw(CgfsCgroup *cg, GError **error);
 CgfsState cgfs_cgroup_state(CgfsCgroup *cg, GError **error);
 const char *cgfs_state_to_string(CgfsState state);
 
-/* SIGKILL every process in the subtree and return when none is left. */
+/* Whether process (or thread) @pid sits in the cgroup or below it, in @subsystem's hierarchy
+ * (NULL: in any of the cgroup's hierarchies). FALSE for a process that does not exist, and on
+ * a system read from a fake tree (CgfsSystemSources.prefix). */
+gboolean cgfs_cgroup_contains_process(CgfsCgroup *cg, pid_t pid, const char *subsystem);
+
+/* SIGKILL every process in the subtree and return when none is left. On v1 the subtree is
+ * frozen first so that nothing forks meanwhile; if it cannot be frozen within 2 s (a process
+ * stuck in an OOM wait), every process is signalled unfrozen until none is left. */
 gboolean cgfs_cgroup_kill(CgfsCgroup *cg, GError **error);
 
 /* v2 only (EOPNOTSUPP on v1): the cgroup's cgroup.type ("domain", "threaded", "domain threaded",

@@ -1,0 +1,14 @@
+/* The FUSE floor: the least a request through a FUSE mount can cost on this machine, measured
+ * on a file system that does nothing else. It is served by a child process with the same libfuse,
+ * the same high-level API, the same loop and the same options as cgfs (direct I/O, 1 s entry and
+ * attribute caches, default_permissions), and it opens nothing: every name that is a decimal
+ * number N is a file of N bytes ("0" is the empty file). */
+#pragma once
+
+#include <sys/types.h>
+
+/* Mount the floor file system on a new temporary directory; its path (free it) and the
+ * serving process. Exits 77 when FUSE cannot be mounted. */
+char *fuse_floor_mount(pid_t *server);
+/* Unmount it, reap the server and remove the directory. */
+void fuse_floor_unmount(const char *mnt, pid_t server);
