@@ -98,7 +98,10 @@ int fs_mkdir(const char *path, mode_t mode)
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
   if (!cg)
     return fs_fail(d, parent, hpath, what, error);
-  if (!give_to_caller(cg, &error)) {
+  /* The mode asked for (umask applied by the kernel), as cgroupfs's mkdir takes it: `mkdir -m
+   * 700` checks the result and would try chmod, which the tree refuses. */
+  gboolean mode_ok = (mode & 07777) == 0755 || cgfs_cgroup_chmod_dir(cg, mode, &error);
+  if (!mode_ok || !give_to_caller(cg, &error)) {
     cgfs_cgroup_delete(cg, NULL);
     return fs_fail(d, parent, hpath, what, error);
   }

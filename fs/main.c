@@ -254,8 +254,10 @@ static FsDaemon *daemon_new(const Options *o, GError **error)
   if (strlen(d->root) > 1 && g_str_has_suffix(d->root, "/"))
     d->root[strlen(d->root) - 1] = '\0';
   g_autoptr(CgfsCgroup) root = cgfs_cgroup_load(d->h, CGFS_STATIC_PATH(d->root), error);
-  if (!root)
+  if (!root) {
+    g_prefix_error(error, "--root %s: ", d->root);
     return NULL;
+  }
   d->errors = fs_last_errors_new();
   return g_steal_pointer(&d);
 }

@@ -14,7 +14,7 @@ gboolean cgfs_res_fail(GError **error, int code, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  g_autofree char *msg = cgfs_bounded_message(g_strdup_vprintf(fmt, ap));
   va_end(ap);
   g_set_error_literal(error, CGFS_ERROR, code, msg);
   return FALSE;

@@ -106,8 +106,18 @@ static gboolean require_object(JsonNode *n, const char *path, GError **error)
   return JSON_NODE_HOLDS_OBJECT(n) || wrong_type(n, path, "an object", error);
 }
 
+/* Whether @hook handles @key: it refuses a null value of a key it knows with an error (a wrong
+ * type), and answers FALSE without one for a key it does not know. */
+static gboolean knows_key(MemberHook hook, const char *key, JsonNode *null_value,
+                          const char *path, gpointer base, gpointer data)
+{
+  g_autoptr(GError) local = NULL;
+  return hook(key, null_value, path, base, data, &local) || local;
+}
+
 /* Fill @base from object @n: table fields, then @hook for the rest; unknown keys are errors.
- * null members are absent. Required table fields must be there. */
+ * null members are absent (unknown keys with a null value are errors too). Required table fields
+ * must be there. */
 static gboolean read_object(JsonNode *n, const char *path, const Field *fields, gpointer base,
                             MemberHook hook, gpointer data, GError **error)
 {
@@ -121,11 +131,14 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
     g_autofree char *p = cgfs_path_join(path, key);
     if (!cgfs_check_utf8(path, key, error))
       return FALSE;
-    if (JSON_NODE_HOLDS_NULL(v))
-      continue;
     const Field *f = fields;
     while (f && f->key && strcmp(f->key, key) != 0)
       f++;
+    if (JSON_NODE_HOLDS_NULL(v)) {
+      if ((f && f->key) || (hook && knows_key(hook, key, v, p, base, data)))
+        continue;
+      return cgfs_res_fail(error, EINVAL, "%s: unknown key", p);
+    }
     if (f && f->key) {
       if (!read_field(f, v, p, base, error))
         return FALSE;

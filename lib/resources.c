@@ -205,6 +205,19 @@ int cgfs_plan_dir(CgfsPlan *p, const char *controller, const char *field, GError
   return d->fd;
 }
 
+gboolean cgfs_plan_missing_file(CgfsPlan *p, int fd, const char *field, const char *file,
+                                GError **error)
+{
+  /* Every cgroup directory has cgroup.procs: without it the cgroup was removed meanwhile (its
+   * directory fd still open), which is not the machine lacking a controller. */
+  if (!cgfs_exists_at(fd, "cgroup.procs"))
+    cgfs_set_error(error, ENOENT, "%s: cgroup deleted: %s", field, p->cg->path);
+  else
+    cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, file,
+                   p->cg->path);
+  return FALSE;
+}
+
 /* The file's content as it is, trailing newline included: what restores it exactly. Read from
  * the kernel once per plan. */
 static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
@@ -220,8 +233,7 @@ static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, 
   char *text = cgfs_read_alloc_at(fd, file, len, &local);
   if (!text) {
     if (local->code == ENOENT)
-      cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, file,
-                     p->cg->path);
+      cgfs_plan_missing_file(p, fd, field, file, error);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
     return NULL;

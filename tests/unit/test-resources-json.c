@@ -238,6 +238,12 @@ static const Bad bad[] = {
     "unified[\"memory.high\"]: expected a string, got a number" },
   { "{\"unified\": {\"../x\": \"1\"}}", EINVAL, "unified[\"../x\"]: '../x' is not a name" },
   { "{\"foo\": 1}", EINVAL, "foo: unknown key" },
+  /* an unknown key is an error whatever its value, null too */
+  { "{\"foo\": null}", EINVAL, "foo: unknown key" },
+  { "{\"memory\": {\"swapines\": null}}", EINVAL, "memory.swapines: unknown key" },
+  { "{\"devices\": [{\"allow\": true, \"path\": null}]}", EINVAL, "devices[0].path: unknown key" },
+  { "{\"blockIO\": {\"throttleReadBPSDevice\": null}}", EINVAL,
+    "blockIO.throttleReadBPSDevice: unknown key" },
   /* json-glib takes C escapes; found by the fuzzer */
   { "{\"unified\": {\"io.max\": \"a\\253b\"}}", EINVAL, "unified[\"io.max\"]: not valid UTF-8" },
   { "{\"rdma\": {\"a\\253\": {\"hcaHandles\": 1}}}", EINVAL, "rdma: not valid UTF-8" },
@@ -283,6 +289,23 @@ static void test_malformed(void **state)
 }
 
 /* A struct filled from C gets the same checks as JSON, before anything is written. */
+/* Input echoed in a message is bounded: a 4 MiB key gives a short message that still says why. */
+static void test_long_input_bounded_message(void **state)
+{
+  g_autoptr(GString) doc = g_string_new("{\"memory\": {\"");
+  for (int i = 0; i < (4 << 20) / 4; i++)
+    g_string_append(doc, "k\u00e9y");
+  g_string_append(doc, "\": 1}}");
+  GError *error = NULL;
+  g_autoptr(CgfsResources) r = cgfs_resources_from_json(doc->str, (gssize)doc->len, &error);
+  assert_null(r);
+  assert_gerror(error, EINVAL, "unknown key");
+  assert_true(strlen(error->message) <= 1100);
+  assert_true(g_str_has_prefix(error->message, "memory.k"));
+  assert_true(g_utf8_validate(error->message, -1, NULL));
+  g_clear_error(&error);
+}
+
 static void test_validate_struct(void **state)
 {
   g_autoptr(CgfsResources) r = cgfs_resources_new();
@@ -331,6 +354,7 @@ int main(void)
     cmocka_unit_test(test_null_is_absent),  cmocka_unit_test(test_length_and_minus_one_devices),
     cmocka_unit_test(test_malformed),
     cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_validate_struct),
+    cmocka_unit_test(test_long_input_bounded_message),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
