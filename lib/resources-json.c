@@ -379,6 +379,10 @@ static gboolean resources_node(JsonNode *root, JsonNode **node, const char **pre
 
 /* Deeper than any resources document goes; json-glib's recursion must not meet a deep input. */
 #define MAX_NESTING 64
+/* More values than any resources document holds (a container's device list is tens of rules
+ * of 6 values): json-glib spends about 100 bytes per value, so a 4 MiB document of 2 million
+ * values would take the daemon past 200 MB. 65536 values stay under 10 MB. */
+#define MAX_VALUES 65536
 
 static void fail_at(GError **error, const char *json, gsize at, const char *why)
 {
@@ -392,11 +396,13 @@ static void fail_at(GError **error, const char *json, gsize at, const char *why)
                 why);
 }
 
-/* What json-glib would take but must not: nesting deep enough to exhaust its recursion, and NUL
- * characters, which would cut a C string short without a word. */
+/* What json-glib would take but must not: nesting deep enough to exhaust its recursion, NUL
+ * characters, which would cut a C string short without a word, and more values than a document
+ * needs (memory). Values are counted by their separators and openers: an upper bound. */
 static gboolean check_text(const char *json, gsize len, GError **error)
 {
   guint depth = 0;
+  gsize values = 1;
   gboolean in_string = FALSE;
   for (gsize i = 0; i < len; i++) {
     char c = json[i];
@@ -418,6 +424,10 @@ static gboolean check_text(const char *json, gsize len, GError **error)
       return FALSE;
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
+    }
+    if (!in_string && (c == ',' || c == '[' || c == '{' || c == ':') && ++values > MAX_VALUES) {
+      cgfs_res_fail(error, EFBIG, "resources: more than %d values in the document", MAX_VALUES);
+      return FALSE;
     }
   }
   return TRUE;

@@ -306,6 +306,21 @@ static void test_long_input_bounded_message(void **state)
   g_clear_error(&error);
 }
 
+/* A document of more values than any needs is refused before json-glib builds it (memory). */
+static void test_too_many_values(void **state)
+{
+  g_autoptr(GString) doc = g_string_new("{\"devices\": [");
+  for (int i = 0; i < 20000; i++)
+    g_string_append(doc, "{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3},");
+  g_string_truncate(doc, doc->len - 1);
+  g_string_append(doc, "]}");
+  GError *error = NULL;
+  g_autoptr(CgfsResources) r = cgfs_resources_from_json(doc->str, (gssize)doc->len, &error);
+  assert_null(r);
+  assert_gerror(error, EFBIG, "more than 65536 values");
+  g_clear_error(&error);
+}
+
 static void test_validate_struct(void **state)
 {
   g_autoptr(CgfsResources) r = cgfs_resources_new();
@@ -354,7 +369,7 @@ int main(void)
     cmocka_unit_test(test_null_is_absent),  cmocka_unit_test(test_length_and_minus_one_devices),
     cmocka_unit_test(test_malformed),
     cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_validate_struct),
-    cmocka_unit_test(test_long_input_bounded_message),
+    cmocka_unit_test(test_long_input_bounded_message), cmocka_unit_test(test_too_many_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
