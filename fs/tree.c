@@ -7,6 +7,7 @@
 static const FsNode *const all_nodes[] = {
   &fs_node_resources,
   &fs_node_stats,
+  &fs_node_metrics,
   &fs_node_procs,
   &fs_node_threads,
   &fs_node_state,

@@ -8,4 +8,6 @@
 #include <cgfs/tree.h>
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
+#include <cgfs/metrics.h>
 #include <cgfs/resources.h>
+#include <cgfs/systemd.h>
