@@ -22,7 +22,7 @@ struct _FsFile {
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
   pid_t writer;        /* who wrote last, for "0" in procs */
   uid_t writer_uid;
-  pid_t opener;        /* the thread that opened it: its close() ends what was written */
+  FsCaller opener;     /* whose credentials changes are made with, as cgroupfs uses the opener's */
   FsEventsPoll *poll;  /* events, once polled */
   /* What the file counts in its opener's fair share (fair-share.c): one open file, the bytes
    * its write buffer holds, one poller once polled. */
@@ -81,6 +81,7 @@ void fs_file_unref(FsFile *f)
   if (f->poll)
     fs_fair_share_give(share, f->uid, FS_SHARE_POLLERS, 1);
   fs_events_poll_free(f->poll);
+  fs_caller_clear(&f->opener);
   fs_write_buffer_free(f->wbuf);
   g_free(f->snapshot);
   g_free(f->hpath);
@@ -98,7 +99,7 @@ static FsFile *file_of(struct fuse_file_info *fi)
 
 static FsRequest request_for(FsFile *f, CgfsCgroup *cg, pid_t caller)
 {
-  return (FsRequest){ f->d, cg, f->hpath, caller };
+  return (FsRequest){ f->d, cg, f->hpath, caller, &f->opener };
 }
 
 static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
@@ -131,6 +132,29 @@ static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
   f->snapshot = text;
   f->snapshot_len = len;
   return TRUE;
+}
+
+/* The snapshot at open(). The cgroup, from the daemon's cache, was checked to be the same
+ * directory just now (through its first hierarchy); if one of its directories went away since,
+ * or was made again in some hierarchies only, the kernel answers ENOENT or ENODEV: load it
+ * afresh once, as if it had not been cached, and read again if it is still the same cgroup. */
+static gboolean take_first_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
+{
+  GError *local = NULL;
+  if (take_snapshot(f, cg, &local))
+    return TRUE;
+  if (local->code != ENOENT && local->code != ENODEV) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  cgfs_cache_forget(f->d->cache, f->hpath);
+  g_autoptr(CgfsCgroup) again = fs_load(f->d, f->rel, NULL, NULL);
+  if (!again || !same_cgroup(again, f->dev, f->ino)) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  g_error_free(local);
+  return take_snapshot(f, again, error);
 }
 
 /* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
@@ -180,8 +204,8 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  f->opener = fuse_get_context()->pid;
-  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, cg, &error)) {
+  fs_caller_init(&f->opener);
+  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }
@@ -336,12 +360,13 @@ static pid_t tgid_of(pid_t tid)
 static gboolean closed_by_opener(FsFile *f)
 {
   pid_t closer = fuse_get_context()->pid;
-  if (f->opener <= 0 || closer <= 0)
+  pid_t opener = f->opener.pid;
+  if (opener <= 0 || closer <= 0)
     return FALSE;
-  if (closer == f->opener)
+  if (closer == opener)
     return TRUE;
   pid_t tgid = tgid_of(closer);
-  return tgid > 0 && tgid == tgid_of(f->opener);
+  return tgid > 0 && tgid == tgid_of(opener);
 }
 
 /* The writing ends: the last word is applied, an unfinished document refused. */

@@ -69,6 +69,7 @@ typedef struct {
   CgfsSystem *sys;
   CgfsHierarchy *h;
   char *root;            /* the hierarchy path the mount's "/" shows */
+  CgfsCache *cache;      /* loaded cgroups and their kernel files kept open (--fd-cache) */
   FsLastErrors *errors;  /* node-last-error.c */
   FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
   FsFairShare *share;    /* fair-share.c: what each caller holds */
@@ -76,6 +77,54 @@ typedef struct {
 
 /* The daemon of the current FUSE request. */
 FsDaemon *fs_daemon(void);
+
+/* ---- caller.c: who makes a request, and acting with its credentials ---- */
+
+/* The credentials a request is carried out with: for a write, those of the process that opened
+ * the file (as the kernel's cgroup files use the opener's), for mkdir, rmdir and chown those of
+ * the caller. */
+typedef struct {
+  uid_t uid;       /* FUSE's: the caller's file system uid and gid */
+  gid_t gid;
+  pid_t pid;       /* its thread id in the daemon's pid namespace; 0: not visible there */
+  gid_t *groups;   /* supplementary groups, from /proc/PID/status */
+  gsize n_groups;
+} FsCaller;
+
+/* The caller of the current FUSE request. Clear with fs_caller_clear. */
+void fs_caller_init(FsCaller *c);
+void fs_caller_copy(FsCaller *dst, const FsCaller *src);
+void fs_caller_clear(FsCaller *c);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)
+/* Root callers keep the daemon's own power. */
+gboolean fs_caller_is_root(const FsCaller *c);
+
+/* The daemon's credentials, kept while a thread acts as a caller. */
+typedef struct {
+  gboolean switched;
+  gid_t rgid, egid;
+  int n_groups;
+  gid_t groups[64];
+} FsSavedCreds;
+
+/* Switch the calling thread (only it) to @c's uid, gid and groups, real and effective, so that
+ * the kernel checks file modes, v1's uid rule on procs files, v2's migration rule and signal
+ * permissions against the caller. A no-op for root. Pair with fs_caller_leave, always. */
+gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error);
+void fs_caller_leave(FsSavedCreds *saved);
+/* Whether @c could send a signal to @pid itself (kill(2)'s rule): EPERM naming it if not. */
+gboolean fs_caller_may_signal(const FsCaller *c, pid_t pid, GError **error);
+
+/* The daemon protects itself: none of its threads is moved, frozen or killed through the mount. */
+gboolean fs_is_daemon_task(pid_t pid);
+/* EACCES if @pid is one of the daemon's threads. */
+gboolean fs_check_not_daemon(pid_t pid, GError **error);
+/* EPERM if a thread of the daemon is in @cg's subtree (in any of its hierarchies); @what names
+ * the refused operation. */
+gboolean fs_check_daemon_outside(CgfsCgroup *cg, const char *what, GError **error);
+
+/* Log a change made for @c: "audit: uid U pid P: HPATH: what". */
+void fs_audit(const FsCaller *c, const char *hpath, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
 /* ---- nodes ---- */
 
@@ -85,6 +134,7 @@ typedef struct {
   CgfsCgroup *cg;
   const char *path; /* the cgroup's path in the hierarchy, for messages */
   pid_t caller;     /* the process (thread) that made the request, in the daemon's pid namespace */
+  const FsCaller *who; /* whose credentials a change is made with (the opener's for writes) */
 } FsRequest;
 
 typedef struct {
@@ -136,8 +186,11 @@ const FsNode *fs_node_find(const char *name);
 gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error);
 /* The hierarchy path of @rel below @root. */
 char *fs_path_in_hierarchy(const char *root, const char *rel);
-/* Load the cgroup of @rel; *hpath (may be NULL) gets its hierarchy path. */
+/* Load the cgroup of @rel, from the daemon's cache when it is still the same directory; *hpath
+ * (may be NULL) gets its hierarchy path. */
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* The cache's check before a read through a kept descriptor (see cgfs_cache_set_access_check). */
+gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
 /* Parse @path and load its cgroup: 0, or -errno for FUSE. */
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
 /* The attributes of a node (or of the directory when @node is NULL). */

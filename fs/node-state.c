@@ -49,15 +49,33 @@ static gboolean refuse_frozen_writer(FsRequest *rq, GError **error)
   return FALSE;
 }
 
+/* With the writer's credentials: the kernel checks the freezer file's mode. A freeze that would
+ * stop the daemon is refused: nobody could thaw it through the mount again. */
+static gboolean set_state(FsRequest *rq, gboolean frozen, GError **error)
+{
+  if (frozen && !fs_check_daemon_outside(rq->cg, "freeze", error))
+    return FALSE;
+  FsSavedCreds saved;
+  if (!fs_caller_enter(rq->who, &saved, error))
+    return FALSE;
+  gboolean ok = frozen ? cgfs_cgroup_freeze(rq->cg, error) : cgfs_cgroup_thaw(rq->cg, error);
+  fs_caller_leave(&saved);
+  if (ok)
+    fs_audit(rq->who, rq->path, "%s", frozen ? "froze" : "thawed");
+  return ok;
+}
+
 /* Every word checked before the first takes effect. */
 static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error)
 {
   g_autofree gboolean *frozen = g_new0(gboolean, n);
   for (guint i = 0; i < n; i++)
-    if (!parse_state(words[i], &frozen[i], error) || (frozen[i] && !refuse_frozen_writer(rq, error)))
+    if (!parse_state(words[i], &frozen[i], error) ||
+        (frozen[i] && (!refuse_frozen_writer(rq, error) ||
+                       !fs_check_daemon_outside(rq->cg, "freeze", error))))
       return FALSE;
   for (guint i = 0; i < n; i++)
-    if (!(frozen[i] ? cgfs_cgroup_freeze(rq->cg, error) : cgfs_cgroup_thaw(rq->cg, error)))
+    if (!set_state(rq, frozen[i], error))
       return FALSE;
   return TRUE;
 }

@@ -10,4 +10,5 @@
 #include <cgfs/stats.h>
 #include <cgfs/metrics.h>
 #include <cgfs/resources.h>
+#include <cgfs/cache.h>
 #include <cgfs/systemd.h>
