@@ -27,6 +27,18 @@ gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error
   return TRUE;
 }
 
+/* The start of a pid: decimal digits, not yet above the largest. */
+gboolean fs_check_partial_pid(const char *start, GError **error)
+{
+  guint64 v = 0;
+  if (strspn(start, "0123456789") == strlen(start) && strlen(start) <= 10 &&
+      g_ascii_string_to_unsigned(start, 10, 0, G_MAXINT, &v, NULL))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid pid '%s...': not a decimal number from 0 to %d",
+              start, G_MAXINT);
+  return FALSE;
+}
+
 /* Every word a pid, every pid alive: checked before anything moves. */
 static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
 {
@@ -131,6 +143,7 @@ const FsNode fs_node_procs = {
   .read = read_procs,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_procs,
+  .check_partial = fs_check_partial_pid,
 };
 
 const FsNode fs_node_threads = {
@@ -141,4 +154,5 @@ const FsNode fs_node_threads = {
   .read = read_threads,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_threads,
+  .check_partial = fs_check_partial_pid,
 };
