@@ -21,7 +21,12 @@ struct _FsFile {
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
   pid_t writer;        /* who wrote last, for "0" in procs */
+  uid_t writer_uid;
   FsEventsPoll *poll;  /* events, once polled */
+  /* What the file counts in its opener's fair share (fair-share.c): one open file, the bytes
+   * its write buffer holds, one poller once polled. */
+  uid_t uid;
+  guint64 charged;
 };
 
 FsDaemon *fs_daemon(void)
@@ -36,10 +41,24 @@ int fs_errno(const GError *error)
   return EIO;
 }
 
+/* Cut @message to FS_ERROR_MESSAGE_MAX bytes, at a character boundary: a message may quote
+ * what was written, and each directory keeps one. */
+static void cut_message(char *message)
+{
+  gsize n = strlen(message);
+  if (n <= FS_ERROR_MESSAGE_MAX)
+    return;
+  n = FS_ERROR_MESSAGE_MAX - 3;
+  while (n > 0 && ((guchar)message[n] & 0xC0) == 0x80)
+    n--;
+  strcpy(message + n, "...");
+}
+
 int fs_fail(FsDaemon *d, CgfsCgroup *cg, const char *hpath, const char *what,
             const GError *error)
 {
   g_autofree char *message = g_strdup_printf("%s: %s", what, error->message);
+  cut_message(message);
   fs_last_errors_set(d->errors, cg, hpath, message);
   g_message("%s: %s", hpath, message);
   return -fs_errno(error);
@@ -55,6 +74,11 @@ void fs_file_unref(FsFile *f)
 {
   if (!f || !g_atomic_int_dec_and_test(&f->ref))
     return;
+  FsFairShare *share = f->d->share;
+  fs_fair_share_give(share, f->uid, FS_SHARE_OPEN_FILES, 1);
+  fs_fair_share_give(share, f->uid, FS_SHARE_PENDING_BYTES, f->charged);
+  if (f->poll)
+    fs_fair_share_give(share, f->uid, FS_SHARE_POLLERS, 1);
   fs_events_poll_free(f->poll);
   fs_write_buffer_free(f->wbuf);
   g_free(f->snapshot);
@@ -138,10 +162,15 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   if (r < 0)
     return r;
   g_autoptr(GError) error = NULL;
+  uid_t uid = fuse_get_context()->uid;
+  if (!fs_fair_share_take(d->share, uid, FS_SHARE_OPEN_FILES, 1, &error))
+    return fs_fail(d, cg, hpath, p.node->name, error);
+  /* From here the file holds its share; the last unref gives it back. */
   g_autoptr(FsFile) f = g_new0(FsFile, 1);
   f->ref = 1;
   g_mutex_init(&f->lock);
   f->d = d;
+  f->uid = uid;
   f->node = p.node;
   struct stat st;
   if (!cgfs_cgroup_stat(cg, &st, &error))
@@ -198,6 +227,13 @@ static int fail_here(FsFile *f, const GError *error)
   return fs_fail(f->d, cg, f->hpath, f->node->name, error);
 }
 
+/* Writes that wait for the kernel (a freeze, a kill: up to seconds), each holding a worker
+ * thread meanwhile: counted in the writer's fair share. */
+static gboolean may_wait(const FsNode *node)
+{
+  return node == &fs_node_state || node == &fs_node_kill;
+}
+
 /* Give the units that are complete to the node; the failure becomes last_error. */
 static int apply(FsFile *f, GPtrArray *units)
 {
@@ -207,10 +243,34 @@ static int apply(FsFile *f, GPtrArray *units)
   g_autoptr(CgfsCgroup) cg = load_cgroup(f, &error);
   if (!cg)
     return fs_fail(f->d, NULL, f->hpath, f->node->name, error);
+  gboolean slow = may_wait(f->node);
+  if (slow && !fs_fair_share_take(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1, &error))
+    return fs_fail(f->d, cg, f->hpath, f->node->name, error);
   FsRequest rq = request_for(f, cg, f->writer);
-  if (f->node->write(&rq, (char **)units->pdata, units->len, &error))
-    return 0;
-  return fs_fail(f->d, cg, f->hpath, f->node->name, error);
+  gboolean ok = f->node->write(&rq, (char **)units->pdata, units->len, &error);
+  if (slow)
+    fs_fair_share_give(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1);
+  return ok ? 0 : fs_fail(f->d, cg, f->hpath, f->node->name, error);
+}
+
+/* Count the bytes a write may add to the buffer before it takes them: the writer's fair share
+ * of unfinished input. */
+static gboolean charge_input(FsFile *f, gsize size, GError **error)
+{
+  if (!fs_fair_share_take(f->d->share, f->uid, FS_SHARE_PENDING_BYTES, size, error))
+    return FALSE;
+  f->charged += size;
+  return TRUE;
+}
+
+/* Then count only what the buffer still holds. */
+static void settle_input(FsFile *f)
+{
+  guint64 held = fs_write_buffer_held(f->wbuf);
+  if (f->charged > held) {
+    fs_fair_share_give(f->d->share, f->uid, FS_SHARE_PENDING_BYTES, f->charged - held);
+    f->charged = held;
+  }
 }
 
 int fs_write(const char *path, const char *buf, size_t size, off_t off,
@@ -222,12 +282,17 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   g_mutex_lock(&f->lock);
   int r;
   f->writer = fuse_get_context()->pid;
+  f->writer_uid = fuse_get_context()->uid;
   if (!f->wbuf)
     r = -EBADF;
+  else if (!charge_input(f, size, &error))
+    r = fail_here(f, error);
   else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
     r = fail_here(f, error);
   else
     r = apply(f, units);
+  if (f->wbuf)
+    settle_input(f);
   g_mutex_unlock(&f->lock);
   return r < 0 ? r : (int)size;
 }
@@ -241,10 +306,12 @@ int fs_flush(const char *path, struct fuse_file_info *fi)
   g_autoptr(GError) error = NULL;
   g_mutex_lock(&f->lock);
   int r;
+  f->writer_uid = fuse_get_context()->uid;
   if (!fs_write_buffer_flush(f->wbuf, units, &error))
     r = fail_here(f, error);
   else
     r = apply(f, units);
+  settle_input(f);
   g_mutex_unlock(&f->lock);
   return r;
 }
@@ -288,12 +355,17 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
   g_autoptr(GError) error = NULL;
   g_autoptr(CgfsCgroup) cg = f->poll ? NULL : load_cgroup(f, &error);
   int r;
-  if (!f->poll && !cg) {
+  if (!f->poll && (!cg || !fs_fair_share_take(f->d->share, f->uid, FS_SHARE_POLLERS, 1, &error))) {
+    /* Never ENOSYS: the kernel would stop asking for every file of the mount. */
     if (ph)
       fuse_pollhandle_destroy(ph);
-    r = -fs_errno(error);
-  } else
+    r = cg ? fs_fail(f->d, cg, f->hpath, "poll events", error) : -fs_errno(error);
+  } else {
+    gboolean first = !f->poll;
     r = fs_events_poll(f->d, f, cg, f->snapshot, &f->poll, ph, reventsp);
+    if (first && !f->poll) /* the watch could not start: no poller to count */
+      fs_fair_share_give(f->d->share, f->uid, FS_SHARE_POLLERS, 1);
+  }
   g_mutex_unlock(&f->lock);
   return r;
 }

@@ -18,17 +18,60 @@
  * kernel's default of 12 made closed files wait behind busy workers. */
 #define FS_MAX_BACKGROUND 256
 
+/* The daemon's fd budget: fds it holds whatever the load (stdio, /dev/fuse, the watcher, the
+ * log), what one worker thread holds during a request (two cgroups' directory fds, one per
+ * hierarchy, and the kernel files it reads or writes), and what a polled events file holds
+ * (v1: epoll, timer, OOM eventfd and its control file; v2: epoll and two events files). Open
+ * files hold none between requests. */
+#define FS_FDS_FIXED 16
+#define FS_FDS_PER_WORKER 24
+#define FS_FDS_PER_POLLER 4
+/* The most worker threads the fd budget is made for (libfuse's max_threads default is 10). */
+#define FS_MAX_WORKERS 16
+/* The longest last_error message kept; longer ones are cut (they may quote what was written). */
+#define FS_ERROR_MESSAGE_MAX 512
+
+/* Fair share, per caller uid other than root (fair-share.c). */
+#define FS_SHARE_MAX_OPEN_FILES 1024
+#define FS_SHARE_MAX_PENDING_BYTES (8u << 20) /* two documents of the largest size */
+#define FS_SHARE_MAX_POLLERS 64               /* at most: fewer when the fd limit is low */
+#define FS_SHARE_MAX_SLOW_WRITES 2            /* state and kill writes wait for the kernel */
+
+typedef enum {
+  FS_SHARE_OPEN_FILES,
+  FS_SHARE_PENDING_BYTES,
+  FS_SHARE_POLLERS,
+  FS_SHARE_SLOW_WRITES,
+  FS_SHARE_N,
+} FsShareKind;
+
+typedef struct _FsFairShare FsFairShare;
+
+/* Limits for a daemon allowed @nofile fds. */
+FsFairShare *fs_fair_share_new(guint64 nofile);
+void fs_fair_share_free(FsFairShare *s);
+/* How many pollers one user gets with @nofile fds. */
+guint64 fs_fair_share_pollers_for(guint64 nofile);
+guint64 fs_fair_share_max(const FsFairShare *s, FsShareKind kind);
+/* Count @amount of @kind for @uid, or fail (EMFILE, EDQUOT, EAGAIN; the message names the limit)
+ * when that would pass its limit. Root and a NULL table are never limited. */
+gboolean fs_fair_share_take(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount,
+                            GError **error);
+void fs_fair_share_give(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount);
+
 typedef struct _FsLastErrors FsLastErrors;
 typedef struct _FsWatcher FsWatcher;
 
-/* Everything the daemon holds. Only the last_error table changes while it runs; the rest is
- * read-only after start-up, so the FUSE worker threads share it without locks. */
+/* Everything the daemon holds. Only the last_error and fair-share tables change while it runs
+ * (each with its own lock); the rest is read-only after start-up, so the FUSE worker threads
+ * share it without locks. */
 typedef struct {
   CgfsSystem *sys;
   CgfsHierarchy *h;
   char *root;            /* the hierarchy path the mount's "/" shows */
   FsLastErrors *errors;  /* node-last-error.c */
   FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
+  FsFairShare *share;    /* fair-share.c: what each caller holds */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */

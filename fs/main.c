@@ -236,6 +236,7 @@ static void daemon_free(FsDaemon *d)
     return;
   fs_watcher_free(d->watcher);
   fs_last_errors_free(d->errors);
+  fs_fair_share_free(d->share);
   g_free(d->root);
   if (d->h)
     cgfs_hierarchy_unref(d->h);
@@ -246,7 +247,7 @@ static void daemon_free(FsDaemon *d)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsDaemon, daemon_free)
 
 /* Find the hierarchy and check the root cgroup, before anything is mounted. */
-static FsDaemon *daemon_new(const Options *o, GError **error)
+static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
 {
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->sys = cgfs_system_new(error);
@@ -262,6 +263,7 @@ static FsDaemon *daemon_new(const Options *o, GError **error)
   if (!root)
     return NULL;
   d->errors = fs_last_errors_new();
+  d->share = fs_fair_share_new(nofile);
   return g_steal_pointer(&d);
 }
 
@@ -330,16 +332,22 @@ static int mount_and_serve(struct fuse_args *args, const struct fuse_cmdline_opt
   return status;
 }
 
-/* Every open writer or polled events file holds a directory fd per hierarchy: the default
- * soft limit of 1024 would let a few hundred opens starve everyone. */
-static void raise_fd_limit(void)
+/* Polled events files hold fds (FS_FDS_PER_POLLER each): as many as the hard limit allows.
+ * Returns the limit in force. */
+static guint64 raise_fd_limit(void)
 {
   struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
-    return;
-  rl.rlim_cur = rl.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-    g_message("cannot raise the open files limit: %s", g_strerror(errno));
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t soft = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      g_message("cannot raise the open files limit: %s", g_strerror(errno));
+      rl.rlim_cur = soft;
+    }
+  }
+  return rl.rlim_cur;
 }
 
 /* The mount options cgfs always wants, first so that the user's -o options come later and win;
@@ -368,9 +376,9 @@ static int start(const char *prog, struct fuse_args *args, const Options *o)
   if (fuse_parse_cmdline(args, &cmd) != 0)
     return 1;
   fs_log_init(cmd.foreground, cmd.debug);
-  raise_fd_limit();
+  guint64 nofile = raise_fd_limit();
   g_autoptr(GError) error = NULL;
-  g_autoptr(FsDaemon) d = daemon_new(o, &error);
+  g_autoptr(FsDaemon) d = daemon_new(o, nofile, &error);
   int status = 1;
   if (!d)
     fprintf(stderr, "%s: %s\n", prog, error->message);

@@ -37,7 +37,7 @@ int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
     if (!d->watcher) {
       if (ph)
         fuse_pollhandle_destroy(ph);
-      return -ENOSYS;
+      return -EIO; /* not ENOSYS: the kernel would stop asking for every file */
     }
     g_autoptr(CgfsEventsWatch) watch = cgfs_events_watch_new(cg, &error);
     if (!watch || !fs_watcher_add(d->watcher, cgfs_events_watch_fd(watch), f, &error)) {
