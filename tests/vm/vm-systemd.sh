@@ -2,10 +2,14 @@
 # vm-systemd: libcgfs's systemd backend against a real systemd (Debian's 252, PID 1 of the guest:
 # run-in-vm --init systemd). Every operation is checked against `systemctl show` and against
 # the kernel's files, and the limits must survive `systemctl daemon-reload`.
-# usage: vm-systemd.sh SYSTEMD_TOOL    (through run-in-vm --init systemd)
+# Then the daemon, `cgfs --hierarchy systemd --root cgfs.slice`, through its mount.
+# usage: vm-systemd.sh SYSTEMD_TOOL CGFS    (through run-in-vm --init systemd)
 set -eu
 
 tool=$1
+cgfs=$2
+mnt=
+daemon=
 cg=/sys/fs/cgroup
 slice=/cgfs.slice/cgfs-test.slice
 scope=$slice/cgfs-test-w.scope
@@ -19,6 +23,8 @@ ok() { say "ok: $*"; }
 cleanup() {
   set +e
   for p in $sleepers; do kill -KILL "$p" 2>/dev/null; done
+  [ -n "$mnt" ] && grep -q " $mnt fuse" /proc/self/mounts && fusermount3 -u "$mnt"
+  [ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null
   for u in cgfs-test-w.scope cgfs-test.slice cgfs.slice; do systemctl stop "$u" 2>/dev/null; done
   return 0
 }
@@ -31,6 +37,11 @@ expect() {
   if [ "$2" = "$3" ]; then ok "$1 = $3"; else fail "$1 is '$2', wanted '$3'"; fi
 }
 show() { systemctl show -p "$2" --value "$1"; }
+# daemon-reload re-reads every unit over 9p: slow under TCG, longer than systemctl's 25 s.
+reload() {
+  busctl --timeout=300 call org.freedesktop.systemd1 /org/freedesktop/systemd1 \
+    org.freedesktop.systemd1.Manager Reload >/dev/null || fail "daemon-reload"
+}
 file() { cat "$cg$1" 2>/dev/null | head -n 1; }
 # must_fail WHAT NEEDLE COMMAND...: the command fails and says NEEDLE
 must_fail() {
@@ -96,16 +107,16 @@ expect "pids.max" "$(file "$scope/pids.max")" 50
 
 # ---- they survive a daemon-reload (a value written to cgroupfs behind systemd's back does not
 # have to) ----
-systemctl daemon-reload
-systemctl set-property --runtime cgfs-test-w.scope CPUAccounting=yes # makes systemd re-apply
+reload
+systemctl set-property --runtime cgfs-test-w.scope CPUAccounting=yes || fail "set-property" # makes systemd re-apply
 wait_file "$scope/memory.max" 67108864 || true
 expect "MemoryMax after daemon-reload" "$(show cgfs-test-w.scope MemoryMax)" 67108864
 expect "memory.max after daemon-reload" "$(file "$scope/memory.max")" 67108864
 expect "pids.max after daemon-reload" "$(file "$scope/pids.max")" 50
 expect "cpu.max after daemon-reload" "$(file "$scope/cpu.max")" "20000 100000"
 echo 50000000 >"$cg$scope/memory.max"
-systemctl daemon-reload
-systemctl set-property --runtime cgfs-test-w.scope CPUAccounting=yes
+reload
+systemctl set-property --runtime cgfs-test-w.scope CPUAccounting=yes || fail "set-property"
 if wait_file "$scope/memory.max" 67108864; then
   ok "memory.max written behind systemd's back is overwritten by systemd's MemoryMax"
 else
@@ -168,6 +179,66 @@ expect "the scope's LoadState" "$(show cgfs-test-w.scope LoadState)" not-found
 "$tool" delete "$slice" || fail "deleting $slice"
 expect "the slice's ActiveState" "$(show cgfs-test.slice ActiveState)" inactive
 [ -d "$cg$slice" ] && fail "$cg$slice still there" || ok "$cg$slice removed"
+"$tool" delete /cgfs.slice || fail "deleting cgfs.slice"
+
+# ---- the daemon: cgfs --hierarchy systemd --root cgfs.slice ----
+"$tool" slice /cgfs.slice || fail "making cgfs.slice again"
+mnt=$(mktemp -d /tmp/cgfs-test-mnt.XXXXXX)
+"$cgfs" -f --hierarchy systemd --root cgfs.slice "$mnt" >/tmp/cgfs-daemon.log 2>&1 &
+daemon=$!
+i=0
+until grep -q " $mnt fuse" /proc/self/mounts; do
+  i=$((i + 1))
+  [ "$i" -le 600 ] && kill -0 "$daemon" 2>/dev/null || { cat /tmp/cgfs-daemon.log; fail "cgfs did not mount"; exit 1; }
+  sleep 0.05
+done
+ok "cgfs --hierarchy systemd --root cgfs.slice mounted"
+mkdir "$mnt/cgfs-web.slice" || fail "mkdir cgfs-web.slice"
+expect "ActiveState of the slice made by mkdir" "$(show cgfs-web.slice ActiveState)" active
+expect "its ControlGroup" "$(show cgfs-web.slice ControlGroup)" /cgfs.slice/cgfs-web.slice
+mkdir "$mnt/plain" 2>/dev/null && fail "mkdir of a plain cgroup in a slice succeeded" ||
+  ok "mkdir plain refused: $(cat "$mnt/last_error")"
+mkdir "$mnt/cgfs-web.slice/x.scope" 2>/dev/null && fail "mkdir of a scope succeeded" ||
+  ok "mkdir x.scope refused: $(cat "$mnt/cgfs-web.slice/last_error")"
+case $(cat "$mnt/cgfs-web.slice/last_error") in
+  *"a scope needs a process"*) ok "the message says why" ;;
+  *) fail "last_error: $(cat "$mnt/cgfs-web.slice/last_error")" ;;
+esac
+sleep 1000 &
+third=$!
+sleepers="$sleepers $third"
+echo "x.scope $third" >"$mnt/cgfs-web.slice/procs" || fail "starting x.scope through procs"
+expect "ActiveState of x.scope" "$(show x.scope ActiveState)" active
+expect "Slice of x.scope" "$(show x.scope Slice)" cgfs-web.slice
+expect "procs of x.scope" "$(cat "$mnt/cgfs-web.slice/x.scope/procs")" "$third"
+grep -qx "$third" "$cg/cgfs.slice/cgfs-web.slice/x.scope/cgroup.procs" && ok "in the kernel's cgroup.procs" ||
+  fail "pid $third not in the kernel's cgroup.procs"
+echo '{"memory": {"limit": 33554432}, "pids": {"limit": 20}}' >"$mnt/cgfs-web.slice/x.scope/resources.json" ||
+  fail "writing resources.json: $(cat "$mnt/cgfs-web.slice/x.scope/last_error")"
+expect "MemoryMax set through resources.json" "$(show x.scope MemoryMax)" 33554432
+expect "TasksMax set through resources.json" "$(show x.scope TasksMax)" 20
+expect "memory.max" "$(file /cgfs.slice/cgfs-web.slice/x.scope/memory.max)" 33554432
+expect "resources.json read back" "$(jq -c '[.memory.limit, .pids.limit]' "$mnt/cgfs-web.slice/x.scope/resources.json")" "[33554432,20]"
+echo frozen >"$mnt/cgfs-web.slice/x.scope/state" || fail "freezing through state"
+expect "FreezerState through state" "$(show x.scope FreezerState)" frozen
+echo thawed >"$mnt/cgfs-web.slice/x.scope/state" || fail "thawing through state"
+rmdir "$mnt/cgfs-web.slice/x.scope" 2>/dev/null && fail "rmdir of a scope with a process succeeded" ||
+  ok "rmdir x.scope refused while pid $third is in it"
+kill -KILL "$third"
+wait "$third" 2>/dev/null || true
+i=0
+while [ -d "$cg/cgfs.slice/cgfs-web.slice/x.scope" ] && [ "$(cat "$cg/cgfs.slice/cgfs-web.slice/x.scope/cgroup.procs" 2>/dev/null)" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+# systemd stops an empty scope by itself: rmdir may find it gone (ENOENT) on the way
+if [ -d "$mnt/cgfs-web.slice/x.scope" ] && ! rmdir "$mnt/cgfs-web.slice/x.scope"; then
+  [ -d "$mnt/cgfs-web.slice/x.scope" ] && fail "rmdir x.scope"
+fi
+expect "x.scope after rmdir" "$(show x.scope LoadState)" not-found
+rmdir "$mnt/cgfs-web.slice" || fail "rmdir cgfs-web.slice: $(cat "$mnt/last_error")"
+expect "cgfs-web.slice after rmdir" "$(show cgfs-web.slice ActiveState)" inactive
+[ -d "$cg/cgfs.slice/cgfs-web.slice" ] && fail "the slice's cgroup is still there" || ok "the slice's cgroup is gone"
+fusermount3 -u "$mnt"
+wait "$daemon" || fail "cgfs exited with status $?"
+daemon=
 "$tool" delete /cgfs.slice || fail "deleting cgfs.slice"
 
 [ "$failures" = 0 ] || { say "$failures check(s) failed"; exit 1; }
