@@ -132,6 +132,29 @@ static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
   return TRUE;
 }
 
+/* The snapshot at open(). The cgroup, from the daemon's cache, was checked to be the same
+ * directory just now (through its first hierarchy); if one of its directories went away since,
+ * or was made again in some hierarchies only, the kernel answers ENOENT or ENODEV: load it
+ * afresh once, as if it had not been cached, and read again if it is still the same cgroup. */
+static gboolean take_first_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
+{
+  GError *local = NULL;
+  if (take_snapshot(f, cg, &local))
+    return TRUE;
+  if (local->code != ENOENT && local->code != ENODEV) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  cgfs_cache_forget(f->d->cache, f->hpath);
+  g_autoptr(CgfsCgroup) again = fs_load(f->d, f->rel, NULL, NULL);
+  if (!again || !same_cgroup(again, f->dev, f->ino)) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  g_error_free(local);
+  return take_snapshot(f, again, error);
+}
+
 /* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
 static int check_access(FsDaemon *d, CgfsCgroup *cg, const FsNode *node, const char *hpath,
                         int flags)
@@ -179,7 +202,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, cg, &error)) {
+  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }

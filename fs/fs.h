@@ -69,6 +69,7 @@ typedef struct {
   CgfsSystem *sys;
   CgfsHierarchy *h;
   char *root;            /* the hierarchy path the mount's "/" shows */
+  CgfsCache *cache;      /* loaded cgroups and their kernel files kept open (--fd-cache) */
   FsLastErrors *errors;  /* node-last-error.c */
   FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
   FsFairShare *share;    /* fair-share.c: what each caller holds */
@@ -111,6 +112,7 @@ extern const FsNode fs_node_kill;
 extern const FsNode fs_node_last_error;
 extern const FsNode fs_node_resources;
 extern const FsNode fs_node_stats;
+extern const FsNode fs_node_metrics;
 
 /* ---- tree.c: paths ---- */
 
@@ -131,8 +133,11 @@ const FsNode *fs_node_find(const char *name);
 gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error);
 /* The hierarchy path of @rel below @root. */
 char *fs_path_in_hierarchy(const char *root, const char *rel);
-/* Load the cgroup of @rel; *hpath (may be NULL) gets its hierarchy path. */
+/* Load the cgroup of @rel, from the daemon's cache when it is still the same directory; *hpath
+ * (may be NULL) gets its hierarchy path. */
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* The cache's check before a read through a kept descriptor (see cgfs_cache_set_access_check). */
+gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
 /* Parse @path and load its cgroup: 0, or -errno for FUSE. */
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
 /* The attributes of a node (or of the directory when @node is NULL). */

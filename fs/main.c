@@ -17,6 +17,7 @@ typedef struct {
   char *root;
   char *hierarchy;
   char *pidfile;
+  char *fd_cache;   /* the descriptors the cache may keep (--fd-cache N) */
   char *source;     /* mount(8)'s device argument ("cgfs" in fstab), shown as the fsname */
   char *mountpoint;
   int n_positional;
@@ -42,6 +43,9 @@ static const ValueOption value_options[] = {
     "unified machine, every v1 hierarchy otherwise)" },
   { "pidfile", G_STRUCT_OFFSET(Options, pidfile), "FILE",
     "write the serving process's pid to FILE (removed at exit)" },
+  { "fd-cache", G_STRUCT_OFFSET(Options, fd_cache), "N",
+    "keep up to N kernel descriptors open for the cgroups\n"
+    "asked about most recently (default 4096; 0: none)" },
 };
 
 /* The same options in fuse_opt's form, for -o NAME=VALUE; the key is the index in
@@ -50,6 +54,7 @@ static const struct fuse_opt option_spec[] = {
   FUSE_OPT_KEY("root=", 0),
   FUSE_OPT_KEY("hierarchy=", 1),
   FUSE_OPT_KEY("pidfile=", 2),
+  FUSE_OPT_KEY("fd-cache=", 3),
   FUSE_OPT_END,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(option_spec) == G_N_ELEMENTS(value_options) + 1);
@@ -236,6 +241,7 @@ static void daemon_free(FsDaemon *d)
     return;
   fs_watcher_free(d->watcher);
   fs_last_errors_free(d->errors);
+  cgfs_cache_free(d->cache);
   fs_fair_share_free(d->share);
   g_free(d->root);
   if (d->h)
@@ -246,9 +252,34 @@ static void daemon_free(FsDaemon *d)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsDaemon, daemon_free)
 
+/* Descriptors the cache may keep by default (docs/tree.md, "Descriptors and memory"). */
+#define FS_FD_CACHE_DEFAULT 4096u
+
+/* --fd-cache, at most half of the open files limit @nofile: the rest is for requests in flight,
+ * FUSE and pollers (docs/tree.md, "Limits"). */
+static gboolean cache_size(const char *option, guint64 nofile, guint *out, GError **error)
+{
+  guint64 wanted = FS_FD_CACHE_DEFAULT;
+  if (option && !g_ascii_string_to_unsigned(option, 10, 0, G_MAXINT / 2, &wanted, NULL)) {
+    g_set_error(error, CGFS_ERROR, EINVAL, "--fd-cache: '%s' is not a number of descriptors",
+                option);
+    return FALSE;
+  }
+  if (wanted > nofile / 2) {
+    g_message("--fd-cache %" G_GUINT64_FORMAT " lowered to %" G_GUINT64_FORMAT
+              ": the open files limit is %" G_GUINT64_FORMAT, wanted, nofile / 2, nofile);
+    wanted = nofile / 2;
+  }
+  *out = (guint)wanted;
+  return TRUE;
+}
+
 /* Find the hierarchy and check the root cgroup, before anything is mounted. */
 static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
 {
+  guint fd_cache;
+  if (!cache_size(o->fd_cache, nofile, &fd_cache, error))
+    return NULL;
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->sys = cgfs_system_new(error);
   if (!d->sys)
@@ -263,7 +294,9 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   if (!root)
     return NULL;
   d->errors = fs_last_errors_new();
-  d->share = fs_fair_share_new(nofile);
+  d->cache = cgfs_cache_new(d->h, fd_cache);
+  cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
+  d->share = fs_fair_share_new(nofile - fd_cache); /* pollers share what the cache leaves */
   return g_steal_pointer(&d);
 }
 

@@ -11,6 +11,7 @@
 
 static void dir_clear(CgfsCgroupDir *d)
 {
+  g_clear_pointer(&d->kept, cgfs_kept_files_free);
   cgfs_close_fd(&d->fd);
   g_clear_pointer(&d->dir, g_free);
 }
@@ -67,7 +68,7 @@ static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
     const CgfsMount *m = cgfs_hierarchy_subsystem(h, i)->mount;
     if (has_mount(cg->dirs, m))
       continue;
-    CgfsCgroupDir d = { m, dir_in_mount(h, m, spec, error), -1 };
+    CgfsCgroupDir d = { m, dir_in_mount(h, m, spec, error), -1, NULL };
     if (!d.dir)
       return NULL;
     g_array_append_val(cg->dirs, d);
@@ -253,6 +254,7 @@ CgfsCgroup *cgfs_cgroup_ref(CgfsCgroup *cg)
 void cgfs_cgroup_unref(CgfsCgroup *cg)
 {
   if (cg && g_atomic_int_dec_and_test(&cg->ref)) {
+    cgfs_fd_budget_release_cgroup(cg);
     if (cg->dirs)
       g_array_unref(cg->dirs);
     if (cg->h)
