@@ -96,8 +96,13 @@ int fs_mkdir(const char *path, mode_t mode)
   if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, parent, hpath, what, error);
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
+  /* The mode asked for (umask applied by the kernel), as cgroupfs's mkdir takes it: `mkdir -m
+   * 700` checks the result and would try chmod, which the tree refuses. */
+  gboolean mode_ok = !cg || (mode & 07777) == 0755 || cgfs_cgroup_chmod_dir(cg, mode, &error);
+  if (!mode_ok)
+    cgfs_cgroup_delete(cg, NULL);
   fs_caller_leave(&saved);
-  if (!cg)
+  if (!cg || !mode_ok)
     return fs_fail(d, parent, hpath, what, error);
   fs_audit(&caller, hpath, "made cgroup %s", name);
   return 0;

@@ -170,6 +170,10 @@ typedef struct {
   /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */
   FsWriteKind write_kind;
   gboolean (*write)(FsRequest *rq, char **units, guint n_units, GError **error);
+  /* Token nodes: whether @start, a word whose end has not come yet, can still become a valid
+   * word (EINVAL naming it if not). A write() is checked whole, its unfinished last word too,
+   * before any word of it is applied. */
+  gboolean (*check_partial)(const char *start, GError **error);
 } FsNode;
 
 extern const FsNode fs_node_procs;
@@ -280,6 +284,8 @@ gboolean fs_file_events_woke(FsFile *f);
 /* One word written to procs or threads: a decimal pid; 0 is @writer. EINVAL for anything else,
  * ESRCH for 0 when the writer is outside the daemon's pid namespace (@writer 0). */
 gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error);
+/* The start of a word of procs or threads (FsNode.check_partial). */
+gboolean fs_check_partial_pid(const char *start, GError **error);
 
 /* ---- dir.c ---- */
 

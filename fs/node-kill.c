@@ -55,6 +55,14 @@ static gboolean write_kill(FsRequest *rq, char **words, guint n, GError **error)
   return ok;
 }
 
+static gboolean check_partial_kill(const char *start, GError **error)
+{
+  if (strcmp(start, "1") == 0)
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid value '%s...': write 1 to kill", start);
+  return FALSE;
+}
+
 const FsNode fs_node_kill = {
   .name = "kill",
   .mask = 0222,
@@ -63,4 +71,5 @@ const FsNode fs_node_kill = {
   .mirror_v2 = (const char *const[]){ "cgroup.kill", NULL },
   .write_kind = FS_WRITE_TOKENS,
   .write = write_kill,
+  .check_partial = check_partial_kill,
 };

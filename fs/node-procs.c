@@ -27,6 +27,18 @@ gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error
   return TRUE;
 }
 
+/* The start of a pid: decimal digits, not yet above the largest. */
+gboolean fs_check_partial_pid(const char *start, GError **error)
+{
+  guint64 v = 0;
+  if (strspn(start, "0123456789") == strlen(start) && strlen(start) <= 10 &&
+      g_ascii_string_to_unsigned(start, 10, 0, G_MAXINT, &v, NULL))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid pid '%s...': not a decimal number from 0 to %d",
+              start, G_MAXINT);
+  return FALSE;
+}
+
 /* Every word a pid, every pid alive: checked before anything moves. A pid other than 0 is read
  * in the writer's pid namespace, as the kernel reads a pid written to cgroup.procs. */
 static GArray *parse_all(char **words, guint n, pid_t writer, gboolean threads, GError **error)
@@ -63,7 +75,10 @@ static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GErro
   g_autoptr(CgfsCgroup) top = NULL;
   if (strcmp(rq->d->root, "/") != 0 && !(top = fs_load(rq->d, "/", NULL, error)))
     return FALSE;
-  gboolean ancestor_rule = cgfs_cgroup_version(rq->cg) == 1 && !fs_caller_is_root(rq->who);
+  /* systemd moves processes into a new scope as root: the kernel checks nothing there either. */
+  gboolean kernel_checks = cgfs_cgroup_version(rq->cg) == 2 &&
+                           !cgfs_hierarchy_is_systemd(cgfs_cgroup_hierarchy(rq->cg));
+  gboolean ancestor_rule = !kernel_checks && !fs_caller_is_root(rq->who);
   for (guint i = 0; i < pids->len; i++) {
     pid_t pid = g_array_index(pids, pid_t, i);
     if (!fs_check_not_daemon(pid, error) ||
@@ -134,8 +149,43 @@ static char *read_threads(FsRequest *rq, gsize *len, GError **error)
   return tids ? format_pids(rq, tids, len) : NULL;
 }
 
+/* systemd hierarchy: "NAME.scope PID..." written to a slice's procs starts the transient scope
+ * NAME.scope there with those processes (a scope cannot exist without one, so mkdir cannot
+ * make it). docs/tree.md. */
+static gboolean is_scope_name(const char *word)
+{
+  return g_str_has_suffix(word, ".scope") && strlen(word) > strlen(".scope");
+}
+
+static gboolean start_scope(FsRequest *rq, char **words, guint n, GError **error)
+{
+  if (n < 2) {
+    g_set_error(error, CGFS_ERROR, EINVAL,
+                "cannot start scope %s: a scope needs a process: write '%s PID'", words[0],
+                words[0]);
+    return FALSE;
+  }
+  /* systemd moves them as root: the checks a move through procs gets are made here. */
+  g_autoptr(GArray) pids = parse_all(words + 1, n - 1, rq->caller, FALSE, error);
+  if (!pids || !check_moves(rq, pids, FALSE, error))
+    return FALSE;
+  const char *base = cgfs_cgroup_path(rq->cg);
+  g_autofree char *path = g_strconcat(strcmp(base, "/") == 0 ? "" : base, "/", words[0], NULL);
+  g_autoptr(CgfsCgroup) scope = cgfs_cgroup_new_scope(
+      cgfs_cgroup_hierarchy(rq->cg), path, g_array_index(pids, pid_t, 0), NULL, error);
+  if (!scope)
+    return FALSE;
+  for (guint i = 1; i < pids->len; i++)
+    if (!cgfs_cgroup_add_process(scope, g_array_index(pids, pid_t, i), NULL, error))
+      return FALSE;
+  fs_audit(rq->who, rq->path, "started scope %s with %u processes", words[0], pids->len);
+  return TRUE;
+}
+
 static gboolean write_procs(FsRequest *rq, char **words, guint n, GError **error)
 {
+  if (n > 0 && is_scope_name(words[0]) && cgfs_hierarchy_is_systemd(cgfs_cgroup_hierarchy(rq->cg)))
+    return start_scope(rq, words, n, error);
   return move_tasks(rq, words, n, FALSE, error);
 }
 
@@ -152,6 +202,7 @@ const FsNode fs_node_procs = {
   .read = read_procs,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_procs,
+  .check_partial = fs_check_partial_pid,
 };
 
 const FsNode fs_node_threads = {
@@ -162,4 +213,5 @@ const FsNode fs_node_threads = {
   .read = read_threads,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_threads,
+  .check_partial = fs_check_partial_pid,
 };
