@@ -41,8 +41,9 @@ gboolean fs_check_partial_pid(const char *start, GError **error)
 
 /* Every word a pid, every pid alive: checked before anything moves. A pid other than 0 is read
  * in the writer's pid namespace, as the kernel reads a pid written to cgroup.procs. */
-static GArray *parse_all(char **words, guint n, pid_t writer, gboolean threads, GError **error)
+static GArray *parse_all(FsRequest *rq, char **words, guint n, gboolean threads, GError **error)
 {
+  pid_t writer = rq->caller;
   g_autoptr(GArray) pids = g_array_sized_new(FALSE, FALSE, sizeof(pid_t), n);
   FsPidNs ns;
   gboolean have_ns = FALSE;
@@ -52,7 +53,9 @@ static GArray *parse_all(char **words, guint n, pid_t writer, gboolean threads, 
       return NULL;
     gboolean zero = strspn(words[i], "0") == strlen(words[i]); /* "0": the writer itself */
     if (!zero) {
-      if (!have_ns && !fs_pidns_of(writer, &ns, error))
+      /* A word completed at close() may have been written by a process gone since: then the
+       * namespace is the opener's, never simply the daemon's. */
+      if (!have_ns && !fs_pidns_of(writer, &ns, NULL) && !fs_pidns_of(rq->who->pid, &ns, error))
         return NULL;
       have_ns = TRUE;
       if (!fs_pidns_resolve(&ns, pid, threads, &pid, error))
@@ -100,7 +103,7 @@ static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GErro
 static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean threads,
                            GError **error)
 {
-  g_autoptr(GArray) pids = parse_all(words, n, rq->caller, threads, error);
+  g_autoptr(GArray) pids = parse_all(rq, words, n, threads, error);
   if (!pids || !check_moves(rq, pids, threads, error))
     return FALSE;
   for (guint i = 0; i < pids->len; i++) {
@@ -166,7 +169,7 @@ static gboolean start_scope(FsRequest *rq, char **words, guint n, GError **error
     return FALSE;
   }
   /* systemd moves them as root: the checks a move through procs gets are made here. */
-  g_autoptr(GArray) pids = parse_all(words + 1, n - 1, rq->caller, FALSE, error);
+  g_autoptr(GArray) pids = parse_all(rq, words + 1, n - 1, FALSE, error);
   if (!pids || !check_moves(rq, pids, FALSE, error))
     return FALSE;
   const char *base = cgfs_cgroup_path(rq->cg);
