@@ -88,22 +88,17 @@ int fs_mkdir(const char *path, mode_t mode)
     return r;
   if (p.node)
     return -ENOTDIR;
-  g_autofree char *child_rel = strcmp(p.cgroup, "/") == 0 ? g_strconcat("/", name, NULL)
-                                                          : g_strconcat(p.cgroup, "/", name, NULL);
   g_autofree char *what = g_strdup_printf("mkdir %s", name);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CgfsCgroup) existing = fs_load(d, child_rel, NULL, NULL);
-  if (existing) {
-    g_set_error(&error, CGFS_ERROR, EEXIST, "cgroup %s exists already", name);
-    return fs_fail(d, parent, hpath, what, error);
-  }
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
+  /* mkdir(2) itself says EEXIST: no separate look for the name first. */
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_create_child(parent, name, &error);
   if (!cg)
     return fs_fail(d, parent, hpath, what, error);
   if (!give_to_caller(cg, &error)) {
     cgfs_cgroup_delete(cg, NULL);
     return fs_fail(d, parent, hpath, what, error);
   }
+  cgfs_cache_add(d->cache, cg); /* the lookup that follows every mkdir finds it */
   return 0;
 }
 
