@@ -291,8 +291,10 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   if (strlen(d->root) > 1 && g_str_has_suffix(d->root, "/"))
     d->root[strlen(d->root) - 1] = '\0';
   g_autoptr(CgfsCgroup) root = cgfs_cgroup_load(d->h, CGFS_STATIC_PATH(d->root), error);
-  if (!root)
+  if (!root) {
+    g_prefix_error(error, "--root %s: ", d->root);
     return NULL;
+  }
   d->errors = fs_last_errors_new();
   d->cache = cgfs_cache_new(d->h, fd_cache);
   cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);

@@ -27,6 +27,18 @@ gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error
   return TRUE;
 }
 
+/* The start of a pid: decimal digits, not yet above the largest. */
+gboolean fs_check_partial_pid(const char *start, GError **error)
+{
+  guint64 v = 0;
+  if (strspn(start, "0123456789") == strlen(start) && strlen(start) <= 10 &&
+      g_ascii_string_to_unsigned(start, 10, 0, G_MAXINT, &v, NULL))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid pid '%s...': not a decimal number from 0 to %d",
+              start, G_MAXINT);
+  return FALSE;
+}
+
 /* Every word a pid, every pid alive: checked before anything moves. */
 static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
 {
@@ -44,18 +56,50 @@ static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
   return g_steal_pointer(&pids);
 }
 
+/* What the kernel would not check itself, for every pid before anything moves: the daemon's own
+ * threads stay where they are, --root confines pids as it confines paths, and on v1, which has
+ * no such rule, the v2 migration rule is applied for callers other than root. */
+static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GError **error)
+{
+  g_autoptr(CgfsCgroup) top = NULL;
+  if (strcmp(rq->d->root, "/") != 0 && !(top = fs_load(rq->d, "/", NULL, error)))
+    return FALSE;
+  gboolean ancestor_rule = cgfs_cgroup_version(rq->cg) == 1 && !fs_caller_is_root(rq->who);
+  for (guint i = 0; i < pids->len; i++) {
+    pid_t pid = g_array_index(pids, pid_t, i);
+    if (!fs_check_not_daemon(pid, error) ||
+        !cgfs_cgroup_check_move(rq->cg, pid, threads, top, FALSE, error))
+      return FALSE;
+    if (!ancestor_rule)
+      continue;
+    FsSavedCreds saved;
+    if (!fs_caller_enter(rq->who, &saved, error))
+      return FALSE;
+    gboolean ok = cgfs_cgroup_check_move(rq->cg, pid, threads, NULL, TRUE, error);
+    fs_caller_leave(&saved);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean threads,
                            GError **error)
 {
   g_autoptr(GArray) pids = parse_all(words, n, rq->caller, error);
-  if (!pids)
+  if (!pids || !check_moves(rq, pids, threads, error))
     return FALSE;
   for (guint i = 0; i < pids->len; i++) {
     pid_t pid = g_array_index(pids, pid_t, i);
+    FsSavedCreds saved;
+    if (!fs_caller_enter(rq->who, &saved, error))
+      return FALSE;
     gboolean ok = threads ? cgfs_cgroup_add_thread(rq->cg, pid, NULL, error)
                           : cgfs_cgroup_add_process(rq->cg, pid, NULL, error);
+    fs_caller_leave(&saved);
     if (!ok)
       return FALSE;
+    fs_audit(rq->who, rq->path, "moved %s %d in", threads ? "thread" : "process", (int)pid);
   }
   return TRUE;
 }
@@ -99,6 +143,7 @@ const FsNode fs_node_procs = {
   .read = read_procs,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_procs,
+  .check_partial = fs_check_partial_pid,
 };
 
 const FsNode fs_node_threads = {
@@ -109,4 +154,5 @@ const FsNode fs_node_threads = {
   .read = read_threads,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_threads,
+  .check_partial = fs_check_partial_pid,
 };

@@ -14,7 +14,7 @@ gboolean cgfs_set_errno_impl(GError **error, int saved_errno, const char *fmt, .
   va_start(ap, fmt);
   g_autofree char *what = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_set_error(error, CGFS_ERROR, saved_errno, "%s: %s", what, g_strerror(saved_errno));
+  cgfs_set_error(error, saved_errno, "%s: %s", what, g_strerror(saved_errno));
   errno = saved_errno;
   return FALSE;
 }

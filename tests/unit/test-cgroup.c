@@ -137,7 +137,7 @@ static void test_load(void **state)
   Fixture *f = *state;
   GError *error = NULL;
   assert_null(cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/nope"), &error));
-  assert_gerror(error, ENOENT, "cgroup deleted");
+  assert_gerror(error, ENOENT, "no such cgroup: /nope exists in no hierarchy");
   g_clear_error(&error);
   /* present in two hierarchies only: loaded, the others noted as missing */
   fake_tree_mkcg(f->t, "sys/fs/cgroup/memory/part");

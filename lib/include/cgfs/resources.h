@@ -45,7 +45,7 @@ typedef struct {
   gboolean has_kernel_tcp;
   gint64 kernel_tcp;
   gboolean has_swappiness;
-  guint64 swappiness; /* 0..100 */
+  guint64 swappiness; /* 0..200: the kernel's range since Linux 5.8 (the runtime-spec says 0..100) */
   gboolean has_disable_oom_killer;
   gboolean disable_oom_killer;
   gboolean has_use_hierarchy;

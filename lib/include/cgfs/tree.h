@@ -32,4 +32,8 @@ gboolean cgfs_cgroup_stat_file(CgfsCgroup *cg, const char *const *names, struct 
  * does for a cgroup that a user other than root creates. */
 gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error);
 
+/* Set the permission bits of the cgroup's directory in every hierarchy (its files keep theirs),
+ * as cgroupfs's mkdir does with the mode it is given. */
+gboolean cgfs_cgroup_chmod_dir(CgfsCgroup *cg, mode_t mode, GError **error);
+
 G_END_DECLS
