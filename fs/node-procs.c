@@ -125,8 +125,41 @@ static char *read_threads(FsRequest *rq, gsize *len, GError **error)
   return tids ? format_pids(tids, len) : NULL;
 }
 
+/* systemd hierarchy: "NAME.scope PID..." written to a slice's procs starts the transient scope
+ * NAME.scope there with those processes (a scope cannot exist without one, so mkdir cannot
+ * make it). docs/tree.md. */
+static gboolean is_scope_name(const char *word)
+{
+  return g_str_has_suffix(word, ".scope") && strlen(word) > strlen(".scope");
+}
+
+static gboolean start_scope(FsRequest *rq, char **words, guint n, GError **error)
+{
+  if (n < 2) {
+    g_set_error(error, CGFS_ERROR, EINVAL,
+                "cannot start scope %s: a scope needs a process: write '%s PID'", words[0],
+                words[0]);
+    return FALSE;
+  }
+  g_autoptr(GArray) pids = parse_all(words + 1, n - 1, rq->caller, error);
+  if (!pids)
+    return FALSE;
+  const char *base = cgfs_cgroup_path(rq->cg);
+  g_autofree char *path = g_strconcat(strcmp(base, "/") == 0 ? "" : base, "/", words[0], NULL);
+  g_autoptr(CgfsCgroup) scope = cgfs_cgroup_new_scope(
+      cgfs_cgroup_hierarchy(rq->cg), path, g_array_index(pids, pid_t, 0), NULL, error);
+  if (!scope)
+    return FALSE;
+  for (guint i = 1; i < pids->len; i++)
+    if (!cgfs_cgroup_add_process(scope, g_array_index(pids, pid_t, i), NULL, error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean write_procs(FsRequest *rq, char **words, guint n, GError **error)
 {
+  if (n > 0 && is_scope_name(words[0]) && cgfs_hierarchy_is_systemd(cgfs_cgroup_hierarchy(rq->cg)))
+    return start_scope(rq, words, n, error);
   return move_tasks(rq, words, n, FALSE, error);
 }
 

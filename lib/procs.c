@@ -41,8 +41,8 @@ typedef struct {
 static CgfsWalk collect_child(int child_fd, const char *name, gpointer data, GError **error)
 {
   const PidWalk *w = data;
-  return cgfs_collect_pids(child_fd, w->file, TRUE, w->out, error) ? CGFS_WALK_NEXT
-                                                                   : CGFS_WALK_FAIL;
+  return cgfs_collect_pids(child_fd, w->file, FALSE, w->out, error) ? CGFS_WALK_NEXT
+                                                                    : CGFS_WALK_FAIL;
 }
 
 gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArray *out,
@@ -52,7 +52,8 @@ gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArr
   if (!text || !parse_pids(text, file, out, error))
     return FALSE;
   PidWalk w = { file, out };
-  return !recursive || cgfs_for_each_child_at(dirfd, collect_child, &w, error);
+  /* The whole subtree with a few fds, however deep. */
+  return !recursive || cgfs_walk_subtree_at(dirfd, collect_child, &w, error);
 }
 
 gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t pid,

@@ -11,6 +11,7 @@
 #include <cgfs/hierarchy.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 typedef struct _CgfsResources CgfsResources;
 
@@ -117,4 +118,5 @@ gboolean cgfs_cgroup_make_threaded(CgfsCgroup *cg, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsCgroup, cgfs_cgroup_unref)
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -21,6 +21,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* devices[]: one rule of the device allow/deny list, applied in order. */
 typedef struct {
@@ -173,4 +174,5 @@ CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsResources, cgfs_resources_free)
 
+#pragma GCC visibility pop
 G_END_DECLS
