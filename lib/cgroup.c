@@ -410,7 +410,13 @@ void cgfs_backoff_sleep(guint attempt)
 /* ENOTEMPTY if @fd has a child cgroup, EBUSY if it holds a process. */
 static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
 {
-  g_autoptr(GArray) pids = cgfs_read_pids_at(d->fd, cg->backend->procs_file, error);
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GArray) pids = cgfs_read_pids_at(d->fd, cg->backend->procs_file, &local);
+  /* A v2 threaded cgroup cannot list its processes (EOPNOTSUPP): its threads tell as well. */
+  if (!pids && local->code == EOPNOTSUPP && cgfs_exists_at(d->fd, "cgroup.threads"))
+    pids = cgfs_read_pids_at(d->fd, "cgroup.threads", error);
+  else if (!pids)
+    g_propagate_error(error, g_steal_pointer(&local));
   if (!pids)
     return FALSE;
   g_autofree char *child = cgfs_first_subdir_at(d->fd, error);
