@@ -183,6 +183,7 @@ extern const FsNode fs_node_events;
 extern const FsNode fs_node_kill;
 extern const FsNode fs_node_last_error;
 extern const FsNode fs_node_resources;
+extern const FsNode fs_node_type;
 extern const FsNode fs_node_stats;
 extern const FsNode fs_node_metrics;
 
