@@ -21,6 +21,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* devices[]: one rule of the device allow/deny list, applied in order. */
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
   gboolean has_minor;
   gint64 minor;
   char access[4]; /* a subset of "rwm"; "" when absent, which means "rwm" */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsDeviceRule;
 
 typedef struct {
@@ -52,6 +54,7 @@ typedef struct {
   gboolean use_hierarchy;
   gboolean has_check_before_update;
   gboolean check_before_update; /* refuse a limit below the current usage */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsMemoryResources;
 
 typedef struct {
@@ -71,11 +74,13 @@ typedef struct {
   char *mems;
   gboolean has_idle;
   gint64 idle; /* 0 or 1 */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsCpuResources;
 
 typedef struct {
   gboolean has_limit;
   gint64 limit; /* -1 unlimited */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsPidsResources;
 
 typedef struct {
@@ -85,12 +90,14 @@ typedef struct {
   guint16 weight;
   gboolean has_leaf_weight;
   guint16 leaf_weight;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsWeightDevice;
 
 typedef struct {
   gint64 major;
   gint64 minor;
   guint64 rate; /* bytes or operations per second; 0 removes the limit */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsThrottleDevice;
 
 typedef struct {
@@ -103,22 +110,26 @@ typedef struct {
   GArray *throttle_write_bps_device;   /* CgfsThrottleDevice */
   GArray *throttle_read_iops_device;   /* CgfsThrottleDevice */
   GArray *throttle_write_iops_device;  /* CgfsThrottleDevice */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsBlockIOResources;
 
 typedef struct {
   char page_size[16]; /* "2MB", "1GB", "64KB" */
   guint64 limit;      /* bytes */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsHugepageLimit;
 
 typedef struct {
   char name[16]; /* interface name (IFNAMSIZ) */
   guint32 priority;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsInterfacePriority;
 
 typedef struct {
   gboolean has_class_id;
   guint32 class_id;
   GArray *priorities; /* CgfsInterfacePriority */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsNetworkResources;
 
 typedef struct {
@@ -127,11 +138,13 @@ typedef struct {
   guint32 hca_handles;
   gboolean has_hca_objects;
   guint32 hca_objects;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsRdmaLimit;
 
 typedef struct {
   char *key;   /* a cgroup v2 file name, e.g. "memory.high"; owned */
   char *value; /* owned */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsUnifiedEntry;
 
 struct _CgfsResources {
@@ -173,4 +186,5 @@ CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsResources, cgfs_resources_free)
 
+#pragma GCC visibility pop
 G_END_DECLS
