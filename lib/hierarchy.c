@@ -2,11 +2,14 @@
 
 #include <cgfs/hierarchy.h>
 
+#include "journal-private.h"
+
 struct _CgfsHierarchy {
   gint ref;
   int version;
   CgfsSystem *sys;
   GArray *subsystems; /* CgfsSubsystem; names point into the system's mounts */
+  CgfsJournal *journal; /* NULL: plans are not journaled */
 };
 
 static CgfsHierarchy *hierarchy_new(CgfsSystem *sys, int version)
@@ -107,6 +110,7 @@ void cgfs_hierarchy_unref(CgfsHierarchy *h)
 {
   if (h && g_atomic_int_dec_and_test(&h->ref)) {
     g_array_unref(h->subsystems);
+    cgfs_journal_unref(h->journal);
     cgfs_system_unref(h->sys);
     g_free(h);
   }
@@ -141,4 +145,16 @@ const CgfsSubsystem *cgfs_hierarchy_find(const CgfsHierarchy *h, const char *nam
       return s;
   }
   return NULL;
+}
+
+void cgfs_hierarchy_set_journal(CgfsHierarchy *h, CgfsJournal *j)
+{
+  CgfsJournal *old = h->journal;
+  h->journal = j ? cgfs_journal_ref(j) : NULL;
+  cgfs_journal_unref(old);
+}
+
+CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg)
+{
+  return cg->h->journal;
 }

@@ -9,3 +9,4 @@
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
 #include <cgfs/resources.h>
+#include <cgfs/journal.h>
