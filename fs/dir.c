@@ -30,14 +30,16 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
   g_auto(GStrv) children = cgfs_cgroup_children(cg, &error);
   if (!children)
     return -fs_errno(error);
-  filler(buf, ".", NULL, 0, 0);
-  filler(buf, "..", NULL, 0, 0);
+  /* The entries' types (d_type), so that find and ls -F need not stat every one. */
+  const struct stat dir = { .st_mode = S_IFDIR }, file = { .st_mode = S_IFREG };
+  filler(buf, ".", &dir, 0, 0);
+  filler(buf, "..", &dir, 0, 0);
   for (const FsNode *const *n = fs_nodes(); *n; n++)
-    filler(buf, (*n)->name, NULL, 0, 0);
+    filler(buf, (*n)->name, &file, 0, 0);
   /* A child cgroup named like a node is hidden by the node. */
   for (char **c = children; *c; c++)
     if (!fs_node_find(*c))
-      filler(buf, *c, NULL, 0, 0);
+      filler(buf, *c, &dir, 0, 0);
   return 0;
 }
 
@@ -120,6 +122,7 @@ int fs_rmdir(const char *path)
   g_autoptr(GError) error = NULL;
   if (!cgfs_cgroup_delete(cg, &error))
     return fs_fail(d, cg, hpath, "rmdir", error);
+  cgfs_cache_forget(d->cache, hpath);
   fs_last_errors_forget(d->errors, hpath);
   return 0;
 }

@@ -11,13 +11,22 @@ struct _FsFile {
   GMutex lock; /* FUSE may run two requests on one open file at once */
   FsDaemon *d;
   const FsNode *node;
-  CgfsCgroup *cg;
-  char *hpath;
+  /* No cgroup object (it holds a directory fd per hierarchy) between requests: each request
+   * loads the cgroup again, and its identity tells a cgroup made again under the same name. */
+  char *rel;   /* the cgroup's path in the mount */
+  char *hpath; /* and in the hierarchy */
+  dev_t dev;
+  ino_t ino;
   char *snapshot; /* NULL unless open for reading */
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
   pid_t writer;        /* who wrote last, for "0" in procs */
+  uid_t writer_uid;
   FsEventsPoll *poll;  /* events, once polled */
+  /* What the file counts in its opener's fair share (fair-share.c): one open file, the bytes
+   * its write buffer holds, one poller once polled. */
+  uid_t uid;
+  guint64 charged;
 };
 
 FsDaemon *fs_daemon(void)
@@ -32,10 +41,24 @@ int fs_errno(const GError *error)
   return EIO;
 }
 
+/* Cut @message to FS_ERROR_MESSAGE_MAX bytes, at a character boundary: a message may quote
+ * what was written, and each directory keeps one. */
+static void cut_message(char *message)
+{
+  gsize n = strlen(message);
+  if (n <= FS_ERROR_MESSAGE_MAX)
+    return;
+  n = FS_ERROR_MESSAGE_MAX - 3;
+  while (n > 0 && ((guchar)message[n] & 0xC0) == 0x80)
+    n--;
+  strcpy(message + n, "...");
+}
+
 int fs_fail(FsDaemon *d, CgfsCgroup *cg, const char *hpath, const char *what,
             const GError *error)
 {
   g_autofree char *message = g_strdup_printf("%s: %s", what, error->message);
+  cut_message(message);
   fs_last_errors_set(d->errors, cg, hpath, message);
   g_message("%s: %s", hpath, message);
   return -fs_errno(error);
@@ -51,11 +74,16 @@ void fs_file_unref(FsFile *f)
 {
   if (!f || !g_atomic_int_dec_and_test(&f->ref))
     return;
+  FsFairShare *share = f->d->share;
+  fs_fair_share_give(share, f->uid, FS_SHARE_OPEN_FILES, 1);
+  fs_fair_share_give(share, f->uid, FS_SHARE_PENDING_BYTES, f->charged);
+  if (f->poll)
+    fs_fair_share_give(share, f->uid, FS_SHARE_POLLERS, 1);
   fs_events_poll_free(f->poll);
   fs_write_buffer_free(f->wbuf);
   g_free(f->snapshot);
   g_free(f->hpath);
-  cgfs_cgroup_unref(f->cg);
+  g_free(f->rel);
   g_mutex_clear(&f->lock);
   g_free(f);
 }
@@ -67,14 +95,33 @@ static FsFile *file_of(struct fuse_file_info *fi)
   return (FsFile *)(uintptr_t)fi->fh;
 }
 
-static FsRequest request_for(FsFile *f, pid_t caller)
+static FsRequest request_for(FsFile *f, CgfsCgroup *cg, pid_t caller)
 {
-  return (FsRequest){ f->d, f->cg, f->hpath, caller };
+  return (FsRequest){ f->d, cg, f->hpath, caller };
 }
 
-static gboolean take_snapshot(FsFile *f, GError **error)
+static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
 {
-  FsRequest rq = request_for(f, fuse_get_context()->pid);
+  struct stat st;
+  return cgfs_cgroup_stat(cg, &st, NULL) && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* The open file's cgroup, for one request; ENOENT once it was deleted, even if a cgroup of the
+ * same name was made since. */
+static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = fs_load(f->d, f->rel, NULL, error);
+  if (cg && !same_cgroup(cg, f->dev, f->ino)) {
+    g_set_error(error, CGFS_ERROR, ENOENT, "cgroup deleted since the file was opened: %s",
+                f->hpath);
+    return NULL;
+  }
+  return g_steal_pointer(&cg);
+}
+
+static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
+{
+  FsRequest rq = request_for(f, cg, fuse_get_context()->pid);
   gsize len = 0;
   char *text = f->node->read(&rq, &len, error);
   if (!text)
@@ -83,6 +130,29 @@ static gboolean take_snapshot(FsFile *f, GError **error)
   f->snapshot = text;
   f->snapshot_len = len;
   return TRUE;
+}
+
+/* The snapshot at open(). The cgroup, from the daemon's cache, was checked to be the same
+ * directory just now (through its first hierarchy); if one of its directories went away since,
+ * or was made again in some hierarchies only, the kernel answers ENOENT or ENODEV: load it
+ * afresh once, as if it had not been cached, and read again if it is still the same cgroup. */
+static gboolean take_first_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
+{
+  GError *local = NULL;
+  if (take_snapshot(f, cg, &local))
+    return TRUE;
+  if (local->code != ENOENT && local->code != ENODEV) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  cgfs_cache_forget(f->d->cache, f->hpath);
+  g_autoptr(CgfsCgroup) again = fs_load(f->d, f->rel, NULL, NULL);
+  if (!again || !same_cgroup(again, f->dev, f->ino)) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  g_error_free(local);
+  return take_snapshot(f, again, error);
 }
 
 /* Refuse what the node cannot do, as cgroupfs does for its own files (even for root). */
@@ -115,27 +185,40 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   if (r < 0)
     return r;
   g_autoptr(GError) error = NULL;
+  uid_t uid = fuse_get_context()->uid;
+  if (!fs_fair_share_take(d->share, uid, FS_SHARE_OPEN_FILES, 1, &error))
+    return fs_fail(d, cg, hpath, p.node->name, error);
+  /* From here the file holds its share; the last unref gives it back. */
   g_autoptr(FsFile) f = g_new0(FsFile, 1);
   f->ref = 1;
   g_mutex_init(&f->lock);
   f->d = d;
+  f->uid = uid;
   f->node = p.node;
-  f->cg = g_steal_pointer(&cg);
+  struct stat st;
+  if (!cgfs_cgroup_stat(cg, &st, &error))
+    return -fs_errno(error);
+  f->dev = st.st_dev;
+  f->ino = st.st_ino;
+  f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_snapshot(f, &error)) {
+  if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }
   if ((fi->flags & O_ACCMODE) != O_RDONLY)
     f->wbuf = fs_write_buffer_new(p.node->write_kind);
-  /* A reader has its snapshot: the cgroup's directory fds (one per hierarchy) are only kept by
-   * writers and by events, which reads again after poll(). */
-  if (!f->wbuf && p.node != &fs_node_events)
-    g_clear_pointer(&f->cg, cgfs_cgroup_unref);
   fi->direct_io = 1; /* generated content: never cached, size unknown */
   fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
   fi->fh = (uintptr_t)g_steal_pointer(&f);
   return 0;
+}
+
+/* events after poll() reported a change: read the kernel again. */
+static gboolean resnapshot(FsFile *f, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = load_cgroup(f, error);
+  return cg && take_snapshot(f, cg, error);
 }
 
 int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
@@ -146,7 +229,7 @@ int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_fil
   int r;
   if (!f->snapshot)
     r = -EBADF;
-  else if (off == 0 && fs_events_take_change(f->poll) && !take_snapshot(f, &error))
+  else if (off == 0 && fs_events_take_change(f->poll) && !resnapshot(f, &error))
     r = -fs_errno(error);
   else if ((gsize)off >= f->snapshot_len)
     r = 0;
@@ -159,16 +242,58 @@ int fs_read(const char *path, char *buf, size_t size, off_t off, struct fuse_fil
   return r;
 }
 
+/* A failure of the open file itself (not of the kernel): kept as last_error if its cgroup is
+ * still the one it opened. */
+static int fail_here(FsFile *f, const GError *error)
+{
+  g_autoptr(CgfsCgroup) cg = load_cgroup(f, NULL);
+  return fs_fail(f->d, cg, f->hpath, f->node->name, error);
+}
+
+/* Writes that wait for the kernel (a freeze, a kill: up to seconds), each holding a worker
+ * thread meanwhile: counted in the writer's fair share. */
+static gboolean may_wait(const FsNode *node)
+{
+  return node == &fs_node_state || node == &fs_node_kill;
+}
+
 /* Give the units that are complete to the node; the failure becomes last_error. */
 static int apply(FsFile *f, GPtrArray *units)
 {
   if (units->len == 0)
     return 0;
   g_autoptr(GError) error = NULL;
-  FsRequest rq = request_for(f, f->writer);
-  if (f->node->write(&rq, (char **)units->pdata, units->len, &error))
-    return 0;
-  return fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+  g_autoptr(CgfsCgroup) cg = load_cgroup(f, &error);
+  if (!cg)
+    return fs_fail(f->d, NULL, f->hpath, f->node->name, error);
+  gboolean slow = may_wait(f->node);
+  if (slow && !fs_fair_share_take(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1, &error))
+    return fs_fail(f->d, cg, f->hpath, f->node->name, error);
+  FsRequest rq = request_for(f, cg, f->writer);
+  gboolean ok = f->node->write(&rq, (char **)units->pdata, units->len, &error);
+  if (slow)
+    fs_fair_share_give(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1);
+  return ok ? 0 : fs_fail(f->d, cg, f->hpath, f->node->name, error);
+}
+
+/* Count the bytes a write may add to the buffer before it takes them: the writer's fair share
+ * of unfinished input. */
+static gboolean charge_input(FsFile *f, gsize size, GError **error)
+{
+  if (!fs_fair_share_take(f->d->share, f->uid, FS_SHARE_PENDING_BYTES, size, error))
+    return FALSE;
+  f->charged += size;
+  return TRUE;
+}
+
+/* Then count only what the buffer still holds. */
+static void settle_input(FsFile *f)
+{
+  guint64 held = fs_write_buffer_held(f->wbuf);
+  if (f->charged > held) {
+    fs_fair_share_give(f->d->share, f->uid, FS_SHARE_PENDING_BYTES, f->charged - held);
+    f->charged = held;
+  }
 }
 
 int fs_write(const char *path, const char *buf, size_t size, off_t off,
@@ -180,12 +305,17 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   g_mutex_lock(&f->lock);
   int r;
   f->writer = fuse_get_context()->pid;
+  f->writer_uid = fuse_get_context()->uid;
   if (!f->wbuf)
     r = -EBADF;
+  else if (!charge_input(f, size, &error))
+    r = fail_here(f, error);
   else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
-    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+    r = fail_here(f, error);
   else
     r = apply(f, units);
+  if (f->wbuf)
+    settle_input(f);
   g_mutex_unlock(&f->lock);
   return r < 0 ? r : (int)size;
 }
@@ -199,10 +329,12 @@ int fs_flush(const char *path, struct fuse_file_info *fi)
   g_autoptr(GError) error = NULL;
   g_mutex_lock(&f->lock);
   int r;
+  f->writer_uid = fuse_get_context()->uid;
   if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    r = fs_fail(f->d, f->cg, f->hpath, f->node->name, error);
+    r = fail_here(f, error);
   else
     r = apply(f, units);
+  settle_input(f);
   g_mutex_unlock(&f->lock);
   return r;
 }
@@ -243,7 +375,20 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
     return 0;
   }
   g_mutex_lock(&f->lock);
-  int r = fs_events_poll(f->d, f, f->cg, f->snapshot, &f->poll, ph, reventsp);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CgfsCgroup) cg = f->poll ? NULL : load_cgroup(f, &error);
+  int r;
+  if (!f->poll && (!cg || !fs_fair_share_take(f->d->share, f->uid, FS_SHARE_POLLERS, 1, &error))) {
+    /* Never ENOSYS: the kernel would stop asking for every file of the mount. */
+    if (ph)
+      fuse_pollhandle_destroy(ph);
+    r = cg ? fs_fail(f->d, cg, f->hpath, "poll events", error) : -fs_errno(error);
+  } else {
+    gboolean first = !f->poll;
+    r = fs_events_poll(f->d, f, cg, f->snapshot, &f->poll, ph, reventsp);
+    if (first && !f->poll) /* the watch could not start: no poller to count */
+      fs_fair_share_give(f->d->share, f->uid, FS_SHARE_POLLERS, 1);
+  }
   g_mutex_unlock(&f->lock);
   return r;
 }
@@ -251,7 +396,8 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
 gboolean fs_file_events_woke(FsFile *f)
 {
   g_mutex_lock(&f->lock);
-  gboolean keep = f->poll && fs_events_changed(f->poll, f->cg, f->snapshot);
+  g_autoptr(CgfsCgroup) cg = f->poll ? load_cgroup(f, NULL) : NULL;
+  gboolean keep = f->poll && fs_events_changed(f->poll, cg, f->snapshot);
   g_mutex_unlock(&f->lock);
   return keep;
 }

@@ -12,17 +12,67 @@
 
 #include "write-buffer.h"
 
+/* ---- limits (docs/tree.md "Limits": keep the figures there in step) ---- */
+
+/* Requests the kernel may queue for the daemon in the background (release, mostly): the
+ * kernel's default of 12 made closed files wait behind busy workers. */
+#define FS_MAX_BACKGROUND 256
+
+/* The daemon's fd budget: fds it holds whatever the load (stdio, /dev/fuse, the watcher, the
+ * log), what one worker thread holds during a request (two cgroups' directory fds, one per
+ * hierarchy, and the kernel files it reads or writes), and what a polled events file holds
+ * (v1: epoll, timer, OOM eventfd and its control file; v2: epoll and two events files). Open
+ * files hold none between requests. */
+#define FS_FDS_FIXED 16
+#define FS_FDS_PER_WORKER 24
+#define FS_FDS_PER_POLLER 4
+/* The most worker threads the fd budget is made for (libfuse's max_threads default is 10). */
+#define FS_MAX_WORKERS 16
+/* The longest last_error message kept; longer ones are cut (they may quote what was written). */
+#define FS_ERROR_MESSAGE_MAX 512
+
+/* Fair share, per caller uid other than root (fair-share.c). */
+#define FS_SHARE_MAX_OPEN_FILES 1024
+#define FS_SHARE_MAX_PENDING_BYTES (8u << 20) /* two documents of the largest size */
+#define FS_SHARE_MAX_POLLERS 64               /* at most: fewer when the fd limit is low */
+#define FS_SHARE_MAX_SLOW_WRITES 2            /* state and kill writes wait for the kernel */
+
+typedef enum {
+  FS_SHARE_OPEN_FILES,
+  FS_SHARE_PENDING_BYTES,
+  FS_SHARE_POLLERS,
+  FS_SHARE_SLOW_WRITES,
+  FS_SHARE_N,
+} FsShareKind;
+
+typedef struct _FsFairShare FsFairShare;
+
+/* Limits for a daemon allowed @nofile fds. */
+FsFairShare *fs_fair_share_new(guint64 nofile);
+void fs_fair_share_free(FsFairShare *s);
+/* How many pollers one user gets with @nofile fds. */
+guint64 fs_fair_share_pollers_for(guint64 nofile);
+guint64 fs_fair_share_max(const FsFairShare *s, FsShareKind kind);
+/* Count @amount of @kind for @uid, or fail (EMFILE, EDQUOT, EAGAIN; the message names the limit)
+ * when that would pass its limit. Root and a NULL table are never limited. */
+gboolean fs_fair_share_take(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount,
+                            GError **error);
+void fs_fair_share_give(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount);
+
 typedef struct _FsLastErrors FsLastErrors;
 typedef struct _FsWatcher FsWatcher;
 
-/* Everything the daemon holds. Only the last_error table changes while it runs; the rest is
- * read-only after start-up, so the FUSE worker threads share it without locks. */
+/* Everything the daemon holds. Only the last_error and fair-share tables change while it runs
+ * (each with its own lock); the rest is read-only after start-up, so the FUSE worker threads
+ * share it without locks. */
 typedef struct {
   CgfsSystem *sys;
   CgfsHierarchy *h;
   char *root;            /* the hierarchy path the mount's "/" shows */
+  CgfsCache *cache;      /* loaded cgroups and their kernel files kept open (--fd-cache) */
   FsLastErrors *errors;  /* node-last-error.c */
   FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
+  FsFairShare *share;    /* fair-share.c: what each caller holds */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -62,6 +112,7 @@ extern const FsNode fs_node_kill;
 extern const FsNode fs_node_last_error;
 extern const FsNode fs_node_resources;
 extern const FsNode fs_node_stats;
+extern const FsNode fs_node_metrics;
 
 /* ---- tree.c: paths ---- */
 
@@ -82,8 +133,11 @@ const FsNode *fs_node_find(const char *name);
 gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error);
 /* The hierarchy path of @rel below @root. */
 char *fs_path_in_hierarchy(const char *root, const char *rel);
-/* Load the cgroup of @rel; *hpath (may be NULL) gets its hierarchy path. */
+/* Load the cgroup of @rel, from the daemon's cache when it is still the same directory; *hpath
+ * (may be NULL) gets its hierarchy path. */
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* The cache's check before a read through a kept descriptor (see cgfs_cache_set_access_check). */
+gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
 /* Parse @path and load its cgroup: 0, or -errno for FUSE. */
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
 /* The attributes of a node (or of the directory when @node is NULL). */
@@ -134,7 +188,7 @@ typedef struct _FsEventsPoll FsEventsPoll;
 int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
                    FsEventsPoll **state, struct fuse_pollhandle *ph, unsigned *reventsp);
 /* The kernel fd woke: compare with @snapshot and notify the poller. FALSE once the cgroup is
- * gone (stop watching). */
+ * gone (stop watching); @cg is NULL when it could not be loaded (deleted). */
 gboolean fs_events_changed(FsEventsPoll *s, CgfsCgroup *cg, const char *snapshot);
 /* Whether it changed since the snapshot, clearing the mark: a read at offset 0 then takes a new
  * snapshot, as a reader that rewinds after poll() expects. */

@@ -19,6 +19,7 @@ typedef struct {
   char *root;
   char *hierarchy;
   char *pidfile;
+  char *fd_cache;   /* the descriptors the cache may keep (--fd-cache N) */
   char *state_dir;
   char *source;     /* mount(8)'s device argument ("cgfs" in fstab), shown as the fsname */
   char *mountpoint;
@@ -45,6 +46,9 @@ static const ValueOption value_options[] = {
     "unified machine, every v1 hierarchy otherwise)" },
   { "pidfile", G_STRUCT_OFFSET(Options, pidfile), "FILE",
     "write the serving process's pid to FILE (removed at exit)" },
+  { "fd-cache", G_STRUCT_OFFSET(Options, fd_cache), "N",
+    "keep up to N kernel descriptors open for the cgroups\n"
+    "asked about most recently (default 4096; 0: none)" },
   { "state-dir", G_STRUCT_OFFSET(Options, state_dir), "DIR",
     "the journal of updates in flight, undone after a crash\n"
     "(default " CGFS_DEFAULT_STATE_DIR "; empty: none)" },
@@ -56,7 +60,8 @@ static const struct fuse_opt option_spec[] = {
   FUSE_OPT_KEY("root=", 0),
   FUSE_OPT_KEY("hierarchy=", 1),
   FUSE_OPT_KEY("pidfile=", 2),
-  FUSE_OPT_KEY("state-dir=", 3),
+  FUSE_OPT_KEY("fd-cache=", 3),
+  FUSE_OPT_KEY("state-dir=", 4),
   FUSE_OPT_END,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(option_spec) == G_N_ELEMENTS(value_options) + 1);
@@ -190,6 +195,11 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
   /* O_TRUNC comes with open(), which ignores it, instead of as a separate truncate request. */
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
     conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  /* The kernel sends release (the end of every open file) as a background request, and lets
+   * only max_background of those (default 12) wait for the daemon at once: behind busy
+   * workers, closed files piled up in its queue. Everything here is quick to release. */
+  conn->max_background = FS_MAX_BACKGROUND;
+  conn->congestion_threshold = FS_MAX_BACKGROUND * 3 / 4;
   cfg->use_ino = 0;
   cfg->direct_io = 1;
   cfg->entry_timeout = 1.0;
@@ -239,6 +249,8 @@ static void daemon_free(FsDaemon *d)
     return;
   fs_watcher_free(d->watcher);
   fs_last_errors_free(d->errors);
+  cgfs_cache_free(d->cache);
+  fs_fair_share_free(d->share);
   g_free(d->root);
   if (d->h)
     cgfs_hierarchy_unref(d->h);
@@ -248,9 +260,34 @@ static void daemon_free(FsDaemon *d)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsDaemon, daemon_free)
 
-/* Find the hierarchy and check the root cgroup, before anything is mounted. */
-static FsDaemon *daemon_new(const Options *o, GError **error)
+/* Descriptors the cache may keep by default (docs/tree.md, "Descriptors and memory"). */
+#define FS_FD_CACHE_DEFAULT 4096u
+
+/* --fd-cache, at most half of the open files limit @nofile: the rest is for requests in flight,
+ * FUSE and pollers (docs/tree.md, "Limits"). */
+static gboolean cache_size(const char *option, guint64 nofile, guint *out, GError **error)
 {
+  guint64 wanted = FS_FD_CACHE_DEFAULT;
+  if (option && !g_ascii_string_to_unsigned(option, 10, 0, G_MAXINT / 2, &wanted, NULL)) {
+    g_set_error(error, CGFS_ERROR, EINVAL, "--fd-cache: '%s' is not a number of descriptors",
+                option);
+    return FALSE;
+  }
+  if (wanted > nofile / 2) {
+    g_message("--fd-cache %" G_GUINT64_FORMAT " lowered to %" G_GUINT64_FORMAT
+              ": the open files limit is %" G_GUINT64_FORMAT, wanted, nofile / 2, nofile);
+    wanted = nofile / 2;
+  }
+  *out = (guint)wanted;
+  return TRUE;
+}
+
+/* Find the hierarchy and check the root cgroup, before anything is mounted. */
+static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
+{
+  guint fd_cache;
+  if (!cache_size(o->fd_cache, nofile, &fd_cache, error))
+    return NULL;
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->sys = cgfs_system_new(error);
   if (!d->sys)
@@ -265,6 +302,9 @@ static FsDaemon *daemon_new(const Options *o, GError **error)
   if (!root)
     return NULL;
   d->errors = fs_last_errors_new();
+  d->cache = cgfs_cache_new(d->h, fd_cache);
+  cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
+  d->share = fs_fair_share_new(nofile - fd_cache); /* pollers share what the cache leaves */
   return g_steal_pointer(&d);
 }
 
@@ -333,16 +373,22 @@ static int mount_and_serve(struct fuse_args *args, const struct fuse_cmdline_opt
   return status;
 }
 
-/* Every open writer or polled events file holds a directory fd per hierarchy: the default
- * soft limit of 1024 would let a few hundred opens starve everyone. */
-static void raise_fd_limit(void)
+/* Polled events files hold fds (FS_FDS_PER_POLLER each): as many as the hard limit allows.
+ * Returns the limit in force. */
+static guint64 raise_fd_limit(void)
 {
   struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
-    return;
-  rl.rlim_cur = rl.rlim_max;
-  if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-    g_message("cannot raise the open files limit: %s", g_strerror(errno));
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlim_t soft = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      g_message("cannot raise the open files limit: %s", g_strerror(errno));
+      rl.rlim_cur = soft;
+    }
+  }
+  return rl.rlim_cur;
 }
 
 /* The mount options cgfs always wants, first so that the user's -o options come later and win;
@@ -382,9 +428,9 @@ static int start(const char *prog, struct fuse_args *args, const Options *o)
   if (detached)
     g_message("%s: detached %u dead cgfs mount(s) left by a daemon that ended", o->mountpoint,
               detached);
-  raise_fd_limit();
+  guint64 nofile = raise_fd_limit();
   g_autoptr(GError) error = NULL;
-  g_autoptr(FsDaemon) d = daemon_new(o, &error);
+  g_autoptr(FsDaemon) d = daemon_new(o, nofile, &error);
   if (d && !fs_recover_and_journal(d->h, o->state_dir, cmd.mountpoint, &error))
     g_clear_pointer(&d, daemon_free);
   int status = 1;

@@ -19,7 +19,7 @@ static char *read_events(FsRequest *rq, gsize *len, GError **error)
 /* Whether the events now differ from @snapshot; a deleted cgroup (*@gone) does. */
 static gboolean differs(CgfsCgroup *cg, const char *snapshot, gboolean *gone)
 {
-  g_autofree char *now = cgfs_cgroup_events(cg, NULL, NULL);
+  g_autofree char *now = cg ? cgfs_cgroup_events(cg, NULL, NULL) : NULL;
   *gone = !now;
   return !now || g_strcmp0(now, snapshot) != 0;
 }
@@ -37,7 +37,7 @@ int fs_events_poll(FsDaemon *d, FsFile *f, CgfsCgroup *cg, const char *snapshot,
     if (!d->watcher) {
       if (ph)
         fuse_pollhandle_destroy(ph);
-      return -ENOSYS;
+      return -EIO; /* not ENOSYS: the kernel would stop asking for every file */
     }
     g_autoptr(CgfsEventsWatch) watch = cgfs_events_watch_new(cg, &error);
     if (!watch || !fs_watcher_add(d->watcher, cgfs_events_watch_fd(watch), f, &error)) {

@@ -1,12 +1,14 @@
 /* The tree's shape: FUSE paths to {cgroup, node}, and the attributes of each node. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs.h"
 
 static const FsNode *const all_nodes[] = {
   &fs_node_resources,
   &fs_node_stats,
+  &fs_node_metrics,
   &fs_node_procs,
   &fs_node_threads,
   &fs_node_state,
@@ -82,10 +84,19 @@ char *fs_path_in_hierarchy(const char *root, const char *rel)
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error)
 {
   g_autofree char *path = fs_path_in_hierarchy(d->root, rel);
-  CgfsCgroup *cg = cgfs_cgroup_load(d->h, CGFS_STATIC_PATH(path), error);
+  CgfsCgroup *cg = cgfs_cache_load(d->cache, CGFS_STATIC_PATH(path), error);
   if (cg && hpath)
     *hpath = g_steal_pointer(&path);
   return cg;
+}
+
+/* A descriptor the cache kept open was opened once by the daemon: a read through it saves the
+ * open() whose permission check the kernel makes. A thread acting as a caller (fs_caller_enter
+ * switches its uids) gets that check here, against its own credentials; the daemon acting as
+ * itself (root) reads as it would open. */
+gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon)
+{
+  return geteuid() == 0 || cgfs_cache_may_read(dirfd, name, NULL);
 }
 
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)

@@ -88,6 +88,11 @@ void fs_write_buffer_free(FsWriteBuffer *b)
   g_free(b);
 }
 
+gsize fs_write_buffer_held(const FsWriteBuffer *b)
+{
+  return b ? b->pending->len : 0;
+}
+
 static gboolean is_space(char ch)
 {
   return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';

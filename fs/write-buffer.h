@@ -24,6 +24,8 @@ typedef struct _FsWriteBuffer FsWriteBuffer;
 
 FsWriteBuffer *fs_write_buffer_new(FsWriteKind kind);
 void fs_write_buffer_free(FsWriteBuffer *b);
+/* The bytes held for a unit not complete yet (what the writer costs the daemon). */
+gsize fs_write_buffer_held(const FsWriteBuffer *b);
 
 /* Take @len bytes and append the units they complete (tokens, or the JSON document) to @units,
  * as new strings. EINVAL names the position and the reason for malformed input, EFBIG for input

@@ -23,10 +23,28 @@ struct _CgfsBackend {
    * NULL when they are always there. */
   gboolean (*prepare_controller)(CgfsPlan *plan, const char *controller, const char *field,
                                  GError **error);
+  /* A manager's units (systemd): NULL for cgroupfs, where cgroup.c makes and removes the
+   * directories, procs.c writes cgroup.procs and resources.c runs the update plan. */
+  /* Make the cgroup (@pid > 0: with that process in it), not yet opened. */
+  gboolean (*create)(CgfsCgroup *cg, pid_t pid, GError **error);
+  /* Remove it, once cgroup.c has checked it holds no process and no child. */
+  gboolean (*remove)(CgfsCgroup *cg, GError **error);
+  gboolean (*attach)(CgfsCgroup *cg, pid_t pid, GError **error);
+  gboolean (*update)(CgfsCgroup *cg, const CgfsResources *r, GError **error);
 };
 
 extern const CgfsBackend cgfs_backend_v1;
 extern const CgfsBackend cgfs_backend_v2;
+extern const CgfsBackend cgfs_backend_systemd_v1;
+extern const CgfsBackend cgfs_backend_systemd_v2;
+
+/* The backend of the cgroup at @path of @h: v1 or v2, or systemd's for a unit of a systemd
+ * hierarchy (backend-systemd.c). */
+const CgfsBackend *cgfs_backend_select(CgfsHierarchy *h, const char *path);
+/* cgroup.c: cgfs_cgroup_new, with @pid (> 0) in the new cgroup where the backend needs it
+ * (a systemd scope). */
+CgfsCgroup *cgfs_cgroup_new_with_pid(CgfsHierarchy *h, CgfsPathSpec path, pid_t pid,
+                                     const CgfsResources *resources, GError **error);
 
 /* Shared by the backends (procs.c). */
 GArray *cgfs_read_pids_at(int dirfd, const char *file, GError **error);

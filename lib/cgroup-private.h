@@ -5,11 +5,17 @@
 
 #include <cgfs/cgroup.h>
 
+#include "fileio.h"
+
+typedef struct _CgfsKeptFiles CgfsKeptFiles;
+typedef struct _CgfsFdBudget CgfsFdBudget;
+
 /* The cgroup's directory in one mount. */
 typedef struct {
   const CgfsMount *mount;
   char *dir; /* absolute path, for messages and listings */
   int fd;    /* O_PATH directory fd; -1 when the directory is missing */
+  CgfsKeptFiles *kept; /* cache.c: files kept open in it; NULL unless the cgroup is cached */
 } CgfsCgroupDir;
 
 typedef struct _CgfsBackend CgfsBackend;
@@ -21,6 +27,7 @@ struct _CgfsCgroup {
   CgfsPathKind kind;
   char *path;
   GArray *dirs; /* CgfsCgroupDir, one per distinct mount, in the hierarchy's order */
+  CgfsFdBudget *budget; /* cache.c: the budget its fds count in, while cached; else NULL */
 };
 
 /* The directory of @subsystem (v1 name, or anything on v2), or NULL if the hierarchy has no such
@@ -36,3 +43,14 @@ char *cgfs_cgroup_dir_label(const CgfsCgroup *cg, const CgfsCgroupDir *d);
 
 /* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
 void cgfs_backoff_sleep(guint attempt);
+
+/* ---- cache.c: kept files ---- */
+
+/* Read @name of @d as cgfs_read_text_at() does, through a descriptor kept open (pread at
+ * offset 0) when the cgroup is cached and the budget allows, else with open/read/close. */
+gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean optional,
+                             char *buf, gsize size, CgfsText *out, GError **error);
+/* Close the kept files of @d (the cgroup is being freed). */
+void cgfs_kept_files_free(CgfsKeptFiles *k);
+/* The cgroup is being freed: its directory fds leave the budget. */
+void cgfs_fd_budget_release_cgroup(CgfsCgroup *cg);

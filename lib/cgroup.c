@@ -8,9 +8,11 @@
 #include "fileio.h"
 #include "journal-private.h"
 #include "path.h"
+#include "systemd-private.h"
 
 static void dir_clear(CgfsCgroupDir *d)
 {
+  g_clear_pointer(&d->kept, cgfs_kept_files_free);
   cgfs_close_fd(&d->fd);
   g_clear_pointer(&d->dir, g_free);
 }
@@ -23,15 +25,42 @@ static gboolean has_mount(GArray *dirs, const CgfsMount *m)
   return FALSE;
 }
 
+/* In a systemd hierarchy a path is a chain of unit names below the manager's root cgroup. */
+static gboolean systemd_path_check(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
+{
+  if (!cgfs_hierarchy_get_systemd(h))
+    return TRUE;
+  if (spec.kind != CGFS_PATH_STATIC) {
+    cgfs_set_error(error, EINVAL,
+                   "invalid cgroup path '%s': a systemd hierarchy takes unit paths, not paths "
+                   "relative to the caller's cgroup", spec.path);
+    return FALSE;
+  }
+  return cgfs_systemd_path_validate(spec.path, error);
+}
+
+/* The directory of @spec in mount @m: below the systemd manager's root cgroup if there is one. */
+static char *dir_in_mount(CgfsHierarchy *h, const CgfsMount *m, CgfsPathSpec spec,
+                          GError **error)
+{
+  CgfsSystemd *sd = cgfs_hierarchy_get_systemd(h);
+  if (!sd || strcmp(cgfs_systemd_root(sd), "/") == 0)
+    return cgfs_path_dir(m, spec, error);
+  g_autofree char *full = strcmp(spec.path, "/") == 0
+                              ? g_strdup(cgfs_systemd_root(sd))
+                              : g_strconcat(cgfs_systemd_root(sd), spec.path, NULL);
+  return cgfs_path_dir(m, CGFS_STATIC_PATH(full), error);
+}
+
 /* A cgroup object with one directory entry per mount, the directories not opened yet. */
 static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
 {
-  if (!cgfs_path_validate(spec.path, error))
+  if (!cgfs_path_validate(spec.path, error) || !systemd_path_check(h, spec, error))
     return NULL;
   g_autoptr(CgfsCgroup) cg = g_new0(CgfsCgroup, 1);
   cg->ref = 1;
   cg->h = cgfs_hierarchy_ref(h);
-  cg->backend = cgfs_hierarchy_version(h) == 2 ? &cgfs_backend_v2 : &cgfs_backend_v1;
+  cg->backend = cgfs_backend_select(h, spec.path);
   cg->kind = spec.kind;
   cg->path = g_strdup(spec.path);
   cg->dirs = g_array_new(FALSE, TRUE, sizeof(CgfsCgroupDir));
@@ -40,7 +69,7 @@ static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
     const CgfsMount *m = cgfs_hierarchy_subsystem(h, i)->mount;
     if (has_mount(cg->dirs, m))
       continue;
-    CgfsCgroupDir d = { m, cgfs_path_dir(m, spec, error), -1 };
+    CgfsCgroupDir d = { m, dir_in_mount(h, m, spec, error), -1, NULL };
     if (!d.dir)
       return NULL;
     g_array_append_val(cg->dirs, d);
@@ -144,11 +173,44 @@ static gboolean create_dir(CgfsCgroup *cg, CgfsCgroupDir *d, GPtrArray *created,
   return TRUE;
 }
 
-CgfsCgroup *cgfs_cgroup_new(CgfsHierarchy *h, CgfsPathSpec spec, const CgfsResources *resources,
-                            GError **error)
+/* A manager makes the cgroup (a systemd unit); on a failure to apply @resources, it is removed
+ * again. */
+static CgfsCgroup *create_by_backend(CgfsCgroup *cg, pid_t pid, const CgfsResources *resources,
+                                     GError **error)
+{
+  if (!cg->backend->create(cg, pid, error))
+    return NULL;
+  if (open_dirs(cg, error) != G_MAXUINT &&
+      (!resources || cgfs_cgroup_update(cg, resources, error)))
+    return cgfs_cgroup_ref(cg);
+  g_autoptr(GError) undo = NULL;
+  if (!cg->backend->remove(cg, &undo))
+    g_debug("rollback: %s", undo->message);
+  return NULL;
+}
+
+/* Below a systemd unit only the last component is made: the units above are systemd's. */
+static gboolean parent_exists(CgfsCgroup *cg, GError **error)
+{
+  const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, 0);
+  g_autofree char *parent = g_path_get_dirname(d->dir);
+  if (g_file_test(parent, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  g_autofree char *parent_path = g_path_get_dirname(cg->path);
+  cgfs_set_error(error, ENOENT, "cannot create cgroup %s: its parent %s does not exist",
+                 cg->path, parent_path);
+  return FALSE;
+}
+
+CgfsCgroup *cgfs_cgroup_new_with_pid(CgfsHierarchy *h, CgfsPathSpec spec, pid_t pid,
+                                     const CgfsResources *resources, GError **error)
 {
   g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
   if (!cg || !check_mounts_exist(cg, error))
+    return NULL;
+  if (cg->backend->create)
+    return create_by_backend(cg, pid, resources, error);
+  if (cgfs_hierarchy_get_systemd(h) && !parent_exists(cg, error))
     return NULL;
   g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < cg->dirs->len; i++) {
@@ -166,6 +228,12 @@ CgfsCgroup *cgfs_cgroup_new(CgfsHierarchy *h, CgfsPathSpec spec, const CgfsResou
     return NULL;
   }
   return g_steal_pointer(&cg);
+}
+
+CgfsCgroup *cgfs_cgroup_new(CgfsHierarchy *h, CgfsPathSpec spec, const CgfsResources *resources,
+                            GError **error)
+{
+  return cgfs_cgroup_new_with_pid(h, spec, 0, resources, error);
 }
 
 CgfsCgroup *cgfs_cgroup_new_child(CgfsCgroup *parent, const char *name,
@@ -187,6 +255,7 @@ CgfsCgroup *cgfs_cgroup_ref(CgfsCgroup *cg)
 void cgfs_cgroup_unref(CgfsCgroup *cg)
 {
   if (cg && g_atomic_int_dec_and_test(&cg->ref)) {
+    cgfs_fd_budget_release_cgroup(cg);
     if (cg->dirs)
       g_array_unref(cg->dirs);
     if (cg->h)
@@ -350,6 +419,8 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
     if (d->fd >= 0 && !check_removable(cg, d, error))
       return FALSE;
   }
+  if (cg->backend->remove)
+    return cg->backend->remove(cg, error);
   CgfsJournalRecord *record = NULL;
   if (!journal_delete(cg, &record, error))
     return FALSE;

@@ -121,6 +121,54 @@ gboolean cgfs_read_text_at(int dirfd, const char *name, gboolean optional, char 
   return TRUE;
 }
 
+/* One pread() at @off, retried on EINTR. */
+static ssize_t pread_once(int fd, char *buf, gsize size, off_t off)
+{
+  ssize_t n;
+  do
+    n = pread(fd, buf, size, off);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+gboolean cgfs_pread_text(int fd, const char *name, char *buf, gsize size, CgfsText *out,
+                         GError **error)
+{
+  g_return_val_if_fail(size > 1, FALSE);
+  *out = (CgfsText){ 0 };
+  ssize_t n = pread_once(fd, buf, size - 1, 0);
+  if (n < 0)
+    return cgfs_set_errno(error, "cannot read %s", name);
+  if ((gsize)n < size - 1) { /* a short read of a seq file is its end */
+    buf[n] = '\0';
+    out->text = buf;
+    out->len = (gsize)n;
+    return TRUE;
+  }
+  gsize cap = size * 2, used = (gsize)n;
+  char *heap = g_malloc(cap);
+  memcpy(heap, buf, used);
+  for (;;) {
+    if (cap - used < 2) {
+      cap *= 2;
+      heap = g_realloc(heap, cap);
+    }
+    n = pread_once(fd, heap + used, cap - used - 1, (off_t)used);
+    if (n < 0) {
+      g_free(heap);
+      return cgfs_set_errno(error, "cannot read %s", name);
+    }
+    if (n == 0)
+      break;
+    used += (gsize)n;
+  }
+  heap[used] = '\0';
+  out->heap = heap;
+  out->text = heap;
+  out->len = used;
+  return TRUE;
+}
+
 void cgfs_text_clear(CgfsText *t)
 {
   g_clear_pointer(&t->heap, g_free);

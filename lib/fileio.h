@@ -23,6 +23,10 @@ typedef struct {
 gboolean cgfs_read_text_at(int dirfd, const char *name, gboolean optional, char *buf, gsize size,
                            CgfsText *out, GError **error);
 void cgfs_text_clear(CgfsText *t);
+/* The same from a descriptor kept open, with pread() from offset 0: a kernfs seq file
+ * generates its content again at offset 0. */
+gboolean cgfs_pread_text(int fd, const char *name, char *buf, gsize size, CgfsText *out,
+                         GError **error);
 /* Read the whole of @name, of any size, into a new NUL-terminated buffer. */
 char *cgfs_read_alloc_at(int dirfd, const char *name, gsize *len, GError **error);
 /* Read a one-line file and strip the trailing newline. */

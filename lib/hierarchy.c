@@ -3,6 +3,8 @@
 #include <cgfs/hierarchy.h>
 
 #include "journal-private.h"
+#include "backend.h"
+#include "systemd-private.h"
 
 struct _CgfsHierarchy {
   gint ref;
@@ -10,6 +12,7 @@ struct _CgfsHierarchy {
   CgfsSystem *sys;
   GArray *subsystems; /* CgfsSubsystem; names point into the system's mounts */
   CgfsJournal *journal; /* NULL: plans are not journaled */
+  CgfsSystemd *systemd; /* a systemd hierarchy's manager; NULL for cgroupfs */
 };
 
 static CgfsHierarchy *hierarchy_new(CgfsSystem *sys, int version)
@@ -97,6 +100,8 @@ CgfsHierarchy *cgfs_hierarchy_from_string(CgfsSystem *sys, const char *spec, GEr
     return cgfs_hierarchy_v2(sys, error);
   if (strcmp(spec, "auto") == 0 || strcmp(spec, "detect") == 0)
     return cgfs_hierarchy_detect(sys, error);
+  if (strcmp(spec, "systemd") == 0)
+    return cgfs_hierarchy_systemd(sys, NULL, error);
   return cgfs_hierarchy_single(sys, spec, error);
 }
 
@@ -111,6 +116,7 @@ void cgfs_hierarchy_unref(CgfsHierarchy *h)
   if (h && g_atomic_int_dec_and_test(&h->ref)) {
     g_array_unref(h->subsystems);
     cgfs_journal_unref(h->journal);
+    cgfs_systemd_free(h->systemd);
     cgfs_system_unref(h->sys);
     g_free(h);
   }
@@ -157,4 +163,31 @@ void cgfs_hierarchy_set_journal(CgfsHierarchy *h, CgfsJournal *j)
 CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg)
 {
   return cg->h->journal;
+}
+
+/* The machine's cgroupfs hierarchy (v2 when unified, every v1 subsystem otherwise), its cgroups
+ * made and limited through the manager on the bus. */
+CgfsHierarchy *cgfs_hierarchy_systemd(CgfsSystem *sys, const char *bus_address, GError **error)
+{
+  g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_detect(sys, error);
+  if (!h)
+    return NULL;
+  h->systemd = cgfs_systemd_connect(bus_address, error);
+  return h->systemd ? g_steal_pointer(&h) : NULL;
+}
+
+gboolean cgfs_hierarchy_is_systemd(const CgfsHierarchy *h)
+{
+  return h->systemd != NULL;
+}
+
+void cgfs_hierarchy_systemd_set_timeout(CgfsHierarchy *h, guint timeout_ms)
+{
+  if (h->systemd)
+    cgfs_systemd_set_timeout(h->systemd, timeout_ms);
+}
+
+CgfsSystemd *cgfs_hierarchy_get_systemd(const CgfsHierarchy *h)
+{
+  return h->systemd;
 }

@@ -329,6 +329,8 @@ static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
     return FALSE;
   }
+  if (cg->backend->attach && strcmp(file, cg->backend->procs_file) == 0)
+    return cg->backend->attach(cg, pid, error);
   return add_everywhere(cg, pid, file, strcmp(file, cg->backend->procs_file) == 0, error);
 }
 

@@ -608,6 +608,8 @@ CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **e
 gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
+  if (cg->backend->update)
+    return cg->backend->update(cg, r, error);
   g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
   return p && cgfs_plan_execute(p, error);
 }

@@ -85,7 +85,7 @@ int cgfs_stats_read(CgfsStatsReader *r, const char *name, GError **error)
 {
   GError *local = NULL;
   cgfs_text_clear(&r->text);
-  if (cgfs_read_text_at(r->dir->fd, name, TRUE, r->buf, sizeof r->buf, &r->text, &local))
+  if (cgfs_kept_read_text(r->dir, name, TRUE, r->buf, sizeof r->buf, &r->text, &local))
     return r->text.text != NULL;
   /* kernfs answers ENODEV to a read of a file whose cgroup was removed after the open */
   if (local->code == ENODEV && cgfs_stats_check_deleted(r, error) < 0) {

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Several writers and readers at once, on the same and on different cgroups, through one mount:
-# no error, no crash, and the daemon's open fds back where they started.
+# no error, no crash, and the daemon's open fds back where they started, give or take the
+# descriptors its cache may keep (--fd-cache, small here so that it fills and drops).
 set -euo pipefail
 . "$(dirname "$0")/fs-common.sh"
 
@@ -13,7 +14,8 @@ else skip "no v1 freezer hierarchy and no cgroup2"; fi
 kdir() { if [ $H = v1 ]; then echo "/sys/fs/cgroup/$1/$2"; else echo "$V2/$2"; fi; }
 ROUNDS=${ROUNDS:-200}
 
-mount_cgfs --hierarchy $H
+CACHE=64
+mount_cgfs --hierarchy $H --fd-cache $CACHE
 A=$PREFIX"a" B=$PREFIX"b" C=$PREFIX"c"
 mkdir "$MNT/$A" "$MNT/$B" "$MNT/$C"
 spawn_sleep; S1=$SLEPT
@@ -110,8 +112,9 @@ fi
 grep -q "invalid pid 'not-a-pid'" "$MNT/$A/last_error" || fail "last_error of $A"
 [ -z "$(find "$(kdir cpu "$A")" -mindepth 1 -type d)" ] || fail "children left below $A"
 # release() reaches the daemon after close() returns: wait for the last ones.
-for ((i = 0; i < 200; i++)); do [ "$(fd_count)" = "$base" ] && break; sleep 0.05; done
-[ "$(fd_count)" = "$base" ] || fail "the daemon holds $(fd_count) fds, $base before"
+for ((i = 0; i < 200; i++)); do [ "$(fd_count)" -le $((base + CACHE)) ] && break; sleep 0.05; done
+[ "$(fd_count)" -le $((base + CACHE)) ] ||
+  fail "the daemon holds $(fd_count) fds, $base before, with at most $CACHE in its cache"
 
 echo 1 > "$MNT/$A/kill"; echo 1 > "$MNT/$B/kill"; echo 1 > "$MNT/$C/kill"
 rmdir "$MNT/$A" "$MNT/$B" "$MNT/$C"

@@ -93,6 +93,18 @@ mkdir "$MNT/$X"                               # ...and made again: a new directo
 [ -z "$(cat "$MNT/$X/last_error")" ] || fail "the new $X shows the old one's last_error"
 rmdir "$MNT/$X"
 
+note "a cgroup made again under the same name is read anew, never through the old one's files"
+mkdir "$MNT/$X"
+echo 104857600 > "$(v1_dir memory "$X")"/memory.limit_in_bytes
+[ "$(jq .memory.usage.limit "$MNT/$X/stats.json")" = 104857600 ] || fail "stats.json of $X"
+for m in $(v1_mounts); do rmdir "$m/$X"; done # removed outside cgfs...
+expect_error "No such file or directory" cat "$MNT/$X/stats.json"
+for m in $(v1_mounts); do mkdir "$m/$X"; done # ...and made again
+echo 209715200 > "$(v1_dir memory "$X")"/memory.limit_in_bytes
+[ "$(jq .memory.usage.limit "$MNT/$X/stats.json")" = 209715200 ] ||
+  fail "stats.json of the new $X: $(jq -c .memory.usage "$MNT/$X/stats.json")"
+rmdir "$MNT/$X"
+
 note "readers hold no descriptors of the daemon's"
 before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
 fds=()
@@ -215,7 +227,7 @@ echo 1 > "$MNT/$A/child/kill"
 note "--root: a subtree, nothing above it"
 unmount_cgfs
 mount_cgfs --root "/$A"
-[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json')" = child ] ||
+[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom')" = child ] ||
   fail "--root shows $(ls "$MNT")"
 mkdir "$MNT/sub"
 [ -d /sys/fs/cgroup/pids/"$A"/sub ] || fail "mkdir below --root"

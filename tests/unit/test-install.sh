@@ -6,6 +6,7 @@ build=$1
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
+find "$dest" -path '*/lib/systemd/system/cgfs.service' | grep -q . || { echo "cgfs.service not installed"; exit 1; }
 pc=$(find "$dest" -name cgfs.pc | head -n 1)
 [ -n "$pc" ] || { echo "cgfs.pc not installed"; exit 1; }
 # point the installed cgfs.pc at the staging directory

@@ -8,5 +8,8 @@
 #include <cgfs/tree.h>
 #include <cgfs/events.h>
 #include <cgfs/stats.h>
+#include <cgfs/metrics.h>
 #include <cgfs/resources.h>
 #include <cgfs/journal.h>
+#include <cgfs/cache.h>
+#include <cgfs/systemd.h>

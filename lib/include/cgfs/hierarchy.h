@@ -22,7 +22,8 @@ CgfsHierarchy *cgfs_hierarchy_v1(CgfsSystem *sys, GError **error);
 CgfsHierarchy *cgfs_hierarchy_v2(CgfsSystem *sys, GError **error);
 CgfsHierarchy *cgfs_hierarchy_single(CgfsSystem *sys, const char *subsystem, GError **error);
 CgfsHierarchy *cgfs_hierarchy_detect(CgfsSystem *sys, GError **error);
-/* "v1", "v2", "auto"/"detect", or one subsystem name. */
+/* "v1", "v2", "auto"/"detect", "systemd" (the system bus's manager, cgfs/systemd.h), or one
+ * subsystem name. */
 CgfsHierarchy *cgfs_hierarchy_from_string(CgfsSystem *sys, const char *spec, GError **error);
 
 CgfsHierarchy *cgfs_hierarchy_ref(CgfsHierarchy *h);

@@ -1,0 +1,353 @@
+/* A bounded cache of loaded cgroups and of kernel files kept open in them (see cgfs/cache.h).
+ *
+ * Two levels: the cache (an LRU of cgroups by path, checked against the directory's identity on
+ * every load) and, in each cached cgroup's directories, a table of files kept open (name -> fd),
+ * read with pread. Both count in one descriptor budget, shared by reference, because a cgroup
+ * dropped from the cache may still be in use: its descriptors leave the budget when its last
+ * reference goes. */
+#include "config-internal.h"
+
+#include <sys/stat.h>
+
+#include <cgfs/cache.h>
+
+#include "cgroup-private.h"
+#include "fileio.h"
+
+struct _CgfsFdBudget {
+  gint ref;
+  gint used; /* descriptors held by cached cgroups (directories and kept files) */
+  gint max;
+  CgfsCacheAccessFunc check;
+  gpointer check_data;
+};
+
+struct _CgfsKeptFiles {
+  GMutex lock;
+  GHashTable *fds; /* name -> fd + 1 */
+  CgfsFdBudget *budget;
+};
+
+typedef struct {
+  char *path;
+  CgfsCgroup *cg;
+  const char *identity_dir; /* the first directory that exists (cg owns the string) */
+  dev_t dev;
+  ino_t ino;
+  gboolean keeps; /* its directories keep files open: loaded again since it was cached */
+  GList link;     /* in the LRU queue, most recent first */
+} Entry;
+
+struct _CgfsCache {
+  GMutex lock;
+  CgfsHierarchy *h;
+  CgfsFdBudget *budget;
+  GHashTable *entries; /* path -> Entry */
+  GQueue lru;
+};
+
+/* ---- the budget ---- */
+
+static CgfsFdBudget *budget_ref(CgfsFdBudget *b)
+{
+  g_atomic_int_inc(&b->ref);
+  return b;
+}
+
+static void budget_unref(CgfsFdBudget *b)
+{
+  if (b && g_atomic_int_dec_and_test(&b->ref))
+    g_free(b);
+}
+
+/* Take @n descriptors from the budget if they fit. */
+static gboolean budget_take(CgfsFdBudget *b, gint n)
+{
+  if (g_atomic_int_add(&b->used, n) + n <= b->max)
+    return TRUE;
+  g_atomic_int_add(&b->used, -n);
+  return FALSE;
+}
+
+static guint open_dirs_of(const CgfsCgroup *cg)
+{
+  guint n = 0;
+  for (guint i = 0; i < cg->dirs->len; i++)
+    n += g_array_index(cg->dirs, CgfsCgroupDir, i).fd >= 0;
+  return n;
+}
+
+void cgfs_fd_budget_release_cgroup(CgfsCgroup *cg)
+{
+  if (!cg->budget)
+    return;
+  g_atomic_int_add(&cg->budget->used, -(gint)open_dirs_of(cg));
+  g_clear_pointer(&cg->budget, budget_unref);
+}
+
+/* ---- kept files ---- */
+
+static CgfsKeptFiles *kept_files_new(CgfsFdBudget *b)
+{
+  CgfsKeptFiles *k = g_new0(CgfsKeptFiles, 1);
+  g_mutex_init(&k->lock);
+  k->fds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  k->budget = budget_ref(b);
+  return k;
+}
+
+static void close_kept(gpointer name, gpointer fd_plus_one, gpointer budget)
+{
+  close(GPOINTER_TO_INT(fd_plus_one) - 1);
+  g_atomic_int_add(&((CgfsFdBudget *)budget)->used, -1);
+}
+
+void cgfs_kept_files_free(CgfsKeptFiles *k)
+{
+  if (!k)
+    return;
+  g_hash_table_foreach(k->fds, close_kept, k->budget);
+  g_hash_table_unref(k->fds);
+  budget_unref(k->budget);
+  g_mutex_clear(&k->lock);
+  g_free(k);
+}
+
+/* The kept fd of @name, opened now if the budget allows: >= 0; -1 with errno set when the file
+ * cannot be opened; -2 when it was opened but cannot be kept (*spare gets the fd to use once). */
+static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
+{
+  g_mutex_lock(&k->lock);
+  int fd = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  g_mutex_unlock(&k->lock);
+  if (fd >= 0)
+    return fd;
+  fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return -1;
+  if (!budget_take(k->budget, 1)) {
+    *spare = fd;
+    return -2;
+  }
+  g_mutex_lock(&k->lock);
+  int other = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  if (other >= 0) { /* another thread kept it first */
+    close(fd);
+    g_atomic_int_add(&k->budget->used, -1);
+    fd = other;
+  } else {
+    g_hash_table_insert(k->fds, g_strdup(name), GINT_TO_POINTER(fd + 1));
+  }
+  g_mutex_unlock(&k->lock);
+  return fd;
+}
+
+gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean optional,
+                             char *buf, gsize size, CgfsText *out, GError **error)
+{
+  CgfsKeptFiles *kept = __atomic_load_n(&d->kept, __ATOMIC_ACQUIRE);
+  if (!kept)
+    return cgfs_read_text_at(d->fd, name, optional, buf, size, out, error);
+  CgfsFdBudget *b = kept->budget;
+  /* The permission check of the open() a kept descriptor saves; made first, so that a refused
+   * caller learns nothing about the file either. */
+  if (b->check && !b->check(d->fd, name, b->check_data)) {
+    if (optional && errno == ENOENT) {
+      *out = (CgfsText){ 0 };
+      return TRUE;
+    }
+    return cgfs_set_errno(error, "cannot open %s", name);
+  }
+  cgfs_autofd spare = -1;
+  int fd = kept_fd(kept, d->fd, name, &spare);
+  if (fd == -2)
+    fd = spare;
+  if (fd < 0) {
+    *out = (CgfsText){ 0 };
+    if (optional && errno == ENOENT)
+      return TRUE;
+    return cgfs_set_errno(error, "cannot open %s", name);
+  }
+  return cgfs_pread_text(fd, name, buf, size, out, error);
+}
+
+gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused)
+{
+  return faccessat(dirfd, name, R_OK, AT_EACCESS) == 0;
+}
+
+/* ---- the cache ---- */
+
+static void entry_free(Entry *e)
+{
+  cgfs_cgroup_unref(e->cg);
+  g_free(e->path);
+  g_free(e);
+}
+
+CgfsCache *cgfs_cache_new(CgfsHierarchy *h, guint max_fds)
+{
+  CgfsCache *c = g_new0(CgfsCache, 1);
+  g_mutex_init(&c->lock);
+  c->h = cgfs_hierarchy_ref(h);
+  c->budget = g_new0(CgfsFdBudget, 1);
+  c->budget->ref = 1;
+  c->budget->max = (gint)MIN(max_fds, (guint)G_MAXINT / 2);
+  c->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
+  g_queue_init(&c->lru);
+  return c;
+}
+
+void cgfs_cache_free(CgfsCache *c)
+{
+  if (!c)
+    return;
+  g_hash_table_unref(c->entries);
+  budget_unref(c->budget);
+  cgfs_hierarchy_unref(c->h);
+  g_mutex_clear(&c->lock);
+  g_free(c);
+}
+
+void cgfs_cache_set_access_check(CgfsCache *c, CgfsCacheAccessFunc fn, gpointer data)
+{
+  c->budget->check = fn;
+  c->budget->check_data = data;
+}
+
+/* Under the lock. */
+static void drop_entry(CgfsCache *c, Entry *e)
+{
+  g_queue_unlink(&c->lru, &e->link);
+  g_hash_table_remove(c->entries, e->path);
+}
+
+/* Under the lock: a cgroup asked about again is hot; its files are kept from now on. (Not from
+ * the first load: a walk over many cgroups that reads each once would only churn descriptors.)
+ * The tables are published atomically: other threads may be reading the cgroup. */
+static void start_keeping(CgfsCache *c, Entry *e)
+{
+  if (e->keeps)
+    return;
+  e->keeps = TRUE;
+  for (guint i = 0; i < e->cg->dirs->len; i++) {
+    CgfsCgroupDir *d = &g_array_index(e->cg->dirs, CgfsCgroupDir, i);
+    g_atomic_pointer_set(&d->kept, kept_files_new(c->budget));
+  }
+}
+
+/* The cached cgroup of @path, still the same directory: a new reference, or NULL (then the entry,
+ * if any, is dropped). */
+static CgfsCgroup *lookup(CgfsCache *c, const char *path)
+{
+  g_mutex_lock(&c->lock);
+  Entry *e = g_hash_table_lookup(c->entries, path);
+  CgfsCgroup *cg = e ? cgfs_cgroup_ref(e->cg) : NULL;
+  dev_t dev = e ? e->dev : 0;
+  ino_t ino = e ? e->ino : 0;
+  const char *dir = e ? e->identity_dir : NULL;
+  g_mutex_unlock(&c->lock);
+  if (!cg)
+    return NULL;
+  /* Outside the lock: a stat walks the path. The string belongs to cg, which we hold. */
+  struct stat st;
+  gboolean same = stat(dir, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+  g_mutex_lock(&c->lock);
+  e = g_hash_table_lookup(c->entries, path);
+  if (e && e->cg == cg) {
+    if (same) {
+      g_queue_unlink(&c->lru, &e->link);
+      g_queue_push_head_link(&c->lru, &e->link);
+      start_keeping(c, e);
+    } else {
+      drop_entry(c, e);
+    }
+  }
+  g_mutex_unlock(&c->lock);
+  if (!same)
+    g_clear_pointer(&cg, cgfs_cgroup_unref);
+  return cg;
+}
+
+/* Under the lock: drop the least recently used cgroups until @need more descriptors fit (or
+ * nothing is left to drop). */
+static void make_room(CgfsCache *c, gint need)
+{
+  while (c->lru.tail && g_atomic_int_get(&c->budget->used) + need > c->budget->max) {
+    Entry *e = c->lru.tail->data;
+    drop_entry(c, e);
+  }
+}
+
+/* Cache @cg if all its directories exist (a cgroup missing from a hierarchy is loaded every
+ * time: its directory may appear there). */
+static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
+{
+  guint n_dirs = open_dirs_of(cg);
+  if (n_dirs < cg->dirs->len || n_dirs == 0)
+    return;
+  const CgfsCgroupDir *first = &g_array_index(cg->dirs, CgfsCgroupDir, 0);
+  struct stat st;
+  if (fstat(first->fd, &st) != 0)
+    return;
+  g_mutex_lock(&c->lock);
+  /* Room for its directories and about as many files again as it has directories times
+   * three, what reading its statistics keeps open. */
+  make_room(c, (gint)n_dirs * 4);
+  if (!cg->budget && budget_take(c->budget, (gint)n_dirs)) {
+    cg->budget = budget_ref(c->budget);
+    Entry *e = g_new0(Entry, 1);
+    e->path = g_strdup(path);
+    e->cg = cgfs_cgroup_ref(cg);
+    e->identity_dir = first->dir;
+    e->dev = st.st_dev;
+    e->ino = st.st_ino;
+    e->link.data = e;
+    Entry *old = g_hash_table_lookup(c->entries, path);
+    if (old)
+      drop_entry(c, old);
+    g_hash_table_insert(c->entries, e->path, e);
+    g_queue_push_head_link(&c->lru, &e->link);
+  }
+  g_mutex_unlock(&c->lock);
+}
+
+CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec spec, GError **error)
+{
+  if (c->budget->max == 0 || spec.kind != CGFS_PATH_STATIC)
+    return cgfs_cgroup_load(c->h, spec, error);
+  CgfsCgroup *cg = lookup(c, spec.path);
+  if (cg)
+    return cg;
+  cg = cgfs_cgroup_load(c->h, spec, error);
+  if (cg)
+    insert(c, spec.path, cg);
+  return cg;
+}
+
+void cgfs_cache_forget(CgfsCache *c, const char *path)
+{
+  gsize len = strlen(path);
+  g_mutex_lock(&c->lock);
+  for (GList *l = c->lru.head; l;) {
+    Entry *e = l->data;
+    l = l->next;
+    if (strncmp(e->path, path, len) == 0 &&
+        (e->path[len] == '\0' || e->path[len] == '/' || strcmp(path, "/") == 0))
+      drop_entry(c, e);
+  }
+  g_mutex_unlock(&c->lock);
+}
+
+guint cgfs_cache_n_fds(CgfsCache *c)
+{
+  return (guint)g_atomic_int_get(&c->budget->used);
+}
+
+guint cgfs_cache_n_cgroups(CgfsCache *c)
+{
+  g_mutex_lock(&c->lock);
+  guint n = c->lru.length;
+  g_mutex_unlock(&c->lock);
+  return n;
+}

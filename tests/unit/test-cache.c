@@ -1,0 +1,230 @@
+/* The cgroup cache (cgfs/cache.h) on a fake v2 tree: a cached cgroup is reused while its
+ * directory is the same, loaded anew once it was made again under the same name, reads through
+ * kept descriptors see the file as it is now, the descriptor budget holds, and the access hook
+ * is asked before every read through a kept descriptor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fake-tree.h"
+#include "unit-common.h"
+
+#define CG "cgfs-test-cache"
+
+/* Copy every file of FIXTURES_DIR/v2-doc into cgroup @name. */
+static void make_cgroup(FakeTree *t, const char *name)
+{
+  g_autofree char *dir = g_build_filename(FIXTURES_DIR, "v2-doc", NULL);
+  g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+  assert_non_null(d);
+  const char *file;
+  while ((file = g_dir_read_name(d))) {
+    g_autofree char *src = g_build_filename(dir, file, NULL);
+    g_autofree char *content = NULL;
+    assert_true(g_file_get_contents(src, &content, NULL, NULL));
+    g_autofree char *dst = g_strdup_printf("sys/fs/cgroup/%s/%s", name, file);
+    fake_tree_write(t, dst, content);
+  }
+}
+
+/* Rewrite a file in place (same inode), as the kernel's counters change under an open file. */
+static void rewrite(FakeTree *t, const char *rel, const char *content)
+{
+  g_autofree char *path = fake_tree_path(t, rel);
+  int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, content, strlen(content)), (int)strlen(content));
+  close(fd);
+}
+
+static int setup(void **state)
+{
+  FakeTree *t = fake_tree_new_v2("cpuset cpu io memory hugetlb pids rdma misc");
+  make_cgroup(t, CG);
+  *state = fake_machine_new(t, "v2");
+  return 0;
+}
+
+static CgfsCgroup *load(CgfsCache *c, const char *path)
+{
+  GError *error = NULL;
+  CgfsCgroup *cg = cgfs_cache_load(c, CGFS_STATIC_PATH(path), &error);
+  assert_no_gerror(error);
+  return cg;
+}
+
+/* Loaded twice: a cgroup asked about again keeps its files open. */
+static CgfsCgroup *load_hot(CgfsCache *c, const char *path)
+{
+  cgfs_cgroup_unref(load(c, path));
+  return load(c, path);
+}
+
+static guint64 memory_usage(CgfsCgroup *cg)
+{
+  GError *error = NULL;
+  g_autoptr(CgfsStats) s = cgfs_cgroup_stats(cg, &error);
+  assert_no_gerror(error);
+  return s->v2.memory.usage;
+}
+
+static void test_reused_while_same(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  g_autoptr(CgfsCgroup) a = load(c, "/" CG);
+  g_autoptr(CgfsCgroup) b = load(c, "/" CG);
+  assert_ptr_equal(a, b);
+  assert_int_equal(cgfs_cache_n_cgroups(c), 1);
+  assert_int_equal(cgfs_cache_n_fds(c), 1); /* v2: one directory */
+}
+
+/* Descriptors, not content: a counter that changes is read as it is now. */
+static void test_kept_files_read_fresh(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  g_autoptr(CgfsCgroup) cold = load(c, "/" CG);
+  assert_int_equal(memory_usage(cold), 77070336);
+  assert_int_equal(cgfs_cache_n_fds(c), 1); /* read once: nothing kept yet */
+  g_autoptr(CgfsCgroup) cg = load(c, "/" CG);
+  assert_int_equal(memory_usage(cg), 77070336);
+  guint kept = cgfs_cache_n_fds(c);
+  assert_true(kept > 5); /* the directory and the statistics files */
+  rewrite(m->t, "sys/fs/cgroup/" CG "/memory.current", "12345\n");
+  assert_int_equal(memory_usage(cg), 12345);
+  assert_int_equal(cgfs_cache_n_fds(c), kept); /* read again through the same descriptors */
+}
+
+/* Removed and made again under the same name: the new directory, never the old one's files. */
+static void test_made_again(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  g_autoptr(CgfsCgroup) old = load_hot(c, "/" CG);
+  assert_int_equal(memory_usage(old), 77070336);
+  /* The old directory moved away (so that its inode cannot be reused), a new one made. */
+  g_autofree char *dir = fake_tree_path(m->t, "sys/fs/cgroup/" CG);
+  g_autofree char *moved = fake_tree_path(m->t, "sys/fs/cgroup/old");
+  assert_int_equal(rename(dir, moved), 0);
+  make_cgroup(m->t, CG);
+  rewrite(m->t, "sys/fs/cgroup/" CG "/memory.current", "4096\n");
+  g_autoptr(CgfsCgroup) made = load(c, "/" CG);
+  assert_ptr_not_equal(made, old);
+  assert_int_equal(memory_usage(made), 4096);
+  assert_int_equal(cgfs_cache_n_cgroups(c), 1);
+}
+
+static void test_deleted(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  cgfs_cgroup_unref(load(c, "/" CG));
+  g_autofree char *dir = fake_tree_path(m->t, "sys/fs/cgroup/" CG);
+  g_autofree char *moved = fake_tree_path(m->t, "sys/fs/cgroup/gone");
+  assert_int_equal(rename(dir, moved), 0);
+  GError *error = NULL;
+  assert_null(cgfs_cache_load(c, CGFS_STATIC_PATH("/" CG), &error));
+  assert_gerror(error, ENOENT, "deleted");
+  g_error_free(error);
+  assert_int_equal(cgfs_cache_n_cgroups(c), 0);
+}
+
+/* Many cgroups through a small budget: never more descriptors than allowed, every read right. */
+static void test_budget(void **state)
+{
+  FakeMachine *m = *state;
+  const guint max = 12;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, max);
+  for (guint i = 0; i < 20; i++) {
+    g_autofree char *name = g_strdup_printf("c%u", i);
+    make_cgroup(m->t, name);
+    g_autofree char *rel = g_strdup_printf("sys/fs/cgroup/%s/memory.current", name);
+    g_autofree char *value = g_strdup_printf("%u\n", 1000 + i);
+    rewrite(m->t, rel, value);
+  }
+  for (guint round = 0; round < 2; round++)
+    for (guint i = 0; i < 20; i++) {
+      g_autofree char *path = g_strdup_printf("/c%u", i);
+      g_autoptr(CgfsCgroup) cg = load_hot(c, path);
+      assert_int_equal(memory_usage(cg), 1000 + i);
+      assert_true(cgfs_cache_n_fds(c) <= max);
+    }
+  assert_true(cgfs_cache_n_cgroups(c) >= 1);
+  /* Nothing kept: the descriptors of dropped cgroups are closed. */
+  cgfs_cache_forget(c, "/");
+  assert_int_equal(cgfs_cache_n_cgroups(c), 0);
+  assert_int_equal(cgfs_cache_n_fds(c), 0);
+}
+
+static void test_forget_subtree(void **state)
+{
+  FakeMachine *m = *state;
+  make_cgroup(m->t, CG "/child");
+  make_cgroup(m->t, CG "x");
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  cgfs_cgroup_unref(load(c, "/" CG));
+  cgfs_cgroup_unref(load(c, "/" CG "/child"));
+  cgfs_cgroup_unref(load(c, "/" CG "x"));
+  assert_int_equal(cgfs_cache_n_cgroups(c), 3);
+  cgfs_cache_forget(c, "/" CG);
+  assert_int_equal(cgfs_cache_n_cgroups(c), 1); /* CG "x" is not below it */
+}
+
+static guint checks;
+
+static gboolean refuse_memory_stat(int dirfd, const char *name, gpointer data)
+{
+  checks++;
+  if (strcmp(name, "memory.stat") != 0)
+    return TRUE;
+  errno = EACCES;
+  return FALSE;
+}
+
+/* Every read through a kept descriptor asks the hook first, also once the file is kept. */
+static void test_access_check(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  g_autoptr(CgfsCgroup) cg = load_hot(c, "/" CG);
+  memory_usage(cg);
+  cgfs_cache_set_access_check(c, refuse_memory_stat, NULL);
+  checks = 0;
+  GError *error = NULL;
+  assert_null(cgfs_cgroup_stats(cg, &error));
+  assert_gerror(error, EACCES, "memory.stat");
+  g_error_free(error);
+  assert_true(checks > 0);
+}
+
+/* Size 0: nothing kept, every load fresh. */
+static void test_disabled(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 0);
+  g_autoptr(CgfsCgroup) a = load(c, "/" CG);
+  g_autoptr(CgfsCgroup) b = load(c, "/" CG);
+  assert_ptr_not_equal(a, b);
+  memory_usage(a);
+  assert_int_equal(cgfs_cache_n_fds(c), 0);
+  assert_int_equal(cgfs_cache_n_cgroups(c), 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_reused_while_same, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_kept_files_read_fresh, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_made_again, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_deleted, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_budget, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_forget_subtree, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_access_check, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_disabled, setup, fake_machine_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
