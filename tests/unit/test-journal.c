@@ -115,6 +115,7 @@ static void test_lock(void **state)
   GError *error = NULL;
   g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
   assert_no_gerror(error);
+  assert_non_null(j);
   g_autoptr(CgfsJournal) again = cgfs_journal_new(f->dir, &error);
   assert_null(again);
   assert_gerror(error, EBUSY, "in use by another process");
