@@ -64,15 +64,6 @@ static int fail_in_parent(const char *path, const char *what, int code, const ch
   return fs_fail(fs_daemon(), cg, hpath, what, error);
 }
 
-/* As cgroupfs does: a cgroup made by someone other than root belongs to its maker. */
-static gboolean give_to_caller(CgfsCgroup *cg, GError **error)
-{
-  const struct fuse_context *ctx = fuse_get_context();
-  if (ctx->uid == 0 && ctx->gid == 0)
-    return TRUE;
-  return cgfs_cgroup_chown(cg, ctx->uid, ctx->gid, error);
-}
-
 int fs_mkdir(const char *path, mode_t mode)
 {
   FsDaemon *d = fs_daemon();
@@ -97,13 +88,23 @@ int fs_mkdir(const char *path, mode_t mode)
     g_set_error(&error, CGFS_ERROR, EEXIST, "cgroup %s exists already", name);
     return fs_fail(d, parent, hpath, what, error);
   }
+  /* With the caller's credentials: the kernel checks write access to the parent in every
+   * hierarchy, and makes a cgroup made by someone other than root belong to its maker. */
+  g_auto(FsCaller) caller;
+  fs_caller_init(&caller);
+  FsSavedCreds saved;
+  if (!fs_caller_enter(&caller, &saved, &error))
+    return fs_fail(d, parent, hpath, what, error);
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
-  if (!cg)
-    return fs_fail(d, parent, hpath, what, error);
-  if (!give_to_caller(cg, &error)) {
+  /* The mode asked for (umask applied by the kernel), as cgroupfs's mkdir takes it: `mkdir -m
+   * 700` checks the result and would try chmod, which the tree refuses. */
+  gboolean mode_ok = !cg || (mode & 07777) == 0755 || cgfs_cgroup_chmod_dir(cg, mode, &error);
+  if (!mode_ok)
     cgfs_cgroup_delete(cg, NULL);
+  fs_caller_leave(&saved);
+  if (!cg || !mode_ok)
     return fs_fail(d, parent, hpath, what, error);
-  }
+  fs_audit(&caller, hpath, "made cgroup %s", name);
   return 0;
 }
 
@@ -120,8 +121,16 @@ int fs_rmdir(const char *path)
     return -ENOTDIR;
   /* The mount's root never gets here: the kernel refuses rmdir of a mount point itself. */
   g_autoptr(GError) error = NULL;
-  if (!cgfs_cgroup_delete(cg, &error))
+  g_auto(FsCaller) caller;
+  fs_caller_init(&caller);
+  FsSavedCreds saved;
+  if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, cg, hpath, "rmdir", error);
+  gboolean ok = cgfs_cgroup_delete(cg, &error);
+  fs_caller_leave(&saved);
+  if (!ok)
+    return fs_fail(d, cg, hpath, "rmdir", error);
+  fs_audit(&caller, hpath, "removed the cgroup");
   cgfs_cache_forget(d->cache, hpath);
   fs_last_errors_forget(d->errors, hpath);
   return 0;

@@ -22,6 +22,7 @@ struct _FsFile {
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
   pid_t writer;        /* who wrote last, for "0" in procs */
   uid_t writer_uid;
+  FsCaller opener;     /* whose credentials changes are made with, as cgroupfs uses the opener's */
   FsEventsPoll *poll;  /* events, once polled */
   /* What the file counts in its opener's fair share (fair-share.c): one open file, the bytes
    * its write buffer holds, one poller once polled. */
@@ -80,6 +81,7 @@ void fs_file_unref(FsFile *f)
   if (f->poll)
     fs_fair_share_give(share, f->uid, FS_SHARE_POLLERS, 1);
   fs_events_poll_free(f->poll);
+  fs_caller_clear(&f->opener);
   fs_write_buffer_free(f->wbuf);
   g_free(f->snapshot);
   g_free(f->hpath);
@@ -97,7 +99,7 @@ static FsFile *file_of(struct fuse_file_info *fi)
 
 static FsRequest request_for(FsFile *f, CgfsCgroup *cg, pid_t caller)
 {
-  return (FsRequest){ f->d, cg, f->hpath, caller };
+  return (FsRequest){ f->d, cg, f->hpath, caller, &f->opener };
 }
 
 static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
@@ -202,6 +204,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
+  fs_caller_init(&f->opener);
   if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
@@ -257,23 +260,38 @@ static gboolean may_wait(const FsNode *node)
   return node == &fs_node_state || node == &fs_node_kill;
 }
 
-/* Give the units that are complete to the node; the failure becomes last_error. */
+/* The input was refused: the buffer forgets it (see fs_write_buffer_refuse), the error becomes
+ * last_error. */
+static int refuse(FsFile *f, CgfsCgroup *cg, const GError *error)
+{
+  fs_write_buffer_refuse(f->wbuf, error);
+  return cg ? fs_fail(f->d, cg, f->hpath, f->node->name, error) : fail_here(f, error);
+}
+
+/* Give the units that are complete to the node, once the word the write left unfinished is
+ * known to be able to become a valid one: a write is checked whole before anything of it is
+ * applied. */
 static int apply(FsFile *f, GPtrArray *units)
 {
+  g_autoptr(GError) error = NULL;
+  const char *partial = fs_write_buffer_partial(f->wbuf);
+  if (partial && *partial && f->node->check_partial && !f->node->check_partial(partial, &error))
+    return refuse(f, NULL, error);
   if (units->len == 0)
     return 0;
-  g_autoptr(GError) error = NULL;
   g_autoptr(CgfsCgroup) cg = load_cgroup(f, &error);
-  if (!cg)
+  if (!cg) {
+    fs_write_buffer_refuse(f->wbuf, error);
     return fs_fail(f->d, NULL, f->hpath, f->node->name, error);
+  }
   gboolean slow = may_wait(f->node);
   if (slow && !fs_fair_share_take(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1, &error))
-    return fs_fail(f->d, cg, f->hpath, f->node->name, error);
+    return refuse(f, cg, error);
   FsRequest rq = request_for(f, cg, f->writer);
   gboolean ok = f->node->write(&rq, (char **)units->pdata, units->len, &error);
   if (slow)
     fs_fair_share_give(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1);
-  return ok ? 0 : fs_fail(f->d, cg, f->hpath, f->node->name, error);
+  return ok ? 0 : refuse(f, cg, error);
 }
 
 /* Count the bytes a write may add to the buffer before it takes them: the writer's fair share
@@ -308,7 +326,10 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   f->writer_uid = fuse_get_context()->uid;
   if (!f->wbuf)
     r = -EBADF;
-  else if (!charge_input(f, size, &error))
+  else if (fs_write_buffer_error(f->wbuf)) {
+    fs_write_buffer_feed(f->wbuf, buf, size, units, &error);
+    r = -fs_errno(error); /* the document's own error again: last_error already says it */
+  } else if (!charge_input(f, size, &error))
     r = fail_here(f, error);
   else if (!fs_write_buffer_feed(f->wbuf, buf, size, units, &error))
     r = fail_here(f, error);
@@ -320,20 +341,54 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
   return r < 0 ? r : (int)size;
 }
 
+/* The thread's Tgid from /proc, or 0. */
+static pid_t tgid_of(pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/status", (int)tid);
+  g_autofree char *text = NULL;
+  if (tid <= 0 || !g_file_get_contents(path, &text, NULL, NULL))
+    return 0;
+  const char *line = strstr(text, "\nTgid:");
+  return line ? (pid_t)g_ascii_strtoll(line + 6, NULL, 10) : 0;
+}
+
+/* Whether the close() comes from the process that opened the file. flush() is called for every
+ * close of every descriptor of an open file: a command of `{ printf '{'; jq ...; printf '}'; }
+ * > resources.json` exits with the document half written, and the shell writes the rest. The
+ * opener (the shell there; the writing process for echo, tee, dd, cp, Python, C stdio) closes
+ * last, and its close() is the one whose error a writer sees. */
+static gboolean closed_by_opener(FsFile *f)
+{
+  pid_t closer = fuse_get_context()->pid;
+  pid_t opener = f->opener.pid;
+  if (opener <= 0 || closer <= 0)
+    return FALSE;
+  if (closer == opener)
+    return TRUE;
+  pid_t tgid = tgid_of(closer);
+  return tgid > 0 && tgid == tgid_of(opener);
+}
+
+/* The writing ends: the last word is applied, an unfinished document refused. */
+static int finish(FsFile *f)
+{
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GError) error = NULL;
+  if (!fs_write_buffer_flush(f->wbuf, units, &error))
+    return fail_here(f, error);
+  return apply(f, units);
+}
+
 int fs_flush(const char *path, struct fuse_file_info *fi)
 {
   FsFile *f = file_of(fi);
   if (!f->wbuf)
     return 0;
-  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
-  g_autoptr(GError) error = NULL;
   g_mutex_lock(&f->lock);
-  int r;
+  int r = 0;
   f->writer_uid = fuse_get_context()->uid;
-  if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    r = fail_here(f, error);
-  else
-    r = apply(f, units);
+  if (!fs_write_buffer_unfinished(f->wbuf) || closed_by_opener(f))
+    r = finish(f);
   settle_input(f);
   g_mutex_unlock(&f->lock);
   return r;
@@ -344,6 +399,14 @@ int fs_release(const char *path, struct fuse_file_info *fi)
   FsFile *f = file_of(fi);
   if (f->d->watcher)
     fs_watcher_remove(f->d->watcher, f);
+  /* The last close: what is still unfinished ends here (its error only in last_error and the
+   * log: release() returns nothing to anyone). */
+  if (f->wbuf) {
+    g_mutex_lock(&f->lock);
+    finish(f);
+    settle_input(f);
+    g_mutex_unlock(&f->lock);
+  }
   /* A call-back already running holds a reference; the last one frees. */
   fs_file_unref(f);
   return 0;

@@ -78,6 +78,54 @@ typedef struct {
 /* The daemon of the current FUSE request. */
 FsDaemon *fs_daemon(void);
 
+/* ---- caller.c: who makes a request, and acting with its credentials ---- */
+
+/* The credentials a request is carried out with: for a write, those of the process that opened
+ * the file (as the kernel's cgroup files use the opener's), for mkdir, rmdir and chown those of
+ * the caller. */
+typedef struct {
+  uid_t uid;       /* FUSE's: the caller's file system uid and gid */
+  gid_t gid;
+  pid_t pid;       /* its thread id in the daemon's pid namespace; 0: not visible there */
+  gid_t *groups;   /* supplementary groups, from /proc/PID/status */
+  gsize n_groups;
+} FsCaller;
+
+/* The caller of the current FUSE request. Clear with fs_caller_clear. */
+void fs_caller_init(FsCaller *c);
+void fs_caller_copy(FsCaller *dst, const FsCaller *src);
+void fs_caller_clear(FsCaller *c);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)
+/* Root callers keep the daemon's own power. */
+gboolean fs_caller_is_root(const FsCaller *c);
+
+/* The daemon's credentials, kept while a thread acts as a caller. */
+typedef struct {
+  gboolean switched;
+  gid_t rgid, egid;
+  int n_groups;
+  gid_t groups[64];
+} FsSavedCreds;
+
+/* Switch the calling thread (only it) to @c's uid, gid and groups, real and effective, so that
+ * the kernel checks file modes, v1's uid rule on procs files, v2's migration rule and signal
+ * permissions against the caller. A no-op for root. Pair with fs_caller_leave, always. */
+gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error);
+void fs_caller_leave(FsSavedCreds *saved);
+/* Whether @c could send a signal to @pid itself (kill(2)'s rule): EPERM naming it if not. */
+gboolean fs_caller_may_signal(const FsCaller *c, pid_t pid, GError **error);
+
+/* The daemon protects itself: none of its threads is moved, frozen or killed through the mount. */
+gboolean fs_is_daemon_task(pid_t pid);
+/* EACCES if @pid is one of the daemon's threads. */
+gboolean fs_check_not_daemon(pid_t pid, GError **error);
+/* EPERM if a thread of the daemon is in @cg's subtree (in any of its hierarchies); @what names
+ * the refused operation. */
+gboolean fs_check_daemon_outside(CgfsCgroup *cg, const char *what, GError **error);
+
+/* Log a change made for @c: "audit: uid U pid P: HPATH: what". */
+void fs_audit(const FsCaller *c, const char *hpath, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
 /* ---- nodes ---- */
 
 /* One request against a node of one cgroup directory. */
@@ -86,6 +134,7 @@ typedef struct {
   CgfsCgroup *cg;
   const char *path; /* the cgroup's path in the hierarchy, for messages */
   pid_t caller;     /* the process (thread) that made the request, in the daemon's pid namespace */
+  const FsCaller *who; /* whose credentials a change is made with (the opener's for writes) */
 } FsRequest;
 
 typedef struct {
@@ -102,6 +151,10 @@ typedef struct {
   /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */
   FsWriteKind write_kind;
   gboolean (*write)(FsRequest *rq, char **units, guint n_units, GError **error);
+  /* Token nodes: whether @start, a word whose end has not come yet, can still become a valid
+   * word (EINVAL naming it if not). A write() is checked whole, its unfinished last word too,
+   * before any word of it is applied. */
+  gboolean (*check_partial)(const char *start, GError **error);
 } FsNode;
 
 extern const FsNode fs_node_procs;
@@ -212,6 +265,8 @@ gboolean fs_file_events_woke(FsFile *f);
 /* One word written to procs or threads: a decimal pid; 0 is @writer. EINVAL for anything else,
  * ESRCH for 0 when the writer is outside the daemon's pid namespace (@writer 0). */
 gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error);
+/* The start of a word of procs or threads (FsNode.check_partial). */
+gboolean fs_check_partial_pid(const char *start, GError **error);
 
 /* ---- dir.c ---- */
 

@@ -41,9 +41,11 @@ static const ValueOption value_options[] = {
   { "root", G_STRUCT_OFFSET(Options, root), "PATH",
     "the cgroup shown as the mount's root (default /);\n"
     "nothing above it is reachable" },
-  { "hierarchy", G_STRUCT_OFFSET(Options, hierarchy), "v1|v2|auto",
+  { "hierarchy", G_STRUCT_OFFSET(Options, hierarchy), "v1|v2|auto|systemd",
     "the cgroup hierarchy to show (default auto: v2 on a\n"
-    "unified machine, every v1 hierarchy otherwise)" },
+    "unified machine, every v1 hierarchy otherwise;\n"
+    "systemd: cgroups are units of the system's systemd,\n"
+    "--root may name a slice, e.g. --root my.slice)" },
   { "pidfile", G_STRUCT_OFFSET(Options, pidfile), "FILE",
     "write the serving process's pid to FILE (removed at exit)" },
   { "fd-cache", G_STRUCT_OFFSET(Options, fd_cache), "N",
@@ -295,12 +297,19 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   d->h = cgfs_hierarchy_from_string(d->sys, o->hierarchy ? o->hierarchy : "auto", error);
   if (!d->h)
     return NULL;
-  d->root = g_strdup(o->root ? o->root : "/");
+  if (cgfs_hierarchy_is_systemd(d->h) && o->root && o->root[0] != '/')
+    d->root = cgfs_systemd_expand_slice(o->root, error); /* "a-b.slice" */
+  else
+    d->root = g_strdup(o->root ? o->root : "/");
+  if (!d->root)
+    return NULL;
   if (strlen(d->root) > 1 && g_str_has_suffix(d->root, "/"))
     d->root[strlen(d->root) - 1] = '\0';
   g_autoptr(CgfsCgroup) root = cgfs_cgroup_load(d->h, CGFS_STATIC_PATH(d->root), error);
-  if (!root)
+  if (!root) {
+    g_prefix_error(error, "--root %s: ", d->root);
     return NULL;
+  }
   d->errors = fs_last_errors_new();
   d->cache = cgfs_cache_new(d->h, fd_cache);
   cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
@@ -348,7 +357,8 @@ static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd, FsDaemo
     fuse_remove_signal_handlers(fuse_get_session(fuse));
     return 1;
   }
-  g_message("serving %s of the %s hierarchy on %s", d->root,
+  g_message("serving %s of the %s%s hierarchy on %s", d->root,
+            cgfs_hierarchy_is_systemd(d->h) ? "systemd " : "",
             cgfs_hierarchy_version(d->h) == 2 ? "v2" : "v1", cmd->mountpoint);
   int r = run(fuse, cmd);
   if (o->pidfile)

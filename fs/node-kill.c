@@ -4,6 +4,34 @@
 
 #include "fs.h"
 
+/* v2: cgroup.kill written with the writer's credentials; the kernel checks its mode. */
+static gboolean kill_v2(FsRequest *rq, GError **error)
+{
+  FsSavedCreds saved;
+  if (!fs_caller_enter(rq->who, &saved, error))
+    return FALSE;
+  gboolean ok = cgfs_cgroup_kill(rq->cg, error);
+  fs_caller_leave(&saved);
+  return ok;
+}
+
+/* v1 has no kill file: the library freezes, signals and thaws, which takes the daemon's power.
+ * So it kills only a subtree whose every process the writer could signal itself (kill(2)'s
+ * rule), checked just before. */
+static gboolean kill_v1(FsRequest *rq, GError **error)
+{
+  if (!fs_caller_is_root(rq->who)) {
+    const char *sub = cgfs_cgroup_has_subsystem(rq->cg, "freezer") ? "freezer" : NULL;
+    g_autoptr(GArray) pids = cgfs_cgroup_processes(rq->cg, sub, TRUE, error);
+    if (!pids)
+      return FALSE;
+    for (guint i = 0; i < pids->len; i++)
+      if (!fs_caller_may_signal(rq->who, g_array_index(pids, pid_t, i), error))
+        return FALSE;
+  }
+  return cgfs_cgroup_kill(rq->cg, error);
+}
+
 static gboolean write_kill(FsRequest *rq, char **words, guint n, GError **error)
 {
   for (guint i = 0; i < n; i++) {
@@ -17,7 +45,22 @@ static gboolean write_kill(FsRequest *rq, char **words, guint n, GError **error)
     g_set_error(error, CGFS_ERROR, EPERM, "refusing to kill every process of the root cgroup");
     return FALSE;
   }
-  return n == 0 || cgfs_cgroup_kill(rq->cg, error);
+  if (n == 0)
+    return TRUE;
+  if (!fs_check_daemon_outside(rq->cg, "kill", error))
+    return FALSE;
+  gboolean ok = cgfs_cgroup_version(rq->cg) == 2 ? kill_v2(rq, error) : kill_v1(rq, error);
+  if (ok)
+    fs_audit(rq->who, rq->path, "killed the subtree");
+  return ok;
+}
+
+static gboolean check_partial_kill(const char *start, GError **error)
+{
+  if (strcmp(start, "1") == 0)
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid value '%s...': write 1 to kill", start);
+  return FALSE;
 }
 
 const FsNode fs_node_kill = {
@@ -28,4 +71,5 @@ const FsNode fs_node_kill = {
   .mirror_v2 = (const char *const[]){ "cgroup.kill", NULL },
   .write_kind = FS_WRITE_TOKENS,
   .write = write_kill,
+  .check_partial = check_partial_kill,
 };

@@ -27,6 +27,18 @@ gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error
   return TRUE;
 }
 
+/* The start of a pid: decimal digits, not yet above the largest. */
+gboolean fs_check_partial_pid(const char *start, GError **error)
+{
+  guint64 v = 0;
+  if (strspn(start, "0123456789") == strlen(start) && strlen(start) <= 10 &&
+      g_ascii_string_to_unsigned(start, 10, 0, G_MAXINT, &v, NULL))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EINVAL, "invalid pid '%s...': not a decimal number from 0 to %d",
+              start, G_MAXINT);
+  return FALSE;
+}
+
 /* Every word a pid, every pid alive: checked before anything moves. */
 static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
 {
@@ -44,18 +56,50 @@ static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
   return g_steal_pointer(&pids);
 }
 
+/* What the kernel would not check itself, for every pid before anything moves: the daemon's own
+ * threads stay where they are, --root confines pids as it confines paths, and on v1, which has
+ * no such rule, the v2 migration rule is applied for callers other than root. */
+static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GError **error)
+{
+  g_autoptr(CgfsCgroup) top = NULL;
+  if (strcmp(rq->d->root, "/") != 0 && !(top = fs_load(rq->d, "/", NULL, error)))
+    return FALSE;
+  gboolean ancestor_rule = cgfs_cgroup_version(rq->cg) == 1 && !fs_caller_is_root(rq->who);
+  for (guint i = 0; i < pids->len; i++) {
+    pid_t pid = g_array_index(pids, pid_t, i);
+    if (!fs_check_not_daemon(pid, error) ||
+        !cgfs_cgroup_check_move(rq->cg, pid, threads, top, FALSE, error))
+      return FALSE;
+    if (!ancestor_rule)
+      continue;
+    FsSavedCreds saved;
+    if (!fs_caller_enter(rq->who, &saved, error))
+      return FALSE;
+    gboolean ok = cgfs_cgroup_check_move(rq->cg, pid, threads, NULL, TRUE, error);
+    fs_caller_leave(&saved);
+    if (!ok)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean threads,
                            GError **error)
 {
   g_autoptr(GArray) pids = parse_all(words, n, rq->caller, error);
-  if (!pids)
+  if (!pids || !check_moves(rq, pids, threads, error))
     return FALSE;
   for (guint i = 0; i < pids->len; i++) {
     pid_t pid = g_array_index(pids, pid_t, i);
+    FsSavedCreds saved;
+    if (!fs_caller_enter(rq->who, &saved, error))
+      return FALSE;
     gboolean ok = threads ? cgfs_cgroup_add_thread(rq->cg, pid, NULL, error)
                           : cgfs_cgroup_add_process(rq->cg, pid, NULL, error);
+    fs_caller_leave(&saved);
     if (!ok)
       return FALSE;
+    fs_audit(rq->who, rq->path, "moved %s %d in", threads ? "thread" : "process", (int)pid);
   }
   return TRUE;
 }
@@ -81,8 +125,41 @@ static char *read_threads(FsRequest *rq, gsize *len, GError **error)
   return tids ? format_pids(tids, len) : NULL;
 }
 
+/* systemd hierarchy: "NAME.scope PID..." written to a slice's procs starts the transient scope
+ * NAME.scope there with those processes (a scope cannot exist without one, so mkdir cannot
+ * make it). docs/tree.md. */
+static gboolean is_scope_name(const char *word)
+{
+  return g_str_has_suffix(word, ".scope") && strlen(word) > strlen(".scope");
+}
+
+static gboolean start_scope(FsRequest *rq, char **words, guint n, GError **error)
+{
+  if (n < 2) {
+    g_set_error(error, CGFS_ERROR, EINVAL,
+                "cannot start scope %s: a scope needs a process: write '%s PID'", words[0],
+                words[0]);
+    return FALSE;
+  }
+  g_autoptr(GArray) pids = parse_all(words + 1, n - 1, rq->caller, error);
+  if (!pids)
+    return FALSE;
+  const char *base = cgfs_cgroup_path(rq->cg);
+  g_autofree char *path = g_strconcat(strcmp(base, "/") == 0 ? "" : base, "/", words[0], NULL);
+  g_autoptr(CgfsCgroup) scope = cgfs_cgroup_new_scope(
+      cgfs_cgroup_hierarchy(rq->cg), path, g_array_index(pids, pid_t, 0), NULL, error);
+  if (!scope)
+    return FALSE;
+  for (guint i = 1; i < pids->len; i++)
+    if (!cgfs_cgroup_add_process(scope, g_array_index(pids, pid_t, i), NULL, error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean write_procs(FsRequest *rq, char **words, guint n, GError **error)
 {
+  if (n > 0 && is_scope_name(words[0]) && cgfs_hierarchy_is_systemd(cgfs_cgroup_hierarchy(rq->cg)))
+    return start_scope(rq, words, n, error);
   return move_tasks(rq, words, n, FALSE, error);
 }
 
@@ -99,6 +176,7 @@ const FsNode fs_node_procs = {
   .read = read_procs,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_procs,
+  .check_partial = fs_check_partial_pid,
 };
 
 const FsNode fs_node_threads = {
@@ -109,4 +187,5 @@ const FsNode fs_node_threads = {
   .read = read_threads,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_threads,
+  .check_partial = fs_check_partial_pid,
 };

@@ -14,8 +14,18 @@ static gboolean write_resources(FsRequest *rq, char **docs, guint n, GError **er
 {
   for (guint i = 0; i < n; i++) {
     g_autoptr(CgfsResources) r = cgfs_resources_from_json(docs[i], -1, error);
-    if (!r || !cgfs_cgroup_update(rq->cg, r, error))
+    if (!r)
       return FALSE;
+    /* With the writer's credentials: each limit file (and cgroup.subtree_control, the devices
+     * files, a BPF program) is checked by the kernel as that writer's own write would be. */
+    FsSavedCreds saved;
+    if (!fs_caller_enter(rq->who, &saved, error))
+      return FALSE;
+    gboolean ok = cgfs_cgroup_update(rq->cg, r, error);
+    fs_caller_leave(&saved);
+    if (!ok)
+      return FALSE;
+    fs_audit(rq->who, rq->path, "changed limits");
   }
   return TRUE;
 }

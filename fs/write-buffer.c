@@ -407,6 +407,40 @@ gboolean fs_write_buffer_feed(FsWriteBuffer *b, const char *data, gsize len, GPt
   return feed_json(b, data, len, units, error);
 }
 
+const char *fs_write_buffer_partial(FsWriteBuffer *b)
+{
+  return b->kind == FS_WRITE_TOKENS ? b->pending->str : NULL;
+}
+
+void fs_write_buffer_refuse(FsWriteBuffer *b, const GError *error)
+{
+  if (b->kind == FS_WRITE_TOKENS) {
+    b->skipping = b->skipping || b->pending->len > 0;
+    g_string_truncate(b->pending, 0);
+    return;
+  }
+  if (!b->failed)
+    b->failed = g_error_copy(error);
+  g_string_truncate(b->pending, 0);
+}
+
+const GError *fs_write_buffer_error(FsWriteBuffer *b)
+{
+  return b->failed;
+}
+
+static gboolean json_started(FsWriteBuffer *b)
+{
+  return b->json.depth > 0 || b->json.lex != LEX_NONE;
+}
+
+gboolean fs_write_buffer_unfinished(FsWriteBuffer *b)
+{
+  if (b->kind == FS_WRITE_TOKENS)
+    return b->pending->len > 0;
+  return !b->failed && json_started(b);
+}
+
 gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **error)
 {
   if (b->kind == FS_WRITE_TOKENS) {
@@ -416,7 +450,7 @@ gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **erro
     b->skipping = FALSE;
     return TRUE;
   }
-  gboolean started = b->json.depth > 0 || b->json.lex != LEX_NONE;
+  gboolean started = json_started(b);
   g_string_truncate(b->pending, 0);
   if (b->failed || !started)
     return TRUE; /* the error went back with the write; or nothing but white space came */

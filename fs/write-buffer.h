@@ -36,4 +36,17 @@ gboolean fs_write_buffer_feed(FsWriteBuffer *b, const char *data, gsize len, GPt
  * The buffer is empty afterwards. */
 gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **error);
 
+/* Tokens: the word the last write() left unfinished ("" when it ended in white space), for the
+ * node to check before it applies the words that came complete with it. */
+const char *fs_write_buffer_partial(FsWriteBuffer *b);
+/* The units of the last write() were refused with @error. Tokens: the unfinished word is
+ * dropped, and its rest in the next write skipped. JSON: the document is over; every later
+ * write() fails with @error (a writer that retries the same bytes, as CPython's buffered files
+ * do at close(), gets the document's own error again). */
+void fs_write_buffer_refuse(FsWriteBuffer *b, const GError *error);
+/* JSON: the error that ended the document, or NULL. */
+const GError *fs_write_buffer_error(FsWriteBuffer *b);
+/* Whether a token or a document has started and not been completed or refused. */
+gboolean fs_write_buffer_unfinished(FsWriteBuffer *b);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsWriteBuffer, fs_write_buffer_free)

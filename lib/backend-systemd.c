@@ -126,9 +126,10 @@ static gboolean sd_create(CgfsCgroup *cg, pid_t pid, GError **error)
   }
   if (kind == CGFS_UNIT_SCOPE && pid <= 0) {
     cgfs_set_error(error, EINVAL,
-                   "cannot create scope %s: a scope needs a process: give its pid "
-                   "(cgfs_cgroup_new_scope, or write it to the scope's procs)",
-                   unit);
+                   "cannot create scope %s: a scope needs a process: start it with its first "
+                   "pid (cgfs_cgroup_new_scope; in a cgfs mount, write '%s PID' to the "
+                   "slice's procs)",
+                   unit, unit);
     return FALSE;
   }
   if (kind == CGFS_UNIT_SLICE && pid > 0) {

@@ -119,7 +119,7 @@ CgfsCgroup *cgfs_cgroup_load(CgfsHierarchy *h, CgfsPathSpec spec, GError **error
   if (found < cg->dirs->len && !check_mounts_exist(cg, error))
     return NULL;
   if (found == 0) {
-    cgfs_set_error(error, ENOENT, "cgroup deleted: %s exists in no subsystem", spec.path);
+    cgfs_set_error(error, ENOENT, "no such cgroup: %s exists in no hierarchy", spec.path);
     return NULL;
   }
   return g_steal_pointer(&cg);

@@ -47,14 +47,26 @@ static gboolean v2_events(CgfsCgroup *cg, GString *out, GError **error)
   return append_file(out, d->fd, d->dir, "memory.events", TRUE, error);
 }
 
-static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error);
+/* Whether a process is in the cgroup of @dirfd itself. */
+static gboolean has_process(int dirfd, gboolean *populated, GError **error)
+{
+  char buf[32];
+  g_autoptr(GError) local = NULL;
+  gssize n = cgfs_read_at(dirfd, "cgroup.procs", buf, sizeof buf, &local);
+  if (n < 0 && local->code != EFBIG) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
+  *populated = n != 0;
+  return TRUE;
+}
 
 static CgfsWalk child_populated(int child_fd, const char *name, gpointer data, GError **error)
 {
   gboolean *populated = data;
   g_autoptr(GError) local = NULL;
   /* A child removed while we look is simply not populated. */
-  if (!subtree_populated(child_fd, populated, &local) && local->code != ENOENT &&
+  if (!has_process(child_fd, populated, &local) && local->code != ENOENT &&
       local->code != ENODEV) {
     g_propagate_error(error, g_steal_pointer(&local));
     return CGFS_WALK_FAIL;
@@ -62,21 +74,13 @@ static CgfsWalk child_populated(int child_fd, const char *name, gpointer data, G
   return *populated ? CGFS_WALK_STOP : CGFS_WALK_NEXT;
 }
 
-/* Whether a process is in @dirfd's cgroup or below; stops at the first one found. */
+/* Whether a process is in @dirfd's cgroup or below; stops at the first one found. The walk
+ * holds a few fds whatever the depth of the subtree. */
 static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error)
 {
-  char buf[32];
-  g_autoptr(GError) local = NULL;
-  gssize n = cgfs_read_at(dirfd, "cgroup.procs", buf, sizeof buf, &local);
-  if (n > 0 || (n < 0 && local->code == EFBIG)) {
-    *populated = TRUE;
-    return TRUE;
-  }
-  if (n < 0) {
-    g_propagate_error(error, g_steal_pointer(&local));
+  if (!has_process(dirfd, populated, error))
     return FALSE;
-  }
-  return cgfs_for_each_child_at(dirfd, child_populated, populated, error);
+  return *populated || cgfs_walk_subtree_at(dirfd, child_populated, populated, error);
 }
 
 static gboolean v1_populated(CgfsCgroup *cg, gboolean *populated, GError **error)

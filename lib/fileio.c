@@ -14,7 +14,7 @@ gboolean cgfs_set_errno_impl(GError **error, int saved_errno, const char *fmt, .
   va_start(ap, fmt);
   g_autofree char *what = g_strdup_vprintf(fmt, ap);
   va_end(ap);
-  g_set_error(error, CGFS_ERROR, saved_errno, "%s: %s", what, g_strerror(saved_errno));
+  cgfs_set_error(error, saved_errno, "%s: %s", what, g_strerror(saved_errno));
   errno = saved_errno;
   return FALSE;
 }
@@ -339,6 +339,102 @@ gboolean cgfs_for_each_child_at(int dirfd, CgfsChildFunc fn, gpointer data, GErr
 {
   ChildWalk w = { fn, data };
   return cgfs_for_each_entry_at(dirfd, "cgroup directory", visit_child, &w, error);
+}
+
+/* ---- the subtree walk ---- */
+
+typedef struct {
+  GPtrArray *names; /* the level's subdirectories, listed when the walk entered it */
+  guint next;       /* the next one to visit */
+  dev_t dev;        /* the level's directory, to check the way back up */
+  ino_t ino;
+} WalkLevel;
+
+static void walk_level_clear(WalkLevel *l)
+{
+  g_clear_pointer(&l->names, g_ptr_array_unref);
+}
+
+static CgfsWalk add_subdir(int dirfd, const struct dirent *e, gpointer data, GError **error)
+{
+  if (e->d_type == DT_DIR)
+    g_ptr_array_add(data, g_strdup(e->d_name));
+  return CGFS_WALK_NEXT;
+}
+
+/* Enter @fd: list its subdirectories (none if it was removed meanwhile) and note who it is. */
+static gboolean walk_enter(GArray *stack, int fd, GError **error)
+{
+  WalkLevel l = { g_ptr_array_new_with_free_func(g_free), 0, 0, 0 };
+  struct stat st;
+  g_autoptr(GError) local = NULL;
+  if (fstat(fd, &st) != 0) {
+    walk_level_clear(&l);
+    return cgfs_set_errno(error, "cannot stat a cgroup directory");
+  }
+  l.dev = st.st_dev;
+  l.ino = st.st_ino;
+  if (!cgfs_for_each_entry_at(fd, "cgroup directory", add_subdir, l.names, &local) &&
+      local->code != ENOENT) {
+    walk_level_clear(&l);
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
+  g_array_append_val(stack, l);
+  return TRUE;
+}
+
+/* Leave the level of *@cur for its parent, which must be the level below it on the stack. */
+static gboolean walk_up(GArray *stack, int *cur, GError **error)
+{
+  const WalkLevel *parent = &g_array_index(stack, WalkLevel, stack->len - 1);
+  int up = openat(*cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (up < 0)
+    return cgfs_set_errno(error, "cannot go back up a cgroup subtree");
+  struct stat st;
+  if (fstat(up, &st) != 0 || st.st_dev != parent->dev || st.st_ino != parent->ino) {
+    close(up);
+    cgfs_set_error(error, EAGAIN, "a cgroup was moved while its subtree was walked; try again");
+    return FALSE;
+  }
+  cgfs_close_fd(cur);
+  *cur = up;
+  return TRUE;
+}
+
+gboolean cgfs_walk_subtree_at(int dirfd, CgfsChildFunc fn, gpointer data, GError **error)
+{
+  cgfs_autofd cur = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return cgfs_set_errno(error, "cannot open a cgroup directory");
+  g_autoptr(GArray) stack = g_array_new(FALSE, TRUE, sizeof(WalkLevel));
+  g_array_set_clear_func(stack, (GDestroyNotify)walk_level_clear);
+  if (!walk_enter(stack, cur, error))
+    return FALSE;
+  while (stack->len > 0) {
+    WalkLevel *top = &g_array_index(stack, WalkLevel, stack->len - 1);
+    if (top->next == top->names->len) {
+      g_array_set_size(stack, stack->len - 1);
+      if (stack->len > 0 && !walk_up(stack, &cur, error))
+        return FALSE;
+      continue;
+    }
+    const char *name = top->names->pdata[top->next++];
+    cgfs_autofd child = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0 && (errno == ENOENT || errno == ENOTDIR))
+      continue; /* removed while we walked */
+    if (child < 0)
+      return cgfs_set_errno(error, "cannot open cgroup directory %s", name);
+    CgfsWalk w = fn(child, name, data, error);
+    if (w != CGFS_WALK_NEXT)
+      return w == CGFS_WALK_STOP;
+    cgfs_close_fd(&cur);
+    cur = child;
+    child = -1;
+    if (!walk_enter(stack, cur, error))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 static CgfsWalk take_name(int child_fd, const char *name, gpointer data, GError **error)

@@ -57,6 +57,12 @@ gboolean cgfs_for_each_entry_at(int dirfd, const char *what, CgfsEntryFunc fn, g
 /* Call @fn for every subdirectory (child cgroup) of @dirfd with an O_PATH fd of it; a child
  * removed while the walk runs is skipped. */
 gboolean cgfs_for_each_child_at(int dirfd, CgfsChildFunc fn, gpointer data, GError **error);
+/* Call @fn for every directory below @dirfd (not @dirfd itself), parents before children, with
+ * an O_PATH fd of it; STOP from @fn ends the whole walk. At most three fds are open at once
+ * whatever the depth (each level is listed before the walk enters it, and left through ".."),
+ * so a subtree thousands of levels deep cannot exhaust the caller's fds. A directory removed
+ * while the walk runs is skipped; EAGAIN when one was moved (renamed) under the walk. */
+gboolean cgfs_walk_subtree_at(int dirfd, CgfsChildFunc fn, gpointer data, GError **error);
 /* The name of the first subdirectory of @dirfd (a child cgroup), "" when there is none (a new
  * string either way), NULL on error. */
 char *cgfs_first_subdir_at(int dirfd, GError **error);

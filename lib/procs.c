@@ -42,8 +42,8 @@ typedef struct {
 static CgfsWalk collect_child(int child_fd, const char *name, gpointer data, GError **error)
 {
   const PidWalk *w = data;
-  return cgfs_collect_pids(child_fd, w->file, TRUE, w->out, error) ? CGFS_WALK_NEXT
-                                                                   : CGFS_WALK_FAIL;
+  return cgfs_collect_pids(child_fd, w->file, FALSE, w->out, error) ? CGFS_WALK_NEXT
+                                                                    : CGFS_WALK_FAIL;
 }
 
 gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArray *out,
@@ -53,7 +53,8 @@ gboolean cgfs_collect_pids(int dirfd, const char *file, gboolean recursive, GArr
   if (!text || !parse_pids(text, file, out, error))
     return FALSE;
   PidWalk w = { file, out };
-  return !recursive || cgfs_for_each_child_at(dirfd, collect_child, &w, error);
+  /* The whole subtree with a few fds, however deep. */
+  return !recursive || cgfs_walk_subtree_at(dirfd, collect_child, &w, error);
 }
 
 gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t pid,
@@ -152,6 +153,78 @@ static GPtrArray *current_dirs(CgfsCgroup *cg, pid_t pid)
   for (guint i = 0; i < cg->dirs->len; i++)
     g_ptr_array_add(dirs, dir_in_mount(lines, g_array_index(cg->dirs, CgfsCgroupDir, i).mount));
   return dirs;
+}
+
+static gboolean is_below(const char *path, const char *ancestor);
+static const CgfsCgroupDir *dest_dir(CgfsCgroup *dest, const CgfsMount *m);
+
+/* The longest directory both @a and @b are at or below ("/x/a/b", "/x/c" -> "/x"). */
+static char *common_ancestor(const char *a, const char *b)
+{
+  gsize end = 0;
+  for (gsize i = 0;; i++) {
+    char ca = a[i], cb = b[i];
+    if ((ca == '/' || ca == '\0') && (cb == '/' || cb == '\0'))
+      end = i;
+    if (ca != cb || ca == '\0')
+      break;
+  }
+  return end == 0 ? g_strdup("/") : g_strndup(a, end);
+}
+
+gboolean cgfs_cgroup_holds_task(CgfsCgroup *cg, pid_t tid)
+{
+  g_autoptr(GPtrArray) now = current_dirs(cg, tid);
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0 && now->pdata[i] && is_below(now->pdata[i], d->dir))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* Whether the calling thread may open @file of @dir for writing, as the kernel asks of a writer
+ * of the common ancestor's procs file. */
+static gboolean may_write(const char *dir, const char *file, pid_t pid, const char *dest,
+                          GError **error)
+{
+  g_autofree char *path = g_build_filename(dir, file, NULL);
+  cgfs_autofd fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    return TRUE;
+  return cgfs_set_errno(error,
+                        "cannot move %d into %s: %s, the common ancestor's procs file, is not "
+                        "writable",
+                        (int)pid, dest, path);
+}
+
+gboolean cgfs_cgroup_check_move(CgfsCgroup *dest, pid_t pid, gboolean thread, CgfsCgroup *confine,
+                                gboolean ancestor_rule, GError **error)
+{
+  g_autofree char *proc = g_strdup_printf("/proc/%d/cgroup", (int)pid);
+  if (access(proc, F_OK) != 0) {
+    cgfs_set_error(error, ESRCH, "invalid pid %d: no such process", (int)pid);
+    return FALSE;
+  }
+  g_autoptr(GPtrArray) now = current_dirs(dest, pid);
+  for (guint i = 0; i < dest->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(dest->dirs, CgfsCgroupDir, i);
+    const char *src = now->pdata[i];
+    if (d->fd < 0 || !src)
+      continue;
+    const CgfsCgroupDir *root = confine ? dest_dir(confine, d->mount) : NULL;
+    if (root && root->dir && !is_below(src, root->dir)) {
+      cgfs_set_error(error, ENOENT, "cannot move %d into %s: it is in %s, outside %s", (int)pid,
+                     d->dir, src, root->dir);
+      return FALSE;
+    }
+    g_autofree char *ancestor = common_ancestor(src, d->dir);
+    if (ancestor_rule &&
+        !may_write(ancestor, thread ? dest->backend->threads_file : dest->backend->procs_file,
+                   pid, d->dir, error))
+      return FALSE;
+  }
+  return TRUE;
 }
 
 static void move_back(GPtrArray *origin, guint upto, const char *file, pid_t pid)

@@ -264,9 +264,14 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
   int fd = cgfs_plan_dir(p, "cpu", field, error);
   if (fd < 0)
     return FALSE;
+  /* The kernel refuses shares (weight) while the cgroup is idle: leaving idle comes first,
+   * becoming idle last. */
+  gboolean idle_first = c->has_idle && c->idle == 0;
+  if (idle_first && !cgfs_plan_write(p, fd, "cpu.idle", "cpu.idle", "0", error))
+    return FALSE;
   if (!(v2 ? plan_v2(p, c, fd, error) : plan_v1(p, c, fd, error)))
     return FALSE;
-  if (c->has_idle) {
+  if (c->has_idle && !idle_first) {
     g_autofree char *v = i64(c->idle);
     return cgfs_plan_write(p, fd, "cpu.idle", "cpu.idle", v, error);
   }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "devices-bpf.h"
+#include "fileio.h"
 #include "resources-private.h"
 
 #define DEV_ANY (-1)
@@ -163,12 +164,19 @@ static GPtrArray *opposite_write(int fd, const CgfsDeviceRule *r)
   return undo;
 }
 
-/* "allow a rwm" alone: what reading an allow-all cgroup back gives. */
-static gboolean is_read_back_of_allow_all(const GArray *rules)
+static gboolean is_allow_all(const CgfsDeviceRule *r)
 {
-  const CgfsDeviceRule *r = &g_array_index(rules, CgfsDeviceRule, 0);
-  return rules->len == 1 && r->allow && (!r->type || r->type == 'a') &&
-         (!r->access[0] || access_bits(r->access) == 7);
+  return r->allow && (!r->type || r->type == 'a');
+}
+
+/* Whether the kernel can take a rule of type "a" here: not while the cgroup has children. */
+static gboolean can_reset(int fd, GError **error, gboolean *can)
+{
+  g_autofree char *child = cgfs_first_subdir_at(fd, error);
+  if (!child)
+    return FALSE;
+  *can = !*child;
+  return TRUE;
 }
 
 static void state_clear(DevState *st)
@@ -192,11 +200,17 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
   gboolean parsed = parse_list(list, &old) && parse_list(list, &now);
   for (guint i = 0; parsed && i < r->devices->len; i++)
     apply_rule(&now, &g_array_index(r->devices, CgfsDeviceRule, i));
-  /* A deny-all list is compared whole; an allow-all one hides its deny exceptions, so only
-   * writing back what reading it gave is known to change nothing (and must not clear them). */
-  gboolean unchanged = parsed && (old.allow_all ? is_read_back_of_allow_all(r->devices)
-                                                : same_state(&old, &now));
+  /* A deny-all list is compared whole. An allow-all one hides its deny exceptions, so what
+   * looks like no change may lift them: its rules are written, in order, as runc, crun and
+   * containerd do (an explicit "allow a" is how a user lifts hidden denies). */
+  gboolean unchanged = parsed && !old.allow_all && same_state(&old, &now);
   gboolean allow_all = old.allow_all;
+  gboolean resettable = TRUE;
+  if (parsed && allow_all && !can_reset(fd, error, &resettable)) {
+    state_clear(&old);
+    state_clear(&now);
+    return FALSE;
+  }
   state_clear(&old);
   state_clear(&now);
   if (!parsed) {
@@ -211,7 +225,9 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
                                                                     : NULL;
     CgfsPlannedWrite *pw = cgfs_plan_write_undo(
         p, fd, field, rule->allow ? "devices.allow" : "devices.deny", text, undo);
-    pw->skip = unchanged;
+    /* With children the kernel refuses "a"; an allow-all list keeps its hidden denies then,
+     * and "allow a" there is already what the list shows. */
+    pw->skip = unchanged || (allow_all && !resettable && i == 0 && is_allow_all(rule));
   }
   return TRUE;
 }

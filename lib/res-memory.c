@@ -313,7 +313,7 @@ static gboolean read_v1(int fd, CgfsMemoryResources *m, GError **error)
   if (!running_kernel_ignores_kmem_limit() &&
       !cgfs_res_read_limit(fd, KMEM, &m->has_kernel, &m->kernel, error))
     return FALSE;
-  if (!cgfs_res_read_int(fd, "memory.swappiness", 0, 100, &has, &v, error))
+  if (!cgfs_res_read_int(fd, "memory.swappiness", 0, 200, &has, &v, error))
     return FALSE;
   m->has_swappiness = has;
   m->swappiness = has ? (guint64)v : 0;

@@ -95,11 +95,8 @@ static gboolean plan_entry(CgfsPlan *p, const CgfsUnifiedEntry *e, GError **erro
   int fd = cgfs_plan_dir(p, controller, field, error);
   if (fd < 0)
     return FALSE;
-  if (!cgfs_exists_at(fd, e->key)) {
-    cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, e->key,
-                   cgfs_cgroup_path(cgfs_plan_cgroup(p)));
-    return FALSE;
-  }
+  if (!cgfs_exists_at(fd, e->key))
+    return cgfs_plan_missing_file(p, fd, field, e->key, error);
   /* A file that cannot be read (write-only, e.g. memory.reclaim) has nothing to restore. */
   g_autoptr(GError) unreadable = NULL;
   g_autofree char *raw = cgfs_read_alloc_at(fd, e->key, NULL, &unreadable);

@@ -14,7 +14,7 @@ gboolean cgfs_res_fail(GError **error, int code, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+  g_autofree char *msg = cgfs_bounded_message(g_strdup_vprintf(fmt, ap));
   va_end(ap);
   g_set_error_literal(error, CGFS_ERROR, code, msg);
   return FALSE;
@@ -107,7 +107,7 @@ const Field cgfs_memory_fields[] = {
   F_I64("swap", CgfsMemoryResources, swap, -1, I64_MAX),
   F_I64("kernel", CgfsMemoryResources, kernel, -1, I64_MAX),
   F_I64("kernelTCP", CgfsMemoryResources, kernel_tcp, -1, I64_MAX),
-  F_U64("swappiness", CgfsMemoryResources, swappiness, 0, 100),
+  F_U64("swappiness", CgfsMemoryResources, swappiness, 0, 200),
   F_BOOL("disableOOMKiller", CgfsMemoryResources, disable_oom_killer),
   F_BOOL("useHierarchy", CgfsMemoryResources, use_hierarchy),
   F_BOOL("checkBeforeUpdate", CgfsMemoryResources, check_before_update),

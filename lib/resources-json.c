@@ -106,8 +106,18 @@ static gboolean require_object(JsonNode *n, const char *path, GError **error)
   return JSON_NODE_HOLDS_OBJECT(n) || wrong_type(n, path, "an object", error);
 }
 
+/* Whether @hook handles @key: it refuses a null value of a key it knows with an error (a wrong
+ * type), and answers FALSE without one for a key it does not know. */
+static gboolean knows_key(MemberHook hook, const char *key, JsonNode *null_value,
+                          const char *path, gpointer base, gpointer data)
+{
+  g_autoptr(GError) local = NULL;
+  return hook(key, null_value, path, base, data, &local) || local;
+}
+
 /* Fill @base from object @n: table fields, then @hook for the rest; unknown keys are errors.
- * null members are absent. Required table fields must be there. */
+ * null members are absent (unknown keys with a null value are errors too). Required table fields
+ * must be there. */
 static gboolean read_object(JsonNode *n, const char *path, const Field *fields, gpointer base,
                             MemberHook hook, gpointer data, GError **error)
 {
@@ -121,11 +131,14 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
     g_autofree char *p = cgfs_path_join(path, key);
     if (!cgfs_check_utf8(path, key, error))
       return FALSE;
-    if (JSON_NODE_HOLDS_NULL(v))
-      continue;
     const Field *f = fields;
     while (f && f->key && strcmp(f->key, key) != 0)
       f++;
+    if (JSON_NODE_HOLDS_NULL(v)) {
+      if ((f && f->key) || (hook && knows_key(hook, key, v, p, base, data)))
+        continue;
+      return cgfs_res_fail(error, EINVAL, "%s: unknown key", p);
+    }
     if (f && f->key) {
       if (!read_field(f, v, p, base, error))
         return FALSE;
@@ -366,6 +379,10 @@ static gboolean resources_node(JsonNode *root, JsonNode **node, const char **pre
 
 /* Deeper than any resources document goes; json-glib's recursion must not meet a deep input. */
 #define MAX_NESTING 64
+/* More values than any resources document holds (a container's device list is tens of rules
+ * of 6 values): json-glib spends about 100 bytes per value, so a 4 MiB document of 2 million
+ * values would take the daemon past 200 MB. 65536 values stay under 10 MB. */
+#define MAX_VALUES 65536
 
 static void fail_at(GError **error, const char *json, gsize at, const char *why)
 {
@@ -379,11 +396,13 @@ static void fail_at(GError **error, const char *json, gsize at, const char *why)
                 why);
 }
 
-/* What json-glib would take but must not: nesting deep enough to exhaust its recursion, and NUL
- * characters, which would cut a C string short without a word. */
+/* What json-glib would take but must not: nesting deep enough to exhaust its recursion, NUL
+ * characters, which would cut a C string short without a word, and more values than a document
+ * needs (memory). Values are counted by their separators and openers: an upper bound. */
 static gboolean check_text(const char *json, gsize len, GError **error)
 {
   guint depth = 0;
+  gsize values = 1;
   gboolean in_string = FALSE;
   for (gsize i = 0; i < len; i++) {
     char c = json[i];
@@ -405,6 +424,10 @@ static gboolean check_text(const char *json, gsize len, GError **error)
       return FALSE;
     } else if ((c == ']' || c == '}') && depth > 0) {
       depth--;
+    }
+    if (!in_string && (c == ',' || c == '[' || c == '{' || c == ':') && ++values > MAX_VALUES) {
+      cgfs_res_fail(error, EFBIG, "resources: more than %d values in the document", MAX_VALUES);
+      return FALSE;
     }
   }
   return TRUE;

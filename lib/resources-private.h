@@ -85,6 +85,10 @@ void cgfs_file_write_free(CgfsFileWrite *w);
 /* Read a file's content without its trailing newline, for planning decisions. EOPNOTSUPP
  * naming @field when it does not exist. */
 char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error);
+/* @file is missing below @fd: ENOENT if the cgroup was removed meanwhile, else EOPNOTSUPP (the
+ * machine lacks it). Returns FALSE. */
+gboolean cgfs_plan_missing_file(CgfsPlan *p, int fd, const char *field, const char *file,
+                                GError **error);
 /* The same with the trailing newline: what writing back restores exactly. */
 char *cgfs_plan_read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
                          GError **error);

@@ -206,6 +206,19 @@ int cgfs_plan_dir(CgfsPlan *p, const char *controller, const char *field, GError
   return d->fd;
 }
 
+gboolean cgfs_plan_missing_file(CgfsPlan *p, int fd, const char *field, const char *file,
+                                GError **error)
+{
+  /* Every cgroup directory has cgroup.procs: without it the cgroup was removed meanwhile (its
+   * directory fd still open), which is not the machine lacking a controller. */
+  if (!cgfs_exists_at(fd, "cgroup.procs"))
+    cgfs_set_error(error, ENOENT, "%s: cgroup deleted: %s", field, p->cg->path);
+  else
+    cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, file,
+                   p->cg->path);
+  return FALSE;
+}
+
 /* The file's content as it is, trailing newline included: what restores it exactly. Read from
  * the kernel once per plan. */
 static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
@@ -221,8 +234,7 @@ static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, 
   char *text = cgfs_read_alloc_at(fd, file, len, &local);
   if (!text) {
     if (local->code == ENOENT)
-      cgfs_set_error(error, EOPNOTSUPP, "%s: not supported here: no %s in %s", field, file,
-                     p->cg->path);
+      cgfs_plan_missing_file(p, fd, field, file, error);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
     return NULL;
@@ -679,9 +691,14 @@ gboolean cgfs_res_read_int(int fd, const char *file, gint64 min, gint64 max, gbo
     return FALSE;
   if (!text)
     return TRUE;
-  if (!g_ascii_string_to_signed(text, 10, min, max, out, NULL)) {
-    cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an integer", file,
-                   text);
+  g_autoptr(GError) why = NULL;
+  if (!g_ascii_string_to_signed(text, 10, min, max, out, &why)) {
+    if (g_error_matches(why, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+      cgfs_set_error(error, EBADMSG, "%s: the kernel holds %s, outside the range %" G_GINT64_FORMAT
+                     "..%" G_GINT64_FORMAT " this library knows", file, text, min, max);
+    else
+      cgfs_set_error(error, EBADMSG, "%s: invalid file format: '%s' is not an integer", file,
+                     text);
     return FALSE;
   }
   *has = TRUE;

@@ -21,7 +21,7 @@ static const CgfsStatsField throttle_fields[] = {
 };
 const CgfsStatsTable cgfs_v1_throttle_table = CGFS_TABLE(CgfsV1Throttle, throttle_fields);
 
-/* cpuacct.stat, in USER_HZ ticks: the fallback of kernels without cpuacct.usage_all (< 4.7). */
+/* cpuacct.stat, in USER_HZ ticks. */
 typedef struct {
   guint64 user, system;
   guint64 has[1];
@@ -62,24 +62,14 @@ static int read_total(CgfsStatsReader *r, CgfsV1CpuUsage *u, GError **error)
   return 1;
 }
 
-/* User and kernel time in nanoseconds: the column sums of cpuacct.usage_all (one file instead of
- * usage_user and usage_sys, which the kernel sums from the same per-CPU counters). */
+/* User and kernel time in nanoseconds, from cpuacct.stat (USER_HZ ticks), as containerd takes
+ * them. The kernel scales those two so that they add up to the exact run time (cputime_adjust),
+ * so user + kernel never passes the total; the columns of cpuacct.usage_all (usage_user,
+ * usage_sys) are raw tick samples that can, by several percent. Resolution: 1/USER_HZ. */
 static int read_user_kernel(CgfsStatsReader *r, CgfsV1CpuUsage *u, GError **error)
 {
-  int found = cgfs_stats_read(r, "cpuacct.usage_all", error);
-  if (found > 0) {
-    guint64 user, system;
-    if (!cgfs_parse_cpuacct_all("cpuacct.usage_all", r->text.text, r->text.len, &user, &system,
-                                error))
-      return cgfs_stats_fail(r, error);
-    set_usage(u, KERNEL, system);
-    set_usage(u, USER, user);
-    return 1;
-  }
-  if (found < 0)
-    return -1;
   TickStat ticks = { 0 };
-  found = cgfs_stats_read_flat(r, "cpuacct.stat", &tick_table, &ticks, NULL, NULL, error);
+  int found = cgfs_stats_read_flat(r, "cpuacct.stat", &tick_table, &ticks, NULL, NULL, error);
   if (found <= 0)
     return found;
   guint64 ns_per_tick = G_GUINT64_CONSTANT(1000000000) / (guint64)sysconf(_SC_CLK_TCK);

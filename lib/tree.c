@@ -107,6 +107,21 @@ static CgfsWalk chown_file(int dirfd, const struct dirent *e, gpointer data, GEr
   return CGFS_WALK_NEXT;
 }
 
+gboolean cgfs_cgroup_chmod_dir(CgfsCgroup *cg, mode_t mode, GError **error)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    /* fchmodat() takes no AT_EMPTY_PATH before Linux 6.6: the O_PATH fd through /proc. */
+    g_autofree char *self = g_strdup_printf("/proc/self/fd/%d", d->fd);
+    if (chmod(self, mode & 07777) != 0)
+      return cgfs_set_errno(error, "cannot set the mode of %s to %04o", d->dir,
+                            (unsigned)(mode & 07777));
+  }
+  return TRUE;
+}
+
 gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
 {
   for (guint i = 0; i < cg->dirs->len; i++) {

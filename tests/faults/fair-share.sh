@@ -25,7 +25,7 @@ HOGS=()
 
 end_hogs() {
   local p
-  for p in "${HOGS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  for p in "${HOGS[@]}"; do kill -KILL "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   HOGS=()
 }
 remove_users() {
@@ -33,8 +33,33 @@ remove_users() {
   end_hogs
   for u in "${USERS[@]}"; do userdel "$u" 2>/dev/null || userdel -f "$u" || true; done
 }
-# Hostile processes first (the users cannot be removed while they run), then fs-common's cleanup.
-trap 'st=$?; set +e; remove_users; (exit $st); cleanup' EXIT
+# `chain make|remove DIR N`: a chain of N cgroups DIR/d/d/..., longer than any path: made and
+# removed from inside, level by level.
+chain() {
+  python3 - "$@" <<'PY'
+import os, sys
+what, top, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if not os.path.isdir(top):
+    sys.exit(0)
+os.chdir(top)
+if what == "make":
+    for _ in range(n):
+        os.mkdir("d")
+        os.chdir("d")
+else:
+    depth = 0
+    while os.path.isdir("d"):
+        os.chdir("d")
+        depth += 1
+    for _ in range(depth):
+        os.chdir("..")
+        os.rmdir("d")
+PY
+}
+DEEP=
+# Hostile processes first (the users cannot be removed while they run), then the deep chain
+# (fs-common's clean-up works with paths), then fs-common's cleanup.
+trap 'st=$?; set +e; remove_users; [ -z "$DEEP" ] || chain remove "$DEEP" 0; (exit $st); cleanup' EXIT
 
 for u in "$HOSTILE" "$OTHER"; do
   useradd --system --no-create-home --shell /usr/sbin/nologin "$u" || skip "cannot add user $u"
@@ -157,5 +182,16 @@ expect_error "Invalid argument" as "$HOSTILE" /bin/sh -c \
   "/bin/echo '{\"$key\": 1}' > '$MNT/$top/mine/own/resources.json'"
 len=$(as "$HOSTILE" cat "$MNT/$top/mine/own/last_error" | wc -c)
 [ "$len" -gt 0 ] && [ "$len" -le $((MAX_MESSAGE + 1)) ] || fail "last_error is $len bytes"
+
+# The kernel makes deep cgroups in quadratic time (12000 levels: minutes here): 3000 levels
+# against a daemon limited to 1024 fds show the same (a walk holding fds per level needs 6000).
+note "a subtree 3000 levels deep (made by the user in the pids hierarchy)"
+DEEP=$(v1_dir pids "$top/mine")
+as "$HOSTILE" bash -c "$(declare -f chain); chain make '$DEEP' 3000"
+prlimit --pid "$DAEMON_PID" --nofile=1024:1024
+cat "$MNT/$top/mine/events" > "$WORK/deep-events" || fail "events of a deep subtree cannot be read"
+grep -qx "populated 0" "$WORK/deep-events" || fail "events of the deep subtree: $(cat "$WORK/deep-events")"
+chain remove "$DEEP" 0
+DEEP=
 
 note "ok"

@@ -19,8 +19,13 @@ file_has_line "$K/memory.oom_control" "oom_kill_disable 1" || fail "oom_kill_dis
 
 note "$STALLED processes that allocate without bound, stuck in OOM"
 for _ in $(seq "$STALLED"); do
-  # Each moves itself in, then becomes `tail`, which keeps a line of /dev/zero in memory.
-  bash -c 'echo $$ > "$1"; exec tail /dev/zero' _ "$MNT/$A/procs" &
+  # Each moves itself in, then allocates without bound. No exec after the move: an exec that
+  # meets the full cgroup past its point of no return dies of SIGSEGV instead of stalling.
+  python3 -c 'import os, sys
+open(sys.argv[1], "w").write(str(os.getpid()))
+hold = []
+while True:
+    hold.append(bytearray(1 << 20))' "$MNT/$A/procs" &
   SPAWNED+=($!)
 done
 deadline=$((SECONDS + 120))

@@ -12,17 +12,18 @@ EXPORTER=$(command -v prometheus-node-exporter || command -v node_exporter || tr
 ROOT=$PREFIX"mon"
 if [ -n "$(v1_mounts)" ]; then HIER=v1; else HIER=v2; fi
 # Made through cgfs, which gives a v1 cpuset cgroup its parent's cpus and mems.
+# The processes are moved in before --root: a mount with --root moves no process from outside it.
 mount_cgfs --hierarchy="$HIER"
-mkdir "$MNT/$ROOT"
+mkdir "$MNT/$ROOT" "$MNT/$ROOT/grp"
+spawn_sleep; S1=$SLEPT
+spawn_sleep; S2=$SLEPT
+echo "$S1 $S2" >"$MNT/$ROOT/grp/procs"
 unmount_cgfs
 mount_cgfs --root="/$ROOT" --hierarchy="$HIER"
 
 note "a cgroup with limits and two processes"
-mkdir "$MNT/grp" "$MNT/grp/sub"
+mkdir "$MNT/grp/sub"
 echo '{"memory": {"limit": 268435456}, "pids": {"limit": 64}}' >"$MNT/grp/resources.json"
-spawn_sleep; S1=$SLEPT
-spawn_sleep; S2=$SLEPT
-echo "$S1 $S2" >"$MNT/grp/procs"
 
 # The kernel's values, in the units of the metrics.
 if [ $HIER = v1 ]; then

@@ -25,6 +25,14 @@ done
 expect_error "File exists" mkdir "$MNT/$A"
 expect_error "File exists" mkdir "$MNT/$A/procs"
 
+note "mkdir -m: the mode asked for, in every hierarchy"
+mkdir -m 700 "$MNT/$A/m700" || fail "mkdir -m 700 exited $?"
+for m in $(v1_mounts); do
+  [ "$(stat -c %a "$m/$A/m700")" = 700 ] || fail "$m/$A/m700 is $(stat -c %a "$m/$A/m700")"
+done
+[ "$(stat -c %a "$MNT/$A/m700")" = 700 ] || fail "m700 shows $(stat -c %a "$MNT/$A/m700")"
+rmdir "$MNT/$A/m700"
+
 note "stat: size 0, modes and owners of the kernel's files"
 [ "$(stat -c '%s %a %U' "$MNT/$A/procs")" = "0 644 root" ] || fail "procs: $(stat -c '%s %a %U' "$MNT/$A/procs")"
 [ "$(stat -c '%a' "$MNT/$A/events")" = 444 ] || fail "events mode"
@@ -78,7 +86,15 @@ def refused(data):
 assert refused(b"1" * 65), "a 65-byte word was taken"
 os.write(fd, sys.argv[2].encode() + b"\n")  # the rest of that word: dropped, not a pid
 assert refused(sys.argv[2].encode() + b"\0garbage\n"), "a NUL inside a word was taken"
+# a write is checked whole, its unfinished last word too, before any word of it moves
+assert refused(sys.argv[2].encode() + b" abc"), "'PID abc': the pid was moved"
+assert refused(sys.argv[2].encode() + b" 12x"), "'PID 12x': the pid was moved"
+# a word begun in an earlier write is checked with the write that completes it
+os.write(fd, sys.argv[2][:2].encode())
+assert refused(sys.argv[2][2:].encode() + b" 7 abc\n"), "a word across two writes"
 PY
+bash -c "printf '%d abc' $S3 > '$MNT/$A/child/procs'" 2>/dev/null && fail "printf '%d abc' succeeded"
+grep -q "invalid pid 'abc...'" "$MNT/$A/child/last_error" || fail "last_error: $(cat "$MNT/$A/child/last_error")"
 for m in $(v1_mounts); do
   ! file_has_line "$m/$A/child/cgroup.procs" $S3 || fail "$S3 was moved into $m/$A/child"
 done
@@ -143,6 +159,11 @@ expect_error "No such process" ext_write_to "$MNT/$A/procs" "$S2 $G"
 [ "$(cat /sys/fs/cgroup/cpu/"$A"/cgroup.procs)" = "$before" ] || fail "a failed write moved a process"
 expect_error "Invalid argument" write_to "$MNT/$A/state" melted
 grep -q "invalid state 'melted'" "$MNT/$A/last_error" || fail "last_error after state"
+expect_error "Invalid argument" write_to "$MNT/$A/state" "frozen bogus"
+grep -q "invalid state 'bogus'" "$MNT/$A/last_error" || fail "last_error after 'frozen bogus'"
+expect_error "Invalid argument" bash -c "printf 'frozen bog' > '$MNT/$A/state'"
+expect_error "Invalid argument" bash -c "printf '1 2' > '$MNT/$A/kill'"
+[ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "a refused state write froze"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "a failed state write changed it"
 expect_error "Permission denied" write_to "$MNT/$A/events" x
 grep -q "events: read-only: it cannot be opened for writing" "$MNT/$A/last_error" || fail "last_error after events"
@@ -204,6 +225,24 @@ expect_error "Invalid argument" write_to "$MNT/$A/resources.json" '{"memory": {"
 grep -q "nope" "$MNT/$A/last_error" || fail "last_error does not name the unknown key"
 [ "$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)" = "$limit" ] || fail "a failed write changed the limit"
 
+note "resources.json: leaving idle and setting shares in one document"
+I=$PREFIX"idle"
+mkdir "$MNT/$I"
+if echo 1 > /sys/fs/cgroup/cpu/"$I"/cpu.idle 2>/dev/null; then
+  echo '{"cpu": {"shares": 700, "idle": 0}}' > "$MNT/$I/resources.json"
+  [ "$(cat /sys/fs/cgroup/cpu/"$I"/cpu.shares)" = 700 ] || fail "shares on a cgroup leaving idle"
+  [ "$(cat /sys/fs/cgroup/cpu/"$I"/cpu.idle)" = 0 ] || fail "cpu.idle not 0"
+else
+  note "SKIPPED: no v1 cpu.idle here"
+fi
+
+note "resources.json: a document completed after its cgroup was removed is ENOENT"
+exec {fd}> "$MNT/$I/resources.json"
+rmdir "$MNT/$I"
+if echo '{"pids": {"limit": 5}}' >&$fd 2> "$WORK/err"; then fail "a write to a removed cgroup succeeded"; fi
+grep -q "No such file or directory" "$WORK/err" || fail "removed cgroup: $(cat "$WORK/err")"
+exec {fd}>&-
+
 note "kill ends every process of the subtree"
 echo 1 > "$MNT/$A/kill"
 no_procs /sys/fs/cgroup/cpu/"$A"/cgroup.procs /sys/fs/cgroup/cpu/"$A"/child/cgroup.procs || fail "processes left after kill"
@@ -235,7 +274,7 @@ expect_error "Device or resource busy" rmdir "$MNT"
 rmdir "$MNT/sub" "$MNT/child"
 [ ! -e /sys/fs/cgroup/pids/"$A"/child ] || fail "rmdir below --root"
 unmount_cgfs
-expect_error "cgroup deleted" "$CGFS" -f --root /"$PREFIX"none "$MNT"
+expect_error "--root /${PREFIX}none: no such cgroup" "$CGFS" -f --root /"$PREFIX"none "$MNT"
 
 note "rmdir, and SIGTERM unmounts"
 mount_cgfs

@@ -237,7 +237,7 @@ static void test_errors(void **state)
   g_autoptr(CgfsCgroup) again = cgfs_cgroup_load(f->h, CGFS_STATIC_PATH(path), &error);
   assert_null(again);
   assert_int_equal(error->code, ENOENT);
-  assert_non_null(strstr(error->message, "cgroup deleted"));
+  assert_non_null(strstr(error->message, "no such cgroup"));
   g_clear_error(&error);
   assert_false(cgfs_cgroup_freeze(cg, &error));
   assert_int_equal(error->code, ENOENT);

@@ -429,6 +429,28 @@ static void test_defaults_round_trip(void **state)
   assert_unchanged(path, before);
 }
 
+/* Everything the kernel holds reads back, and writes back: memory.swappiness 101..200 (Linux
+ * 5.8 and later take up to 200; crun and containerd write such values). */
+static void test_swappiness_above_100(void **state)
+{
+  g_autofree char *path = itest_name("swappy");
+  g_autoptr(CgfsCgroup) cg = make(path, NULL);
+  g_autofree char *file = g_strconcat("/sys/fs/cgroup/memory", path, "/memory.swappiness", NULL);
+  if (!itest_write(file, "150"))
+    skip(); /* a kernel older than 5.8 */
+  GError *error = NULL;
+  g_autoptr(CgfsResources) back = cgfs_cgroup_read_resources(cg, &error);
+  assert_no_gerror(error);
+  assert_true(back->memory.has_swappiness && back->memory.swappiness == 150);
+  g_autoptr(GPtrArray) before = snapshot(path);
+  g_autofree char *json = cgfs_resources_to_json(back, NULL);
+  update_ok(cg, json);
+  assert_unchanged(path, before);
+  update_ok(cg, "{\"memory\": {\"swappiness\": 200}}");
+  g_autofree char *now = itest_read(file);
+  assert_string_equal(g_strstrip(now), "200");
+}
+
 /* The same with a child cgroup: the kernel refuses "a" in devices.allow there, so writing back an
  * allow-all list must not try it. */
 static void test_parent_round_trip(void **state)
@@ -457,17 +479,34 @@ static int open_null_errno(gpointer unused)
   return 0;
 }
 
-/* The kernel hides the deny exceptions of an allow-all device list: neither a rolled-back update
- * nor writing back what was read may lift them. Checked by opening /dev/null in the cgroup. */
-static void test_hidden_device_denies_kept(void **state)
+static int open_zero_for_writing_errno(gpointer unused)
+{
+  int fd = open("/dev/zero", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno;
+  close(fd);
+  return 0;
+}
+
+/* The errno of @fn run in the cgroup's devices directory @dir. */
+static int errno_in(const char *dir, int (*fn)(gpointer))
+{
+  int status = itest_run_in(dir, fn, NULL);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+/* The kernel hides the deny exceptions of an allow-all device list: a rolled-back update must not
+ * lift them; an explicit allow-all does, as in runc, crun and containerd (the runtime-spec
+ * applies entries in order). Checked by opening /dev/null and /dev/zero in the cgroup. */
+static void test_hidden_device_denies(void **state)
 {
   g_autofree char *path = itest_name("hidden");
   g_autoptr(CgfsCgroup) cg = make(path, NULL);
   g_autofree char *dir = g_strconcat("/sys/fs/cgroup/devices", path, NULL);
   g_autofree char *deny = g_strconcat(dir, "/devices.deny", NULL);
   assert_true(itest_write(deny, "c 1:3 rwm"));
-  int status = itest_run_in(dir, open_null_errno, NULL);
-  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == EPERM);
+  assert_int_equal(errno_in(dir, open_null_errno), EPERM);
   /* a refused update (no such device) after a device rule: rolled back */
   g_autoptr(CgfsResources) r = parse(
       "{\"devices\": [{\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 5,"
@@ -477,15 +516,19 @@ static void test_hidden_device_denies_kept(void **state)
   assert_false(cgfs_cgroup_update(cg, r, &error));
   assert_int_equal(error->code, ENODEV);
   g_clear_error(&error);
-  status = itest_run_in(dir, open_null_errno, NULL);
-  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == EPERM);
-  /* read back and written back */
+  assert_int_equal(errno_in(dir, open_null_errno), EPERM);
+  /* read back and written back: "allow a", which lifts what the list did not show */
   g_autoptr(CgfsResources) back = cgfs_cgroup_read_resources(cg, &error);
   assert_no_gerror(error);
   g_autofree char *json = cgfs_resources_to_json(back, NULL);
   update_ok(cg, json);
-  status = itest_run_in(dir, open_null_errno, NULL);
-  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == EPERM);
+  assert_int_equal(errno_in(dir, open_null_errno), 0);
+  /* the sequence: allow all but /dev/zero for writing, then allow all */
+  update_ok(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}, {\"allow\": false,"
+                " \"type\": \"c\", \"major\": 1, \"minor\": 5, \"access\": \"w\"}]}");
+  assert_int_equal(errno_in(dir, open_zero_for_writing_errno), EPERM);
+  update_ok(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}");
+  assert_int_equal(errno_in(dir, open_zero_for_writing_errno), 0);
 }
 
 int main(void)
@@ -514,7 +557,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_unsupported_here, setup, teardown),
     cmocka_unit_test_setup_teardown(test_defaults_round_trip, setup, teardown),
     cmocka_unit_test_setup_teardown(test_parent_round_trip, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_hidden_device_denies_kept, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_swappiness_above_100, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_hidden_device_denies, setup, teardown),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   cgfs_hierarchy_unref(hierarchy);

@@ -184,8 +184,11 @@ static void kernel_v1_read(KernelV1 *k)
   k->oom = kernel_flat(v1, "memory", "memory.oom_control", NULL);
   k->cpu_stat = kernel_flat(v1, "cpu", "cpu.stat", NULL);
   k->usage = kernel_u64(v1, "cpuacct", "cpuacct.usage");
-  k->user = kernel_u64(v1, "cpuacct", "cpuacct.usage_user");
-  k->sys = kernel_u64(v1, "cpuacct", "cpuacct.usage_sys");
+  /* cpuacct.stat in USER_HZ ticks, as containerd reads user and kernel time */
+  g_autoptr(GHashTable) ticks = kernel_flat(v1, "cpuacct", "cpuacct.stat", NULL);
+  guint64 ns_per_tick = 1000000000 / (guint64)sysconf(_SC_CLK_TCK);
+  k->user = flat_get(ticks, "user") * ns_per_tick;
+  k->sys = flat_get(ticks, "system") * ns_per_tick;
   k->percpu = kernel_text(v1, "cpuacct", "cpuacct.usage_percpu");
   k->mem_usage = kernel_u64(v1, "memory", "memory.usage_in_bytes");
   k->mem_max = kernel_u64(v1, "memory", "memory.max_usage_in_bytes");
@@ -249,8 +252,8 @@ static guint v1_attempt(GString *why)
   Agree a = { 0, why };
   const CgfsV1Metrics *m = &s->v1;
   between(&a, "cpuacct.usage", k0.usage, m->cpu.usage.total, k1.usage);
-  between(&a, "cpuacct.usage_user", k0.user, m->cpu.usage.user, k1.user);
-  between(&a, "cpuacct.usage_sys", k0.sys, m->cpu.usage.kernel, k1.sys);
+  between(&a, "cpuacct.stat user", k0.user, m->cpu.usage.user, k1.user);
+  between(&a, "cpuacct.stat system", k0.sys, m->cpu.usage.kernel, k1.sys);
   g_auto(GStrv) pc0 = g_strsplit_set(g_strstrip(k0.percpu), " ", -1);
   g_auto(GStrv) pc1 = g_strsplit_set(g_strstrip(k1.percpu), " ", -1);
   assert_int_equal(m->cpu.usage.n_per_cpu, g_strv_length(pc0));

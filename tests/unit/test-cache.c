@@ -128,7 +128,7 @@ static void test_deleted(void **state)
   assert_int_equal(rename(dir, moved), 0);
   GError *error = NULL;
   assert_null(cgfs_cache_load(c, CGFS_STATIC_PATH("/" CG), &error));
-  assert_gerror(error, ENOENT, "deleted");
+  assert_gerror(error, ENOENT, "no such cgroup");
   g_error_free(error);
   assert_int_equal(cgfs_cache_n_cgroups(c), 0);
 }

@@ -1,6 +1,9 @@
 /* The cgroup object's operations against fake v1 and v2 trees, asserting the files written. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fake-tree.h"
@@ -137,7 +140,7 @@ static void test_load(void **state)
   Fixture *f = *state;
   GError *error = NULL;
   assert_null(cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/nope"), &error));
-  assert_gerror(error, ENOENT, "cgroup deleted");
+  assert_gerror(error, ENOENT, "no such cgroup: /nope exists in no hierarchy");
   g_clear_error(&error);
   /* present in two hierarchies only: loaded, the others noted as missing */
   fake_tree_mkcg(f->t, "sys/fs/cgroup/memory/part");
@@ -389,6 +392,80 @@ static void test_move_into_own_subtree(void **state)
   assert_no_gerror(error);
 }
 
+/* A chain of @depth directories below @top, each with an empty cgroup.procs, the deepest one
+ * holding pid 42. Made with the raw syscall: the fake tree's mkdirat needs paths, and these are
+ * longer than PATH_MAX. */
+static void make_chain(const char *top, int depth)
+{
+  int fd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  for (int i = 0; i <= depth; i++) {
+    int procs = openat(fd, "cgroup.procs", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    assert_true(procs >= 0);
+    if (i == depth)
+      assert_int_equal(write(procs, "42\n", 3), 3);
+    close(procs);
+    if (i == depth)
+      break;
+    assert_int_equal(syscall(SYS_mkdirat, fd, "d", 0755), 0);
+    int child = openat(fd, "d", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    assert_true(child >= 0);
+    close(fd);
+    fd = child;
+  }
+  close(fd);
+}
+
+/* Remove what make_chain made (the fake tree's clean-up works with paths), bottom up. */
+static void remove_chain(const char *top, int depth)
+{
+  int fd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  for (int i = 0; fd >= 0 && i < depth; i++) {
+    int child = openat(fd, "d", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    close(fd);
+    fd = child;
+  }
+  for (int i = depth; fd >= 0 && i > 0; i--) {
+    int up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    unlinkat(fd, "cgroup.procs", 0);
+    close(fd);
+    fd = up;
+    if (fd >= 0)
+      unlinkat(fd, "d", AT_REMOVEDIR);
+  }
+  if (fd >= 0)
+    close(fd);
+}
+
+/* v1 populated and the recursive pid list walk a subtree thousands of levels deep with a few
+ * fds: here 3000 levels under a limit of 64 fds (a walk holding two per level needed 6000). */
+static void test_deep_subtree(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/deep"), NULL, &error);
+  assert_non_null(cg);
+  g_autofree char *top = fake_tree_path(f->t, "sys/fs/cgroup/memory/deep");
+  make_chain(top, 3000);
+  fake_tree_write(f->t, "sys/fs/cgroup/memory/deep/memory.oom_control",
+                  "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+  struct rlimit saved, low;
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  low = saved;
+  low.rlim_cur = 64;
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+  GError *pids_error = NULL;
+  g_autofree char *events = cgfs_cgroup_events(cg, NULL, &error);
+  g_autoptr(GArray) pids = cgfs_cgroup_processes(cg, "memory", TRUE, &pids_error);
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  remove_chain(top, 3000);
+  assert_no_gerror(error);
+  assert_no_gerror(pids_error);
+  assert_non_null(strstr(events, "populated 1\n"));
+  assert_int_equal(pids->len, 1);
+  assert_int_equal(g_array_index(pids, pid_t, 0), 42);
+}
+
 #define V1(t) cmocka_unit_test_setup_teardown(t, setup_v1, fake_machine_teardown)
 #define V2(t) cmocka_unit_test_setup_teardown(t, setup_v2, fake_machine_teardown)
 
@@ -411,6 +488,7 @@ int main(void)
     V1(test_no_freezer),
     V1(test_new_child),
     V1(test_move_into_own_subtree),
+    V1(test_deep_subtree),
     V2(test_v2_ops),
     V2(test_v2_root_not_freezable),
     V2(test_v2_thaw_under_frozen_parent),

@@ -205,6 +205,67 @@ static void test_json_nothing(void **state)
   assert_string_equal(d, "");
 }
 
+/* The word a write leaves unfinished is shown for checking; a refusal drops it and its rest. */
+static void test_token_partial_refused(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_TOKENS);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("12 ab"), &error);
+  assert_string_equal(a, "12");
+  assert_string_equal(fs_write_buffer_partial(b), "ab");
+  assert_true(fs_write_buffer_unfinished(b));
+  GError *why = g_error_new(CGFS_ERROR, EINVAL, "refused");
+  fs_write_buffer_refuse(b, why);
+  g_error_free(why);
+  assert_string_equal(fs_write_buffer_partial(b), "");
+  assert_false(fs_write_buffer_unfinished(b));
+  g_autofree char *rest = feed_all(b, CHUNKS("c 7 8"), &error);
+  assert_string_equal(rest, "7");
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "8");
+  assert_no_gerror(error);
+}
+
+/* A complete document refused by the library: every later write gets its error (CPython retries
+ * its buffer at close()), close() reports nothing new. */
+static void test_json_refused_repeats(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  const char *doc = "{\"pids\": {\"limit\": -5}}";
+  g_autofree char *a = feed_all(b, CHUNKS(doc), &error);
+  assert_string_equal(a, doc);
+  assert_false(fs_write_buffer_unfinished(b));
+  GError *why = g_error_new(CGFS_ERROR, ERANGE, "pids.limit: -5 is out of range");
+  fs_write_buffer_refuse(b, why);
+  g_error_free(why);
+  assert_int_equal(fs_write_buffer_error(b)->code, ERANGE);
+  g_autofree char *again = feed_all(b, CHUNKS(doc), &error);
+  assert_null(again);
+  assert_gerror(error, ERANGE, "pids.limit");
+  g_clear_error(&error);
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "");
+  assert_no_gerror(error);
+}
+
+/* Unfinished: a started document or word, not white space alone. */
+static void test_unfinished(void **state)
+{
+  g_autoptr(FsWriteBuffer) j = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(j, CHUNKS(" \n"), &error);
+  assert_string_equal(a, "");
+  assert_false(fs_write_buffer_unfinished(j));
+  g_autofree char *b = feed_all(j, CHUNKS("{\"pids\": "), &error);
+  assert_string_equal(b, "");
+  assert_true(fs_write_buffer_unfinished(j));
+  g_autofree char *c = feed_all(j, CHUNKS("{}}"), &error);
+  assert_string_equal(c, " \n{\"pids\": {}}");
+  assert_false(fs_write_buffer_unfinished(j));
+  assert_no_gerror(error);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -219,6 +280,9 @@ int main(void)
     cmocka_unit_test(test_json_too_large),
     cmocka_unit_test(test_json_unfinished),
     cmocka_unit_test(test_json_nothing),
+    cmocka_unit_test(test_token_partial_refused),
+    cmocka_unit_test(test_json_refused_repeats),
+    cmocka_unit_test(test_unfinished),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # After `meson install`, `pkg-config --cflags --libs cgfs` builds and links a program against the
-# installed headers and library, and the program runs.
+# installed headers and library, and the program runs; the same against the build tree with the
+# uninstalled cgfs.pc (meson-uninstalled/); the version macros match cgfs_version().
 set -eu
 build=$1
 dest=$(mktemp -d)
@@ -14,9 +15,17 @@ sed -i "s|^prefix=|prefix=$dest|" "$pc"
 export PKG_CONFIG_PATH="$(dirname "$pc")"
 cat > "$dest/probe.c" <<'C'
 #include <stdio.h>
+#include <string.h>
 #include <cgfs/cgfs.h>
+#if !CGFS_CHECK_VERSION(0, 1, 0) || CGFS_CHECK_VERSION(CGFS_MAJOR_VERSION, CGFS_MINOR_VERSION + 1, 0)
+#error CGFS_CHECK_VERSION
+#endif
 int main(void)
 {
+  if (strcmp(cgfs_version(), CGFS_VERSION_STRING) != 0) {
+    fprintf(stderr, "cgfs_version() %s, headers %s\n", cgfs_version(), CGFS_VERSION_STRING);
+    return 1;
+  }
   g_autoptr(GError) error = NULL;
   g_autoptr(CgfsSystem) sys = cgfs_system_new(&error);
   if (!sys) {
@@ -27,7 +36,15 @@ int main(void)
   return 0;
 }
 C
+# json-glib is private: a program that uses only cgfs does not see it.
+! pkg-config --print-requires cgfs | grep -q json-glib || { echo "json-glib in Requires"; exit 1; }
 # shellcheck disable=SC2046
 cc -Wall -Werror -o "$dest/probe" "$dest/probe.c" $(pkg-config --cflags --libs cgfs)
 libdir=$(dirname "$(find "$dest" -name 'libcgfs.so*' | head -n 1)")
 LD_LIBRARY_PATH="$libdir" "$dest/probe"
+
+# The build tree, uninstalled.
+# shellcheck disable=SC2046
+cc -Wall -Werror -o "$dest/probe-uninstalled" "$dest/probe.c" \
+  $(PKG_CONFIG_PATH="$build/meson-uninstalled" pkg-config --cflags --libs cgfs)
+LD_LIBRARY_PATH="$build/lib" "$dest/probe-uninstalled"

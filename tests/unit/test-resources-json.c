@@ -170,7 +170,7 @@ typedef struct {
 } Bad;
 
 static const Bad bad[] = {
-  { "{\"memory\": {\"swappiness\": 150}}", ERANGE, "memory.swappiness: 150 is out of range 0..100" },
+  { "{\"memory\": {\"swappiness\": 201}}", ERANGE, "memory.swappiness: 201 is out of range 0..200" },
   { "{\"unified\": {\"memory.high\": \"1\\u0000 2\"}}", EINVAL,
     "resources: invalid JSON at line 1, column 31: a NUL character" },
   { "{\"unified\": {\"a\\u0000b.c\": \"1\"}}", EINVAL, "a NUL character" },
@@ -238,6 +238,12 @@ static const Bad bad[] = {
     "unified[\"memory.high\"]: expected a string, got a number" },
   { "{\"unified\": {\"../x\": \"1\"}}", EINVAL, "unified[\"../x\"]: '../x' is not a name" },
   { "{\"foo\": 1}", EINVAL, "foo: unknown key" },
+  /* an unknown key is an error whatever its value, null too */
+  { "{\"foo\": null}", EINVAL, "foo: unknown key" },
+  { "{\"memory\": {\"swapines\": null}}", EINVAL, "memory.swapines: unknown key" },
+  { "{\"devices\": [{\"allow\": true, \"path\": null}]}", EINVAL, "devices[0].path: unknown key" },
+  { "{\"blockIO\": {\"throttleReadBPSDevice\": null}}", EINVAL,
+    "blockIO.throttleReadBPSDevice: unknown key" },
   /* json-glib takes C escapes; found by the fuzzer */
   { "{\"unified\": {\"io.max\": \"a\\253b\"}}", EINVAL, "unified[\"io.max\"]: not valid UTF-8" },
   { "{\"rdma\": {\"a\\253\": {\"hcaHandles\": 1}}}", EINVAL, "rdma: not valid UTF-8" },
@@ -245,8 +251,8 @@ static const Bad bad[] = {
   { "", EINVAL, "resources: expected a JSON object, got nothing" },
   { "\"x\"", EINVAL, "resources: expected a JSON object, got a string" },
   { "{\"memory\": ", EINVAL, "resources: invalid JSON" },
-  { "{\"ociVersion\": \"1.0.2\", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 150}}}}",
-    ERANGE, "linux.resources.memory.swappiness: 150 is out of range 0..100" },
+  { "{\"ociVersion\": \"1.0.2\", \"linux\": {\"resources\": {\"memory\": {\"swappiness\": 250}}}}",
+    ERANGE, "linux.resources.memory.swappiness: 250 is out of range 0..200" },
   { "{\"ociVersion\": \"1.0.2\", \"linux\": {\"resources\": {\"devices\": [{}]}}}", EINVAL,
     "linux.resources.devices[0].allow: missing (required)" },
   { "{\"ociVersion\": \"1\", \"linux\": 3}", EINVAL, "linux: expected an object, got a number" },
@@ -283,6 +289,38 @@ static void test_malformed(void **state)
 }
 
 /* A struct filled from C gets the same checks as JSON, before anything is written. */
+/* Input echoed in a message is bounded: a 4 MiB key gives a short message that still says why. */
+static void test_long_input_bounded_message(void **state)
+{
+  g_autoptr(GString) doc = g_string_new("{\"memory\": {\"");
+  for (int i = 0; i < (4 << 20) / 4; i++)
+    g_string_append(doc, "k\u00e9y");
+  g_string_append(doc, "\": 1}}");
+  GError *error = NULL;
+  g_autoptr(CgfsResources) r = cgfs_resources_from_json(doc->str, (gssize)doc->len, &error);
+  assert_null(r);
+  assert_gerror(error, EINVAL, "unknown key");
+  assert_true(strlen(error->message) <= 1100);
+  assert_true(g_str_has_prefix(error->message, "memory.k"));
+  assert_true(g_utf8_validate(error->message, -1, NULL));
+  g_clear_error(&error);
+}
+
+/* A document of more values than any needs is refused before json-glib builds it (memory). */
+static void test_too_many_values(void **state)
+{
+  g_autoptr(GString) doc = g_string_new("{\"devices\": [");
+  for (int i = 0; i < 20000; i++)
+    g_string_append(doc, "{\"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 3},");
+  g_string_truncate(doc, doc->len - 1);
+  g_string_append(doc, "]}");
+  GError *error = NULL;
+  g_autoptr(CgfsResources) r = cgfs_resources_from_json(doc->str, (gssize)doc->len, &error);
+  assert_null(r);
+  assert_gerror(error, EFBIG, "more than 65536 values");
+  g_clear_error(&error);
+}
+
 static void test_validate_struct(void **state)
 {
   g_autoptr(CgfsResources) r = cgfs_resources_new();
@@ -295,9 +333,9 @@ static void test_validate_struct(void **state)
   g_clear_error(&error);
   r->rdma = g_array_new(FALSE, TRUE, sizeof(CgfsRdmaLimit));
   r->memory.has_swappiness = TRUE;
-  r->memory.swappiness = 150;
+  r->memory.swappiness = 201;
   assert_false(cgfs_resources_validate(r, "", &error));
-  assert_gerror(error, ERANGE, "memory.swappiness: 150 is out of range 0..100");
+  assert_gerror(error, ERANGE, "memory.swappiness: 201 is out of range 0..200");
   g_clear_error(&error);
   r->memory.swappiness = 10;
   r->cpu.shares = G_MAXUINT64;
@@ -331,6 +369,7 @@ int main(void)
     cmocka_unit_test(test_null_is_absent),  cmocka_unit_test(test_length_and_minus_one_devices),
     cmocka_unit_test(test_malformed),
     cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_validate_struct),
+    cmocka_unit_test(test_long_input_bounded_message), cmocka_unit_test(test_too_many_values),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

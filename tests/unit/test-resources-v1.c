@@ -2,6 +2,7 @@
  * nothing, a failure at every write rolled back, read-back round trips, cgfs_cgroup_new. */
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -407,9 +408,19 @@ static void test_devices_unchanged(void **state)
               "devices.deny=c 1:3 w\n");
   res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"type\": \"b\", \"major\": 8, \"access\": \"r\"}]}",
               "");
-  /* allow-all may hide deny exceptions: its read-back, written back, must not clear them... */
+  /* allow-all may hide deny exceptions: an explicit allow-all lifts them, as in runc, crun and
+   * containerd (the runtime-spec applies the entries in order)... */
   fake_tree_write(t, "sys/fs/cgroup/devices/du/devices.list", "a *:* rwm\n");
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}",
+                  "devices.allow=a\n");
+  res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"},"
+                  " {\"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 5, \"access\": \"w\"}]}",
+                  "devices.allow=a\ndevices.deny=c 1:5 w\n");
+  /* ...except with children, where the kernel refuses "a" and the list already allows all */
+  fake_tree_mkdir(t, "sys/fs/cgroup/devices/du/kid");
   res_assert_plan(cg, "{\"devices\": [{\"allow\": true, \"access\": \"rwm\"}]}", "");
+  g_autofree char *kid = fake_tree_path(t, "sys/fs/cgroup/devices/du/kid");
+  assert_int_equal(rmdir(kid), 0);
   /* ...while "deny all, allow all" is a deliberate reset, and written */
   res_assert_plan(cg, "{\"devices\": [{\"allow\": false}, {\"allow\": true}]}",
                   "devices.deny=a\ndevices.allow=a\n");
@@ -430,22 +441,22 @@ static void test_read_back_round_trip(void **state)
   assert_non_null(strstr(json, "\"realtimeRuntime\" : 950000"));
   assert_non_null(strstr(json, "\"classID\" : 1048577"));
   g_autoptr(GHashTable) before = res_tree_snapshot(t);
-  /* devices: an allow-all list read back writes back as nothing (see test_devices_unchanged) */
-  res_assert_plan(cg, json, "");
+  /* devices: an allow-all list read back is written back as "allow a" (test_devices_unchanged) */
+  res_assert_plan(cg, json, "devices.allow=a\n");
   res_update_ok(cg, json);
   res_assert_tree_equals(t, before, NULL);
   g_autoptr(CgfsResources) again = cgfs_cgroup_read_resources(cg, &error);
   assert_no_gerror(error);
   g_autofree char *json2 = cgfs_resources_to_json(again, NULL);
   assert_string_equal(json, json2);
-  /* a fresh cgroup reads back its defaults, and they write back as nothing */
+  /* a fresh cgroup reads back its defaults, and they write back as nothing but "allow a" */
   g_autoptr(CgfsCgroup) fresh = res_cgroup(t, 1, "/fresh");
   g_autoptr(CgfsResources) defaults = cgfs_cgroup_read_resources(fresh, &error);
   assert_no_gerror(error);
   assert_true(defaults->memory.has_limit && defaults->memory.limit == -1);
   assert_true(defaults->pids.has_limit && defaults->pids.limit == -1);
   g_autofree char *djson = cgfs_resources_to_json(defaults, NULL);
-  res_assert_plan(fresh, djson, "");
+  res_assert_plan(fresh, djson, "devices.allow=a\n");
   fake_tree_free(t);
 }
 

@@ -18,6 +18,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 typedef struct _CgfsCache CgfsCache;
 
@@ -46,4 +47,5 @@ guint cgfs_cache_n_cgroups(CgfsCache *c);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsCache, cgfs_cache_free)
 
+#pragma GCC visibility pop
 G_END_DECLS

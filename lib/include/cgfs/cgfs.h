@@ -1,6 +1,22 @@
-/* libcgfs: Linux cgroups v1, v2 and systemd from C. Include this header. */
+/* libcgfs: Linux cgroups v1, v2 and systemd from C. Include this header.
+ *
+ * Threads: libcgfs keeps no global state. CgfsSystem, CgfsHierarchy and CgfsCgroup are
+ * reference-counted with atomic counts and do not change after creation, so one object can be
+ * used from several threads at once (the kernel orders concurrent changes to the same cgroup;
+ * cgfs_cgroup_update() is all-or-nothing per call, not across calls). Plain data (CgfsResources,
+ * CgfsStats) and CgfsMetrics, CgfsEventsWatch belong to one thread at a time.
+ *
+ * ABI: only the functions declared in these headers are exported, versioned CGFS_0.1
+ * (lib/libcgfs.map). Structs the library allocates (CgfsResources, CgfsStats) are never
+ * allocated or copied by value by callers: they grow at their end. Struct types a caller fills
+ * itself (list elements) and structs embedded in them cannot grow without an soname change
+ * until they carry reserved space (planned: docs/architecture.md, "ABI").
+ *
+ * CGFS_VERSION_STRING, CGFS_CHECK_VERSION() and cgfs_version() (<cgfs/version.h>) give the
+ * version. */
 #pragma once
 
+#include <cgfs/version.h>
 #include <cgfs/error.h>
 #include <cgfs/system.h>
 #include <cgfs/hierarchy.h>

@@ -11,6 +11,7 @@
 #include <cgfs/hierarchy.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 typedef struct _CgfsResources CgfsResources;
 
@@ -71,6 +72,16 @@ gboolean cgfs_cgroup_add_process(CgfsCgroup *cg, pid_t pid, const char *subsyste
 gboolean cgfs_cgroup_add_thread(CgfsCgroup *cg, pid_t tid, const char *subsystem,
                                 GError **error);
 
+/* Whether the calling thread may move @pid (a thread with @thread) into @dest as cgroup v2 allows
+ * it, in every subsystem: @pid's current cgroup at or below @confine (NULL: anywhere; ENOENT if
+ * not), and with @ancestor_rule, the procs (threads) file of the common ancestor of its current
+ * cgroup and @dest open for writing with the thread's credentials (the kernel's errno, EACCES,
+ * if not). v1 has no such rule in the kernel; v2 applies it itself. ESRCH: no such process. */
+gboolean cgfs_cgroup_check_move(CgfsCgroup *dest, pid_t pid, gboolean thread, CgfsCgroup *confine,
+                                gboolean ancestor_rule, GError **error);
+/* Whether task @tid is in @cg or below it, in any of its subsystems. */
+gboolean cgfs_cgroup_holds_task(CgfsCgroup *cg, pid_t tid);
+
 /* The pids (or thread ids) in one subsystem (NULL = the first), of this cgroup only or of its
  * whole subtree. A GArray of pid_t. */
 GArray *cgfs_cgroup_processes(CgfsCgroup *cg, const char *subsystem, gboolean recursive,
@@ -107,4 +118,5 @@ gboolean cgfs_cgroup_make_threaded(CgfsCgroup *cg, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsCgroup, cgfs_cgroup_unref)
 
+#pragma GCC visibility pop
 G_END_DECLS

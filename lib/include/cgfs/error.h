@@ -9,8 +9,10 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 #define CGFS_ERROR (cgfs_error_quark())
 GQuark cgfs_error_quark(void);
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* An fd that polls readable (POLLIN) when the cgroup's memory events fire, as containerd's
  * OOMEventFD: on v1 an eventfd registered on memory.oom_control through cgroup.event_control
@@ -37,4 +38,5 @@ void cgfs_events_watch_free(CgfsEventsWatch *w);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsEventsWatch, cgfs_events_watch_free)
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include <cgfs/system.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 typedef struct _CgfsHierarchy CgfsHierarchy;
 
@@ -37,4 +38,5 @@ const CgfsSubsystem *cgfs_hierarchy_find(const CgfsHierarchy *h, const char *nam
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsHierarchy, cgfs_hierarchy_unref)
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -13,6 +13,8 @@
 
 G_BEGIN_DECLS
 
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
+
 typedef struct _CgfsJournal CgfsJournal;
 
 /* Open @dir (made 0700 if missing, parents included) and take its lock: EBUSY while another
@@ -29,6 +31,8 @@ char **cgfs_journal_recover(CgfsJournal *j, GError **error);
 
 /* Journal the plans run on @h's cgroups from now on (NULL: stop). @h keeps a reference. */
 void cgfs_hierarchy_set_journal(CgfsHierarchy *h, CgfsJournal *j);
+
+#pragma GCC visibility pop
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsJournal, cgfs_journal_unref)
 

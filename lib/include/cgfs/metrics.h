@@ -23,6 +23,7 @@
 #include <cgfs/stats.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 typedef struct _CgfsMetrics CgfsMetrics;
 
@@ -45,4 +46,5 @@ char *cgfs_metrics_to_text(const CgfsMetrics *m, gsize *len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsMetrics, cgfs_metrics_free)
 
+#pragma GCC visibility pop
 G_END_DECLS

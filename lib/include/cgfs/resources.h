@@ -21,6 +21,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* devices[]: one rule of the device allow/deny list, applied in order. */
 typedef struct {
@@ -45,7 +46,7 @@ typedef struct {
   gboolean has_kernel_tcp;
   gint64 kernel_tcp;
   gboolean has_swappiness;
-  guint64 swappiness; /* 0..100 */
+  guint64 swappiness; /* 0..200: the kernel's range since Linux 5.8 (the runtime-spec says 0..100) */
   gboolean has_disable_oom_killer;
   gboolean disable_oom_killer;
   gboolean has_use_hierarchy;
@@ -173,4 +174,5 @@ CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsResources, cgfs_resources_free)
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -23,6 +23,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* Whether counter @member of the struct *@st was reported. Every struct of counters starts with
  * its guint64 counters and carries a bitmap `has`, one bit per counter in declaration order. */
@@ -295,4 +296,5 @@ char *cgfs_stats_to_json(const CgfsStats *s, gsize *len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsStats, cgfs_stats_free)
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 typedef enum {
   CGFS_MODE_UNAVAILABLE = 0, /* no cgroup file system mounted */
@@ -53,4 +54,5 @@ const CgfsMount *cgfs_system_find_mount(const CgfsSystem *sys, const char *subsy
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsSystem, cgfs_system_unref)
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -30,6 +30,7 @@
 #include <cgfs/resources.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* Connect to the systemd manager on the D-Bus bus at @bus_address (NULL: the system bus) and
  * bind it to @sys's cgroupfs hierarchy. ENOTCONN when no manager answers there. */
@@ -56,4 +57,5 @@ char *cgfs_systemd_path_unit(const char *path);
 CgfsCgroup *cgfs_cgroup_new_scope(CgfsHierarchy *h, const char *path, pid_t pid,
                                   const CgfsResources *resources, GError **error);
 
+#pragma GCC visibility pop
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <cgfs/cgroup.h>
 
 G_BEGIN_DECLS
+#pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
 /* The names of the child cgroups, sorted: the union over the cgroup's directories in every
  * hierarchy, so a child that exists in only some of them is listed. Free with g_strfreev. */
@@ -32,4 +33,9 @@ gboolean cgfs_cgroup_stat_file(CgfsCgroup *cg, const char *const *names, struct 
  * does for a cgroup that a user other than root creates. */
 gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error);
 
+/* Set the permission bits of the cgroup's directory in every hierarchy (its files keep theirs),
+ * as cgroupfs's mkdir does with the mode it is given. */
+gboolean cgfs_cgroup_chmod_dir(CgfsCgroup *cg, mode_t mode, GError **error);
+
+#pragma GCC visibility pop
 G_END_DECLS

@@ -1,0 +1,198 @@
+/* The caller of a request: who it is (FUSE's uid, gid and pid, /proc's supplementary groups),
+ * and running kernel changes with its credentials so that the kernel applies its own checks
+ * (docs/security.md).
+ *
+ * Credentials are switched for the calling thread only: the raw setresuid/setresgid/setgroups
+ * system calls change one thread, where glibc's wrappers change every thread of the process. The
+ * saved set-user-ID stays 0, which is what lets the thread become root again afterwards. */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+void fs_caller_clear(FsCaller *c)
+{
+  g_clear_pointer(&c->groups, g_free);
+  c->n_groups = 0;
+}
+
+/* The "Groups:" line of /proc/PID/status, if its "Uid:" line still names @uid as the file
+ * system uid (the pid could have been reused by now: then no supplementary groups, the safe
+ * side). */
+static void read_groups(FsCaller *c)
+{
+  g_autofree char *file = g_strdup_printf("/proc/%d/status", (int)c->pid);
+  g_autofree char *text = NULL;
+  if (c->pid <= 0 || !g_file_get_contents(file, &text, NULL, NULL))
+    return;
+  g_autoptr(GArray) groups = g_array_new(FALSE, FALSE, sizeof(gid_t));
+  gboolean uid_ok = FALSE;
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    unsigned ruid, euid, suid, fsuid;
+    if (sscanf(*l, "Uid: %u %u %u %u", &ruid, &euid, &suid, &fsuid) == 4)
+      uid_ok = fsuid == c->uid;
+    if (!g_str_has_prefix(*l, "Groups:"))
+      continue;
+    g_auto(GStrv) words = g_strsplit_set(*l + strlen("Groups:"), " \t", -1);
+    for (char **w = words; *w; w++) {
+      guint64 v;
+      if (**w && g_ascii_string_to_unsigned(*w, 10, 0, G_MAXUINT32 - 1, &v, NULL)) {
+        gid_t g = (gid_t)v;
+        g_array_append_val(groups, g);
+      }
+    }
+  }
+  if (!uid_ok)
+    return;
+  c->n_groups = groups->len;
+  c->groups = (gid_t *)(void *)g_array_free(g_steal_pointer(&groups), FALSE);
+}
+
+void fs_caller_init(FsCaller *c)
+{
+  const struct fuse_context *ctx = fuse_get_context();
+  memset(c, 0, sizeof *c);
+  c->uid = ctx->uid;
+  c->gid = ctx->gid;
+  c->pid = ctx->pid;
+  if (!fs_caller_is_root(c))
+    read_groups(c);
+}
+
+void fs_caller_copy(FsCaller *dst, const FsCaller *src)
+{
+  *dst = *src;
+  dst->groups = src->n_groups ? g_memdup2(src->groups, src->n_groups * sizeof(gid_t)) : NULL;
+}
+
+gboolean fs_caller_is_root(const FsCaller *c)
+{
+  return c->uid == 0;
+}
+
+/* A thread that cannot become root again would do later callers' work with this caller's
+ * credentials, or fail it: stop rather than serve wrongly. */
+static void must(long r, const char *what)
+{
+  if (r != 0) {
+    g_critical("cannot %s: %s; stopping", what, g_strerror(errno));
+    abort();
+  }
+}
+
+gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
+{
+  memset(saved, 0, sizeof *saved);
+  if (fs_caller_is_root(c) || c->uid == geteuid())
+    return TRUE;
+  /* Only root can take on another user's credentials; an unprivileged daemon would lend its own
+   * user's power to other users. */
+  if (geteuid() != 0) {
+    g_set_error(error, CGFS_ERROR, EPERM, "uid %u: this cgfs runs as uid %u and acts only for it",
+                (unsigned)c->uid, (unsigned)geteuid());
+    return FALSE;
+  }
+  gid_t sgid;
+  getresgid(&saved->rgid, &saved->egid, &sgid);
+  int n = getgroups(0, NULL);
+  if (n < 0 || n > (int)G_N_ELEMENTS(saved->groups)) {
+    g_set_error(error, CGFS_ERROR, EIO, "cannot act as uid %u: the daemon's groups: %s",
+                (unsigned)c->uid, n < 0 ? g_strerror(errno) : "too many");
+    return FALSE;
+  }
+  saved->n_groups = getgroups(n, saved->groups);
+  if (syscall(SYS_setgroups, (size_t)c->n_groups, c->groups) != 0 ||
+      syscall(SYS_setresgid, c->gid, c->gid, (gid_t)-1) != 0 ||
+      syscall(SYS_setresuid, c->uid, c->uid, (uid_t)-1) != 0) {
+    int e = errno;
+    saved->switched = TRUE;
+    fs_caller_leave(saved);
+    g_set_error(error, CGFS_ERROR, EIO, "cannot act as uid %u: %s", (unsigned)c->uid,
+                g_strerror(e));
+    return FALSE;
+  }
+  saved->switched = TRUE;
+  return TRUE;
+}
+
+void fs_caller_leave(FsSavedCreds *saved)
+{
+  if (!saved->switched)
+    return;
+  int e = errno; /* the caller's error stays */
+  /* The saved set-user-ID 0 allows the way back; root's effective capabilities return with it. */
+  must(syscall(SYS_setresuid, (uid_t)0, (uid_t)0, (uid_t)-1), "become root again");
+  must(syscall(SYS_setresgid, saved->rgid, saved->egid, (gid_t)-1), "take the daemon's group again");
+  must(syscall(SYS_setgroups, (size_t)saved->n_groups, saved->groups), "restore the groups");
+  saved->switched = FALSE;
+  errno = e;
+}
+
+gboolean fs_caller_may_signal(const FsCaller *c, pid_t pid, GError **error)
+{
+  FsSavedCreds saved;
+  if (!fs_caller_enter(c, &saved, error))
+    return FALSE;
+  int r = kill(pid, 0);
+  int e = errno;
+  fs_caller_leave(&saved);
+  if (r == 0 || e == ESRCH)
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, e, "process %d: uid %u may not signal it: %s", (int)pid,
+              (unsigned)c->uid, g_strerror(e));
+  return FALSE;
+}
+
+/* ---- the daemon itself ---- */
+
+gboolean fs_is_daemon_task(pid_t pid)
+{
+  if (pid == getpid())
+    return TRUE;
+  g_autofree char *task = g_strdup_printf("/proc/self/task/%d", (int)pid);
+  return access(task, F_OK) == 0;
+}
+
+gboolean fs_check_not_daemon(pid_t pid, GError **error)
+{
+  if (!fs_is_daemon_task(pid))
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EACCES,
+              "process %d is the cgfs daemon: it cannot be moved through its own mount", (int)pid);
+  return FALSE;
+}
+
+gboolean fs_check_daemon_outside(CgfsCgroup *cg, const char *what, GError **error)
+{
+  g_autoptr(GDir) dir = g_dir_open("/proc/self/task", 0, NULL);
+  const char *name;
+  while (dir && (name = g_dir_read_name(dir))) {
+    pid_t tid = (pid_t)atoi(name);
+    if (tid > 0 && cgfs_cgroup_holds_task(cg, tid)) {
+      g_set_error(error, CGFS_ERROR, EPERM,
+                  "refusing to %s: the cgfs daemon (thread %d) is in this subtree", what,
+                  (int)tid);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* ---- audit ---- */
+
+void fs_audit(const FsCaller *c, const char *hpath, const char *format, ...)
+{
+  va_list ap;
+  va_start(ap, format);
+  g_autofree char *what = g_strdup_vprintf(format, ap);
+  va_end(ap);
+  g_message("audit: uid %u pid %d: %s: %s", (unsigned)c->uid, (int)c->pid, hpath, what);
+}
