@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/fsuid.h>
 
 #include "backend.h"
 #include "fileio.h"
@@ -82,6 +83,39 @@ const char *cgfs_journal_dir(const CgfsJournal *j)
   return j->dir;
 }
 
+/* ---- the process's own identity ---- */
+
+/* A plan may run with a caller's credentials (the daemon switches a thread's uid for the kernel
+ * to check the caller, fs/caller.c), but the journal is the process's own: its files are made
+ * with the file system identity of the saved set-user-ID (root's, for the daemon), and back. */
+typedef struct {
+  gboolean switched;
+  uid_t fsuid;
+  gid_t fsgid;
+} ProcessIdentity;
+
+static ProcessIdentity as_process(void)
+{
+  ProcessIdentity id = { FALSE, 0, 0 };
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0 ||
+      (euid == suid && egid == sgid))
+    return id;
+  id.switched = TRUE;
+  id.fsgid = (gid_t)setfsgid(sgid);
+  id.fsuid = (uid_t)setfsuid(suid);
+  return id;
+}
+
+static void as_before(const ProcessIdentity *id)
+{
+  if (!id->switched)
+    return;
+  setfsuid(id->fsuid);
+  setfsgid(id->fsgid);
+}
+
 /* ---- records ---- */
 
 JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind)
@@ -148,7 +182,10 @@ gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
   g_autofree char *name =
     g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x" RECORD_SUFFIX, g_get_real_time(),
                     (int)getpid(), (guint)g_atomic_int_add((gint *)&j->counter, 1));
-  if (!write_durably(j, name, text, error))
+  ProcessIdentity id = as_process();
+  gboolean written = write_durably(j, name, text, error);
+  as_before(&id);
+  if (!written)
     return FALSE;
   CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
   r->j = cgfs_journal_ref(j);
@@ -161,8 +198,10 @@ void cgfs_journal_record_drop(CgfsJournalRecord *r)
 {
   if (!r)
     return;
+  ProcessIdentity id = as_process();
   if (unlinkat(r->j->dirfd, r->name, 0) != 0 || fsync(r->j->dirfd) != 0)
     g_debug("cannot drop the journal record %s/%s: %s", r->j->dir, r->name, g_strerror(errno));
+  as_before(&id);
   cgfs_journal_unref(r->j);
   g_free(r->name);
   g_free(r);
@@ -171,7 +210,10 @@ void cgfs_journal_record_drop(CgfsJournalRecord *r)
 char *cgfs_journal_fd_path(int dirfd, const char *file)
 {
   g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", dirfd);
+  /* a thread acting as a caller cannot read its own /proc/self/fd */
+  ProcessIdentity id = as_process();
   g_autofree char *dir = g_file_read_link(link, NULL);
+  as_before(&id);
   return dir ? g_build_filename(dir, file, NULL) : NULL;
 }
 

@@ -449,10 +449,15 @@ static void journal_add_undo(JsonBuilder *b, const CgfsPlannedWrite *pw, GHashTa
     char *dir = g_hash_table_lookup(dirs, GINT_TO_POINTER(w->dirfd));
     if (!dir) {
       dir = cgfs_journal_fd_path(w->dirfd, "");
-      g_hash_table_insert(dirs, GINT_TO_POINTER(w->dirfd), dir ? dir : g_strdup(""));
+      if (!dir)
+        dir = g_strdup("");
+      g_hash_table_insert(dirs, GINT_TO_POINTER(w->dirfd), dir);
     }
-    if (!dir || !*dir)
+    if (!*dir) {
+      g_debug("journal: cannot name the directory of fd %d; %s is not in the record", w->dirfd,
+              w->file);
       continue;
+    }
     g_autofree char *path = g_build_filename(dir, w->file, NULL);
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "file");
