@@ -231,7 +231,7 @@ static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, 
     return g_strdup(cached);
   }
   g_autoptr(GError) local = NULL;
-  char *text = cgfs_read_alloc_at(fd, file, len, &local);
+  char *text = cgfs_kept_read_alloc(p->cg, fd, file, len, &local);
   if (!text) {
     if (local->code == ENOENT)
       cgfs_plan_missing_file(p, fd, field, file, error);

@@ -36,7 +36,7 @@ remove_users() {
 # `chain make|remove DIR N`: a chain of N cgroups DIR/d/d/..., longer than any path: made and
 # removed from inside, level by level.
 chain() {
-  python3 - "$@" <<'PY'
+  /usr/bin/python3 - "$@" <<'PY'
 import os, sys
 what, top, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 if not os.path.isdir(top):
