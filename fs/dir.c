@@ -79,15 +79,8 @@ int fs_mkdir(const char *path, mode_t mode)
     return r;
   if (p.node)
     return -ENOTDIR;
-  g_autofree char *child_rel = strcmp(p.cgroup, "/") == 0 ? g_strconcat("/", name, NULL)
-                                                          : g_strconcat(p.cgroup, "/", name, NULL);
   g_autofree char *what = g_strdup_printf("mkdir %s", name);
   g_autoptr(GError) error = NULL;
-  g_autoptr(CgfsCgroup) existing = fs_load(d, child_rel, NULL, NULL);
-  if (existing) {
-    g_set_error(&error, CGFS_ERROR, EEXIST, "cgroup %s exists already", name);
-    return fs_fail(d, parent, hpath, what, error);
-  }
   /* With the caller's credentials: the kernel checks write access to the parent in every
    * hierarchy, and makes a cgroup made by someone other than root belong to its maker. */
   g_auto(FsCaller) caller;
@@ -95,7 +88,8 @@ int fs_mkdir(const char *path, mode_t mode)
   FsSavedCreds saved;
   if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, parent, hpath, what, error);
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(parent, name, NULL, &error);
+  /* mkdir(2) itself says EEXIST: no separate look for the name first. */
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_create_child(parent, name, &error);
   /* The mode asked for (umask applied by the kernel), as cgroupfs's mkdir takes it: `mkdir -m
    * 700` checks the result and would try chmod, which the tree refuses. */
   gboolean mode_ok = !cg || (mode & 07777) == 0755 || cgfs_cgroup_chmod_dir(cg, mode, &error);
@@ -105,6 +99,7 @@ int fs_mkdir(const char *path, mode_t mode)
   if (!cg || !mode_ok)
     return fs_fail(d, parent, hpath, what, error);
   fs_audit(&caller, hpath, "made cgroup %s", name);
+  cgfs_cache_add(d->cache, cg); /* the lookup that follows every mkdir finds it */
   return 0;
 }
 

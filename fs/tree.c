@@ -15,6 +15,7 @@ static const FsNode *const all_nodes[] = {
   &fs_node_events,
   &fs_node_kill,
   &fs_node_last_error,
+  &fs_node_type,
   NULL,
 };
 

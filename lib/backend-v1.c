@@ -5,6 +5,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "journal-private.h"
 
 /* A new cpuset cgroup starts with empty cpus and mems and refuses tasks until they are set. */
 static gboolean copy_if_empty(int parent_fd, int fd, const char *file, GError **error)
@@ -20,12 +21,38 @@ static gboolean copy_if_empty(int parent_fd, int fd, const char *file, GError **
   return cgfs_write_at(fd, file, theirs, error);
 }
 
+/* Whether the kernel filled a new child of @parent_fd with the parent's cpus and mems itself. */
+static gboolean clones_children(int parent_fd)
+{
+  char buf[8];
+  return cgfs_read_at(parent_fd, "cgroup.clone_children", buf, sizeof buf, NULL) > 0 &&
+         buf[0] == '1';
+}
+
+/* A directory this library has just made. In cpuset: cpus and mems as the parent's (unless the
+ * kernel copied them already: the parent's cgroup.clone_children, which the child then inherits),
+ * and cgroup.clone_children set in it, so that the kernel fills its own children at mkdir. Writing cpuset.cpus costs
+ * milliseconds once thousands of cpusets exist; the kernel's copy at mkdir does not. Only set on
+ * directories made here, never on cgroups made by others. */
 static gboolean v1_init_dir(int parent_fd, int fd, const CgfsMount *m, GError **error)
 {
   if (!g_strv_contains((const char *const *)m->controllers, "cpuset"))
     return TRUE;
-  return copy_if_empty(parent_fd, fd, "cpuset.cpus", error) &&
-         copy_if_empty(parent_fd, fd, "cpuset.mems", error);
+  /* The kernel copied them, and the flag too (a new v1 cgroup inherits its parent's). */
+  if (clones_children(parent_fd))
+    return TRUE;
+  if (!copy_if_empty(parent_fd, fd, "cpuset.cpus", error) ||
+      !copy_if_empty(parent_fd, fd, "cpuset.mems", error))
+    return FALSE;
+  GError *local = NULL;
+  if (cgfs_write_at(fd, "cgroup.clone_children", "1", &local))
+    return TRUE;
+  if (local->code == ENOENT) { /* a kernel (or a fake tree) without it: copied by hand */
+    g_error_free(local);
+    return TRUE;
+  }
+  g_propagate_error(error, local);
+  return FALSE;
 }
 
 static const CgfsCgroupDir *freezer_dir(CgfsCgroup *cg, GError **error)
@@ -101,6 +128,19 @@ static gboolean kill_unfrozen(const CgfsCgroupDir *d, const char *why, GError **
   return FALSE;
 }
 
+static gboolean kill_frozen(const CgfsCgroupDir *fz, GError **error)
+{
+  g_autoptr(GError) freeze_failed = NULL;
+  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, CGFS_KILL_FREEZE_TIMEOUT_MS, &freeze_failed))
+    return kill_unfrozen(fz, freeze_failed->message, error);
+  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, error);
+  gboolean thawed =
+    cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, CGFS_FREEZE_TIMEOUT_MS, sent < 0 ? NULL : error);
+  if (sent < 0 || !thawed)
+    return FALSE;
+  return cgfs_wait_empty(fz->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+}
+
 /* Freeze so nothing forks between listing and signalling, SIGKILL each task, thaw so the
  * signals are delivered, then wait for the subtree to empty. A freeze that cannot complete (a
  * task stuck in an OOM wait with oom_kill_disable set, where only a fatal signal wakes it) must
@@ -116,15 +156,18 @@ static gboolean v1_kill(CgfsCgroup *cg, GError **error)
     }
     return kill_unfrozen(d, NULL, error);
   }
-  g_autoptr(GError) freeze_failed = NULL;
-  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, CGFS_KILL_FREEZE_TIMEOUT_MS, &freeze_failed))
-    return kill_unfrozen(fz, freeze_failed->message, error);
-  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, error);
-  gboolean thawed =
-    cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, CGFS_FREEZE_TIMEOUT_MS, sent < 0 ? NULL : error);
-  if (sent < 0 || !thawed)
+  /* A crash while frozen would leave the survivors frozen for good: recovery thaws. */
+  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(cg, "kill");
+  if (b) {
+    json_builder_set_member_name(b, "freezer");
+    json_builder_add_string_value(b, fz->dir);
+  }
+  CgfsJournalRecord *record = NULL;
+  if (!cgfs_journal_record_commit(cg, b, &record, error))
     return FALSE;
-  return cgfs_wait_empty(fz->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+  gboolean ok = kill_frozen(fz, error);
+  cgfs_journal_record_drop(record);
+  return ok;
 }
 
 static char **v1_subsystems(const CgfsCgroup *cg, GError **error)

@@ -171,6 +171,26 @@ gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean 
   return cgfs_pread_text(fd, name, buf, size, out, error);
 }
 
+char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
+                           GError **error)
+{
+  for (guint i = 0; cg && i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd != dirfd || !__atomic_load_n(&d->kept, __ATOMIC_ACQUIRE))
+      continue;
+    char buf[CGFS_SMALL_FILE_SIZE];
+    CgfsText text;
+    if (!cgfs_kept_read_text(d, name, FALSE, buf, sizeof buf, &text, error))
+      return NULL;
+    if (len)
+      *len = text.len;
+    char *copy = text.heap ? g_steal_pointer(&text.heap) : g_strndup(text.text, text.len);
+    cgfs_text_clear(&text);
+    return copy;
+  }
+  return cgfs_read_alloc_at(dirfd, name, len, error);
+}
+
 gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused)
 {
   return faccessat(dirfd, name, R_OK, AT_EACCESS) == 0;
@@ -323,6 +343,12 @@ CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec spec, GError **error)
   if (cg)
     insert(c, spec.path, cg);
   return cg;
+}
+
+void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg)
+{
+  if (c->budget->max > 0 && cg->kind == CGFS_PATH_STATIC && cg->h == c->h)
+    insert(c, cg->path, cg);
 }
 
 void cgfs_cache_forget(CgfsCache *c, const char *path)

@@ -50,6 +50,10 @@ void cgfs_backoff_sleep(guint attempt);
  * offset 0) when the cgroup is cached and the budget allows, else with open/read/close. */
 gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean optional,
                              char *buf, gsize size, CgfsText *out, GError **error);
+/* cgfs_read_alloc_at() of @name below @dirfd, one of @cg's directory fds, through a kept
+ * descriptor when @cg is cached (@cg may be NULL). */
+char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
+                           GError **error);
 /* Close the kept files of @d (the cgroup is being freed). */
 void cgfs_kept_files_free(CgfsKeptFiles *k);
 /* The cgroup is being freed: its directory fds leave the budget. */

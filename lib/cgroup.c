@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "journal-private.h"
 #include "path.h"
 #include "systemd-private.h"
 
@@ -114,8 +115,12 @@ CgfsCgroup *cgfs_cgroup_load(CgfsHierarchy *h, CgfsPathSpec spec, GError **error
   guint found = open_dirs(cg, error);
   if (found == G_MAXUINT)
     return NULL;
-  /* Only when a directory is missing: is it the cgroup, or the whole hierarchy? */
-  if (found < cg->dirs->len && !check_mounts_exist(cg, error))
+  /* Only when a directory is missing: is it the cgroup, or the whole hierarchy? Missing
+   * everywhere (the common case: a name looked up that does not exist), one mount that is there
+   * tells it is the cgroup. */
+  gboolean first_mount_there =
+    found == 0 && cgfs_exists_at(AT_FDCWD, g_array_index(cg->dirs, CgfsCgroupDir, 0).mount->dir);
+  if (found < cg->dirs->len && !first_mount_there && !check_mounts_exist(cg, error))
     return NULL;
   if (found == 0) {
     cgfs_set_error(error, ENOENT, "no such cgroup: %s exists in no hierarchy", spec.path);
@@ -245,6 +250,66 @@ CgfsCgroup *cgfs_cgroup_new_child(CgfsCgroup *parent, const char *name,
   return cgfs_cgroup_new(parent->h, spec, resources, error);
 }
 
+/* Undo what create_child made so far: remove the directories of @cg whose fd is open. */
+static void remove_made(CgfsCgroup *cg)
+{
+  for (guint i = cg->dirs->len; i-- > 0;) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0 && rmdir(d->dir) != 0)
+      g_debug("rollback: cannot remove %s: %s", d->dir, g_strerror(errno));
+    cgfs_close_fd(&d->fd);
+  }
+}
+
+/* mkdir of one directory below the parent's fd, opened, initialised. */
+static gboolean make_dir(CgfsCgroup *cg, int parent_fd, CgfsCgroupDir *d, const char *name,
+                         GError **error)
+{
+  if (mkdirat(parent_fd, name, 0755) != 0) {
+    if (errno == EEXIST) {
+      cgfs_set_error(error, EEXIST, "cgroup %s exists already (%s)", name, d->dir);
+      return FALSE;
+    }
+    return cgfs_set_errno(error, "cannot create cgroup %s", d->dir);
+  }
+  d->fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (d->fd < 0) {
+    cgfs_set_errno(error, "cannot open cgroup %s", d->dir);
+    if (rmdir(d->dir) != 0)
+      g_debug("rollback: cannot remove %s: %s", d->dir, g_strerror(errno));
+    return FALSE;
+  }
+  return !cg->backend->init_dir || cg->backend->init_dir(parent_fd, d->fd, d->mount, error);
+}
+
+CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error)
+{
+  if (!cgfs_name_validate(name, error))
+    return NULL;
+  g_autofree char *path = cgfs_path_child(parent->path, name);
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, error);
+  if (!cg)
+    return NULL;
+  guint made = 0;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    g_assert(pd->mount == d->mount); /* both laid out from the same hierarchy */
+    if (pd->fd < 0)
+      continue; /* the parent is missing there: so is the child, as cgfs_cgroup_load sees it */
+    if (!make_dir(cg, pd->fd, d, name, error)) {
+      remove_made(cg);
+      return NULL;
+    }
+    made++;
+  }
+  if (made == 0) {
+    cgfs_set_error(error, ENOENT, "cgroup deleted: %s exists in no subsystem", parent->path);
+    return NULL;
+  }
+  return g_steal_pointer(&cg);
+}
+
 CgfsCgroup *cgfs_cgroup_ref(CgfsCgroup *cg)
 {
   g_atomic_int_inc(&cg->ref);
@@ -346,7 +411,13 @@ void cgfs_backoff_sleep(guint attempt)
 /* ENOTEMPTY if @fd has a child cgroup, EBUSY if it holds a process. */
 static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
 {
-  g_autoptr(GArray) pids = cgfs_read_pids_at(d->fd, cg->backend->procs_file, error);
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GArray) pids = cgfs_read_pids_at(d->fd, cg->backend->procs_file, &local);
+  /* A v2 threaded cgroup cannot list its processes (EOPNOTSUPP): its threads tell as well. */
+  if (!pids && local->code == EOPNOTSUPP && cgfs_exists_at(d->fd, "cgroup.threads"))
+    pids = cgfs_read_pids_at(d->fd, "cgroup.threads", error);
+  else if (!pids)
+    g_propagate_error(error, g_steal_pointer(&local));
   if (!pids)
     return FALSE;
   g_autofree char *child = cgfs_first_subdir_at(d->fd, error);
@@ -377,6 +448,36 @@ static int remove_dir(const char *dir)
   }
 }
 
+static gboolean remove_dirs(CgfsCgroup *cg, GError **error)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    if (remove_dir(d->dir) != 0)
+      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+  }
+  return TRUE;
+}
+
+/* A delete cut short leaves the cgroup in some hierarchies only: recovery removes the rest (its
+ * old limits are gone with the removed directories, so forward is the only consistent state). */
+static gboolean journal_delete(CgfsCgroup *cg, CgfsJournalRecord **out, GError **error)
+{
+  g_autoptr(JsonBuilder) b = cg->dirs->len > 1 ? cgfs_journal_record_start(cg, "delete") : NULL;
+  if (b) {
+    json_builder_set_member_name(b, "dirs");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < cg->dirs->len; i++) {
+      const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+      if (d->fd >= 0)
+        json_builder_add_string_value(b, d->dir);
+    }
+    json_builder_end_array(b);
+  }
+  return cgfs_journal_record_commit(cg, b, out, error);
+}
+
 gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
 {
   if (strcmp(cg->path, "/") == 0 && cg->kind == CGFS_PATH_STATIC) {
@@ -390,12 +491,10 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
   }
   if (cg->backend->remove)
     return cg->backend->remove(cg, error);
-  for (guint i = 0; i < cg->dirs->len; i++) {
-    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0)
-      continue;
-    if (remove_dir(d->dir) != 0)
-      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
-  }
-  return TRUE;
+  CgfsJournalRecord *record = NULL;
+  if (!journal_delete(cg, &record, error))
+    return FALSE;
+  gboolean ok = remove_dirs(cg, error);
+  cgfs_journal_record_drop(record);
+  return ok;
 }

@@ -50,6 +50,27 @@ no_procs "$MNT/$P/procs" || fail "procs of an empty cgroup"
 rmdir "$MNT/$P"
 [ ! -e /sys/fs/cgroup/memory/"$P" ] && [ ! -e /sys/fs/cgroup/pids/"$P" ] || fail "rmdir $P left it"
 
+note "mkdir: cpuset filled, clone_children set only on cgroups cgfs makes, EEXIST changes nothing"
+E=$PREFIX"ext"
+for m in $(v1_mounts); do mkdir "$m/$E"; done # made outside cgfs: its flag is left alone
+echo 0 > "$(v1_dir cpuset "$E")"/cpuset.mems
+cat "$(v1_dir cpuset "")"/cpuset.cpus > "$(v1_dir cpuset "$E")"/cpuset.cpus
+mkdir "$MNT/$E/in"
+[ "$(cat "$(v1_dir cpuset "$E")"/cgroup.clone_children)" = 0 ] || fail "clone_children set on $E"
+[ "$(cat "$(v1_dir cpuset "$E/in")"/cgroup.clone_children)" = 1 ] || fail "clone_children of $E/in"
+mkdir "$MNT/$E/in/deep" # the kernel copies cpus and mems
+for f in cpuset.cpus cpuset.mems; do
+  [ -n "$(cat "$(v1_dir cpuset "$E/in/deep")/$f")" ] &&
+    [ "$(cat "$(v1_dir cpuset "$E/in/deep")/$f")" = "$(cat "$(v1_dir cpuset "$E")/$f")" ] ||
+    fail "$f of $E/in/deep: '$(cat "$(v1_dir cpuset "$E/in/deep")/$f")'"
+done
+mkdir /sys/fs/cgroup/memory/"$E/in/m" # exists in one hierarchy only
+expect_error "File exists" mkdir "$MNT/$E/in/m"
+[ ! -e /sys/fs/cgroup/pids/"$E/in/m" ] || fail "a refused mkdir made $E/in/m in pids"
+rmdir /sys/fs/cgroup/memory/"$E/in/m"
+rmdir "$MNT/$E/in/deep" "$MNT/$E/in" "$MNT/$E"
+for m in $(v1_mounts); do [ ! -e "$m/$E" ] || fail "rmdir left $m/$E"; done
+
 note "echo \$pid > procs moves it in every hierarchy"
 spawn_sleep; S1=$SLEPT
 spawn_sleep; S2=$SLEPT
@@ -266,7 +287,7 @@ echo 1 > "$MNT/$A/child/kill"
 note "--root: a subtree, nothing above it"
 unmount_cgfs
 mount_cgfs --root "/$A"
-[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom')" = child ] ||
+[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom|type')" = child ] ||
   fail "--root shows $(ls "$MNT")"
 mkdir "$MNT/sub"
 [ -d /sys/fs/cgroup/pids/"$A"/sub ] || fail "mkdir below --root"

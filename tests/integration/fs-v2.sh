@@ -79,6 +79,23 @@ else
   grep -q "memory" "$MNT/$A/last_error" || fail "last_error does not name memory: $(cat "$MNT/$A/last_error")"
   [ ! -e "$V2/$A/memory.max" ] || fail "memory.max appeared"
 fi
+note "type: a threaded subtree made through cgfs"
+T=$PREFIX"thr"
+mkdir "$MNT/$T" "$MNT/$T/t1"
+[ "$(cat "$MNT/$T/t1/type")" = domain ] || fail "type of a new cgroup: $(cat "$MNT/$T/t1/type")"
+expect_error "Invalid argument" write_to "$MNT/$T/t1/type" domain
+grep -q "only threaded can be written" "$MNT/$T/t1/last_error" || fail "last_error after type domain"
+echo threaded > "$MNT/$T/t1/type"
+[ "$(cat "$V2/$T/t1/cgroup.type")" = threaded ] || fail "cgroup.type: $(cat "$V2/$T/t1/cgroup.type")"
+[ "$(cat "$V2/$T/cgroup.type")" = "domain threaded" ] || fail "the parent is not a thread root"
+[ "$(cat "$MNT/$T/type")" = "domain threaded" ] || fail "type of the thread root"
+spawn_sleep; S5=$SLEPT
+echo $S5 > "$MNT/$T/procs"
+echo $S5 > "$MNT/$T/t1/threads"
+file_has_line "$V2/$T/t1/cgroup.threads" $S5 || fail "the thread was not moved into the threaded cgroup"
+kill -KILL $S5; wait $S5 2>/dev/null || true
+rmdir "$MNT/$T/t1" "$MNT/$T"
+
 note "stats.json"
 jq -e 'type == "object"' "$MNT/$A/stats.json" >/dev/null || fail "stats.json is not a JSON object"
 

@@ -337,6 +337,41 @@ static void test_enabling(void **state)
   itest_reap(pid);
 }
 
+/* Threaded subtrees: the threaded controllers' limits are set where the kernel allows them (on
+ * a thread root holding a process, one level down in an empty threaded cgroup), a domain
+ * controller is refused naming the cgroup and the field. */
+static void test_threaded(void **state)
+{
+  g_autofree char *root = itest_name("thr");
+  g_autofree char *a = g_strconcat(root, "/a", NULL);
+  g_autofree char *b = g_strconcat(a, "/b", NULL);
+  g_autoptr(CgfsCgroup) rcg = make(root);
+  g_autoptr(CgfsCgroup) acg = make(a);
+  g_autoptr(CgfsCgroup) bcg = make(b);
+  GError *error = NULL;
+  assert_true(cgfs_cgroup_make_threaded(acg, &error));
+  assert_no_gerror(error);
+  assert_true(cgfs_cgroup_make_threaded(bcg, &error));
+  assert_no_gerror(error);
+  assert_kfile(root, "cgroup.type", "domain threaded");
+  assert_kfile(b, "cgroup.type", "threaded");
+  pid_t pid = itest_spawn(NULL);
+  assert_true(cgfs_cgroup_add_process(rcg, pid, NULL, &error));
+  assert_no_gerror(error);
+  update_ok(acg, "{\"pids\": {\"limit\": 10}, \"cpu\": {\"shares\": 512}}");
+  assert_kfile(a, "pids.max", "10");
+  assert_kfile(a, "cpu.weight", "59");
+  update_ok(bcg, "{\"pids\": {\"limit\": 7}}");
+  assert_kfile(b, "pids.max", "7");
+  error = update_fails(bcg, "{\"memory\": {\"limit\": 67108864}}");
+  assert_int_equal(error->code, EOPNOTSUPP);
+  assert_non_null(strstr(error->message, "memory.limit"));
+  assert_non_null(strstr(error->message, "threaded subtree"));
+  assert_non_null(strstr(error->message, root));
+  g_error_free(error);
+  itest_reap(pid);
+}
+
 /* A kernel refusal in the middle restores everything written before it, devices included. */
 static void test_refusal_rolls_back(void **state)
 {
@@ -481,6 +516,7 @@ int main(void)
     cmocka_unit_test(test_every_field),
     cmocka_unit_test(test_conversions),
     cmocka_unit_test(test_enabling),
+    cmocka_unit_test(test_threaded),
     cmocka_unit_test(test_refusal_rolls_back),
     cmocka_unit_test(test_memory_max_oom),
     cmocka_unit_test(test_pids_max_enforced),

@@ -377,6 +377,31 @@ static void test_new_child(void **state)
   g_clear_error(&error);
 }
 
+/* mkdir(2) semantics: made in every hierarchy; EEXIST if the name exists in any, and then
+ * nothing made anywhere. */
+static void test_create_child(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/par"), NULL, &error);
+  g_autoptr(CgfsCgroup) child = cgfs_cgroup_create_child(cg, "kid", &error);
+  assert_no_gerror(error);
+  assert_string_equal(cgfs_cgroup_path(child), "/par/kid");
+  for (const char *const *m = fake_v1_mounts; *m; m++) {
+    g_autofree char *rel = g_strconcat(*m, "/par/kid/cgroup.procs", NULL);
+    assert_true(fake_tree_exists(f->t, rel));
+  }
+  assert_null(cgfs_cgroup_create_child(cg, "kid", &error));
+  assert_gerror(error, EEXIST, "exists already");
+  g_clear_error(&error);
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/pids/par/late"); /* in one hierarchy only */
+  assert_null(cgfs_cgroup_create_child(cg, "late", &error));
+  assert_gerror(error, EEXIST, "exists already");
+  g_clear_error(&error);
+  assert_false(fake_tree_exists(f->t, "sys/fs/cgroup/memory/par/late"));
+  assert_false(fake_tree_exists(f->t, "sys/fs/cgroup/cpu/par/late"));
+}
+
 static void test_move_into_own_subtree(void **state)
 {
   Fixture *f = *state;
@@ -487,6 +512,7 @@ int main(void)
     V1(test_freeze_v1),
     V1(test_no_freezer),
     V1(test_new_child),
+    V1(test_create_child),
     V1(test_move_into_own_subtree),
     V1(test_deep_subtree),
     V2(test_v2_ops),

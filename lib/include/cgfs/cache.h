@@ -39,6 +39,9 @@ gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused);
 /* The cgroup at @path: the cached one if its directory is still there and the same, otherwise
  * loaded (cgfs_cgroup_load) and cached. A new reference. */
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec path, GError **error);
+/* Cache @cg, just made (cgfs_cgroup_create_child) or loaded, so that the next load of its path
+ * finds it. A cgroup of another hierarchy, or a nested one, is not cached. */
+void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg);
 /* Forget @path and every cgroup below it (after deleting them). */
 void cgfs_cache_forget(CgfsCache *c, const char *path);
 /* Descriptors held now by the cached cgroups, and the number of cgroups. */

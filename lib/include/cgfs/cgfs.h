@@ -8,9 +8,10 @@
  *
  * ABI: only the functions declared in these headers are exported, versioned CGFS_0.1
  * (lib/libcgfs.map). Structs the library allocates (CgfsResources, CgfsStats) are never
- * allocated or copied by value by callers: they grow at their end. Struct types a caller fills
- * itself (list elements) and structs embedded in them cannot grow without an soname change
- * until they carry reserved space (planned: docs/architecture.md, "ABI").
+ * allocated or copied by value by callers: they grow at their end. Every other public struct
+ * (list elements a caller fills, structs embedded by value) ends with `reserved_`, room that new
+ * members take over so that its size stays the same (lib/abi.c asserts the sizes). Initialise
+ * them with `= { 0 }` or designated initialisers, so that reserved_ is zero.
  *
  * CGFS_VERSION_STRING, CGFS_CHECK_VERSION() and cgfs_version() (<cgfs/version.h>) give the
  * version. */
@@ -26,5 +27,6 @@
 #include <cgfs/stats.h>
 #include <cgfs/metrics.h>
 #include <cgfs/resources.h>
+#include <cgfs/journal.h>
 #include <cgfs/cache.h>
 #include <cgfs/systemd.h>

@@ -49,6 +49,12 @@ CgfsCgroup *cgfs_cgroup_load(CgfsHierarchy *h, CgfsPathSpec path, GError **error
 /* Create @name (one path component) below @parent. */
 CgfsCgroup *cgfs_cgroup_new_child(CgfsCgroup *parent, const char *name,
                                   const CgfsResources *resources, GError **error);
+/* mkdir(2) of @name below @parent, in every hierarchy where @parent exists, with the fewest
+ * system calls: EEXIST (and nothing made) if it exists in any; on failure what this call made
+ * is removed. On v1 the new cpuset directory gets its parent's cpus and mems, and its
+ * cgroup.clone_children is set, so that the kernel fills the cpusets made below it (set only on
+ * directories this library makes). */
+CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error);
 CgfsCgroup *cgfs_cgroup_ref(CgfsCgroup *cg);
 void cgfs_cgroup_unref(CgfsCgroup *cg);
 

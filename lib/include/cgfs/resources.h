@@ -32,6 +32,7 @@ typedef struct {
   gboolean has_minor;
   gint64 minor;
   char access[4]; /* a subset of "rwm"; "" when absent, which means "rwm" */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsDeviceRule;
 
 typedef struct {
@@ -53,6 +54,7 @@ typedef struct {
   gboolean use_hierarchy;
   gboolean has_check_before_update;
   gboolean check_before_update; /* refuse a limit below the current usage */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsMemoryResources;
 
 typedef struct {
@@ -72,11 +74,13 @@ typedef struct {
   char *mems;
   gboolean has_idle;
   gint64 idle; /* 0 or 1 */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsCpuResources;
 
 typedef struct {
   gboolean has_limit;
   gint64 limit; /* -1 unlimited */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsPidsResources;
 
 typedef struct {
@@ -86,12 +90,14 @@ typedef struct {
   guint16 weight;
   gboolean has_leaf_weight;
   guint16 leaf_weight;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsWeightDevice;
 
 typedef struct {
   gint64 major;
   gint64 minor;
   guint64 rate; /* bytes or operations per second; 0 removes the limit */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsThrottleDevice;
 
 typedef struct {
@@ -104,22 +110,26 @@ typedef struct {
   GArray *throttle_write_bps_device;   /* CgfsThrottleDevice */
   GArray *throttle_read_iops_device;   /* CgfsThrottleDevice */
   GArray *throttle_write_iops_device;  /* CgfsThrottleDevice */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsBlockIOResources;
 
 typedef struct {
   char page_size[16]; /* "2MB", "1GB", "64KB" */
   guint64 limit;      /* bytes */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsHugepageLimit;
 
 typedef struct {
   char name[16]; /* interface name (IFNAMSIZ) */
   guint32 priority;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsInterfacePriority;
 
 typedef struct {
   gboolean has_class_id;
   guint32 class_id;
   GArray *priorities; /* CgfsInterfacePriority */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsNetworkResources;
 
 typedef struct {
@@ -128,11 +138,13 @@ typedef struct {
   guint32 hca_handles;
   gboolean has_hca_objects;
   guint32 hca_objects;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsRdmaLimit;
 
 typedef struct {
   char *key;   /* a cgroup v2 file name, e.g. "memory.high"; owned */
   char *value; /* owned */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsUnifiedEntry;
 
 struct _CgfsResources {

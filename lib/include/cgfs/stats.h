@@ -39,29 +39,34 @@ static inline gboolean cgfs_stats_bit_(const guint64 *has, gsize index)
 typedef struct {
   const char *key; /* as the kernel writes it */
   guint64 value;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsStatsCounter;
 
 /* Pressure stall information (*.pressure): averages in percent, total in microseconds. */
 typedef struct {
   double avg10, avg60, avg300;
   guint64 total;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsPsiData;
 
 typedef struct {
   gboolean present;  /* the .pressure file exists */
   gboolean has_full; /* cpu.pressure has no "full" line before Linux 5.13 */
   CgfsPsiData some, full;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsPsiStats;
 
 typedef struct {
   guint64 current, limit;
   guint64 has[1];
   gboolean present;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsPidsStat;
 
 typedef struct {
   const char *device; /* "mlx4_0" */
   guint32 hca_handles, hca_objects;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsRdmaEntry;
 
 typedef struct {
@@ -70,6 +75,7 @@ typedef struct {
   guint n_current;
   CgfsRdmaEntry *limit;
   guint n_limit;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsRdmaStat;
 
 /* ---- cgroup v1 (containerd cgroup1/stats/metrics.proto) ---- */
@@ -78,12 +84,14 @@ typedef struct {
   guint64 usage, max, failcnt; /* hugetlb.<size>.usage_in_bytes, max_usage_in_bytes, failcnt */
   guint64 has[1];
   const char *pagesize; /* "2MB", "1GB" */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1HugetlbStat;
 
 typedef struct {
   gboolean present;
   CgfsV1HugetlbStat *entries; /* one per page size of the machine */
   guint n_entries;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1HugetlbList;
 
 typedef struct {
@@ -92,6 +100,7 @@ typedef struct {
   gboolean present;
   guint64 *per_cpu; /* cpuacct.usage_percpu */
   guint n_per_cpu;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1CpuUsage;
 
 typedef struct {
@@ -99,12 +108,14 @@ typedef struct {
   guint64 periods, throttled_periods, throttled_time, nr_bursts, burst_time;
   guint64 has[1];
   gboolean present;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1Throttle;
 
 typedef struct {
   gboolean present;
   CgfsV1CpuUsage usage;
   CgfsV1Throttle throttling;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1CpuStat;
 
 /* memory.<kind>.limit_in_bytes, usage_in_bytes, max_usage_in_bytes, failcnt */
@@ -112,6 +123,7 @@ typedef struct {
   guint64 limit, usage, max, failcnt;
   guint64 has[1];
   gboolean present;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1MemoryEntry;
 
 typedef struct {
@@ -135,24 +147,28 @@ typedef struct {
   CgfsV1MemoryEntry swap;       /* memory.memsw.* (memory + swap) */
   CgfsV1MemoryEntry kernel;     /* memory.kmem.* */
   CgfsV1MemoryEntry kernel_tcp; /* memory.kmem.tcp.* */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1MemoryStat;
 
 typedef struct {
   guint64 oom_kill_disable, under_oom, oom_kill; /* memory.oom_control */
   guint64 has[1];
   gboolean present;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1MemoryOomControl;
 
 typedef struct {
   const char *op;     /* "Read", "Write", "Sync", "Async", "Discard", "Total"; "" if none */
   const char *device; /* "/dev/vda"; NULL when the number names no block device */
   guint64 major, minor, value;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1BlkioEntry;
 
 typedef struct {
   gboolean present; /* the file exists */
   CgfsV1BlkioEntry *entries;
   guint n_entries;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1BlkioList;
 
 /* The recursive lists of the first of CFQ (blkio.*), BFQ (blkio.bfq.*) or blk-throttle
@@ -162,6 +178,7 @@ typedef struct {
   CgfsV1BlkioList io_service_bytes_recursive, io_serviced_recursive, io_queued_recursive,
       io_service_time_recursive, io_wait_time_recursive, io_merged_recursive,
       io_time_recursive, sectors_recursive;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1BlkioStat;
 
 typedef struct {
@@ -172,6 +189,7 @@ typedef struct {
   CgfsV1BlkioStat blkio;
   CgfsRdmaStat rdma;
   CgfsV1MemoryOomControl memory_oom_control;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV1Metrics;
 
 /* ---- cgroup v2 (containerd cgroup2/stats/metrics.proto) ---- */
@@ -185,6 +203,7 @@ typedef struct {
   CgfsStatsCounter *extra;
   guint n_extra;
   CgfsPsiStats psi; /* cpu.pressure */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2CpuStat;
 
 typedef struct {
@@ -211,6 +230,7 @@ typedef struct {
   CgfsStatsCounter *extra;
   guint n_extra;
   CgfsPsiStats psi; /* memory.pressure */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2MemoryStat;
 
 typedef struct {
@@ -219,11 +239,13 @@ typedef struct {
   gboolean present;
   CgfsStatsCounter *extra;
   guint n_extra;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2MemoryEvents;
 
 typedef struct {
   guint64 major, minor, rbytes, wbytes, rios, wios, dbytes, dios; /* a line of io.stat */
   guint64 has[1];
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2IoEntry;
 
 typedef struct {
@@ -232,18 +254,21 @@ typedef struct {
   CgfsV2IoEntry *usage;
   guint n_usage;
   CgfsPsiStats psi; /* io.pressure */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2IoStat;
 
 typedef struct {
   guint64 current, max; /* hugetlb.<size>.current, .max */
   guint64 has[1];
   const char *pagesize;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2HugetlbStat;
 
 typedef struct {
   gboolean present;
   CgfsV2HugetlbStat *entries;
   guint n_entries;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2HugetlbList;
 
 typedef struct {
@@ -260,6 +285,7 @@ typedef struct {
   gboolean present;
   CgfsStatsCounter *extra;
   guint n_extra;
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2CgroupStat;
 
 typedef struct {
@@ -271,6 +297,7 @@ typedef struct {
   CgfsV2HugetlbList hugetlb;
   CgfsV2MemoryEvents memory_events;
   CgfsV2CgroupStat cgroup_stat; /* not in containerd's Metrics */
+  gpointer reserved_[4]; /* room for new members (cgfs.h, "ABI"); zero */
 } CgfsV2Metrics;
 
 typedef struct _CgfsStatsPrivate CgfsStatsPrivate;
