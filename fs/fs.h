@@ -126,6 +126,25 @@ gboolean fs_check_daemon_outside(CgfsCgroup *cg, const char *what, GError **erro
 /* Log a change made for @c: "audit: uid U pid P: HPATH: what". */
 void fs_audit(const FsCaller *c, const char *hpath, const char *format, ...) G_GNUC_PRINTF(3, 4);
 
+/* ---- pidns.c: pids in the caller's pid namespace ---- */
+
+typedef struct {
+  dev_t dev;     /* the namespace's inode */
+  ino_t ino;
+  guint level;   /* how far below the daemon's namespace */
+  gboolean own;  /* the daemon's own: nothing to translate */
+} FsPidNs;
+
+/* The pid namespace of @pid (a pid of the daemon's namespace). ESRCH if @pid is 0 (FUSE's
+ * caller outside the daemon's namespace) or gone. */
+gboolean fs_pidns_of(pid_t pid, FsPidNs *ns, GError **error);
+/* @pid of @ns (a thread id with @thread) as the daemon's namespace numbers it. ESRCH if no
+ * process of @ns has that number, even if the daemon's namespace has one. */
+gboolean fs_pidns_resolve(const FsPidNs *ns, pid_t pid, gboolean thread, pid_t *out,
+                          GError **error);
+/* The daemon's @pid as @ns numbers it; 0 if it is not visible there. */
+pid_t fs_pidns_show(const FsPidNs *ns, pid_t pid);
+
 /* ---- nodes ---- */
 
 /* One request against a node of one cgroup directory. */

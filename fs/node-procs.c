@@ -39,14 +39,28 @@ gboolean fs_check_partial_pid(const char *start, GError **error)
   return FALSE;
 }
 
-/* Every word a pid, every pid alive: checked before anything moves. */
-static GArray *parse_all(char **words, guint n, pid_t writer, GError **error)
+/* Every word a pid, every pid alive: checked before anything moves. A pid other than 0 is read
+ * in the writer's pid namespace, as the kernel reads a pid written to cgroup.procs. */
+static GArray *parse_all(FsRequest *rq, char **words, guint n, gboolean threads, GError **error)
 {
+  pid_t writer = rq->caller;
   g_autoptr(GArray) pids = g_array_sized_new(FALSE, FALSE, sizeof(pid_t), n);
+  FsPidNs ns;
+  gboolean have_ns = FALSE;
   for (guint i = 0; i < n; i++) {
     pid_t pid;
     if (!fs_parse_pid(words[i], writer, &pid, error))
       return NULL;
+    gboolean zero = strspn(words[i], "0") == strlen(words[i]); /* "0": the writer itself */
+    if (!zero) {
+      /* A word completed at close() may have been written by a process gone since: then the
+       * namespace is the opener's, never simply the daemon's. */
+      if (!have_ns && !fs_pidns_of(writer, &ns, NULL) && !fs_pidns_of(rq->who->pid, &ns, error))
+        return NULL;
+      have_ns = TRUE;
+      if (!fs_pidns_resolve(&ns, pid, threads, &pid, error))
+        return NULL;
+    }
     if (kill(pid, 0) != 0 && errno == ESRCH) {
       g_set_error(error, CGFS_ERROR, ESRCH, "invalid pid %d: no such process", (int)pid);
       return NULL;
@@ -64,7 +78,10 @@ static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GErro
   g_autoptr(CgfsCgroup) top = NULL;
   if (strcmp(rq->d->root, "/") != 0 && !(top = fs_load(rq->d, "/", NULL, error)))
     return FALSE;
-  gboolean ancestor_rule = cgfs_cgroup_version(rq->cg) == 1 && !fs_caller_is_root(rq->who);
+  /* systemd moves processes into a new scope as root: the kernel checks nothing there either. */
+  gboolean kernel_checks = cgfs_cgroup_version(rq->cg) == 2 &&
+                           !cgfs_hierarchy_is_systemd(cgfs_cgroup_hierarchy(rq->cg));
+  gboolean ancestor_rule = !kernel_checks && !fs_caller_is_root(rq->who);
   for (guint i = 0; i < pids->len; i++) {
     pid_t pid = g_array_index(pids, pid_t, i);
     if (!fs_check_not_daemon(pid, error) ||
@@ -86,7 +103,7 @@ static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GErro
 static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean threads,
                            GError **error)
 {
-  g_autoptr(GArray) pids = parse_all(words, n, rq->caller, error);
+  g_autoptr(GArray) pids = parse_all(rq, words, n, threads, error);
   if (!pids || !check_moves(rq, pids, threads, error))
     return FALSE;
   for (guint i = 0; i < pids->len; i++) {
@@ -104,11 +121,21 @@ static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean thread
   return TRUE;
 }
 
-static char *format_pids(GArray *pids, gsize *len)
+/* In the reader's pid namespace, as cgroupfs shows them: a pid the reader cannot see is left out
+ * on v1 and shown as 0 on v2 (the kernel's task_pid_vnr). A reader the daemon cannot see (FUSE's
+ * pid 0) gets the daemon's numbers. */
+static char *format_pids(FsRequest *rq, GArray *pids, gsize *len)
 {
+  FsPidNs ns = { .own = TRUE };
+  if (rq->caller > 0 && !fs_pidns_of(rq->caller, &ns, NULL))
+    ns.own = TRUE;
+  gboolean zeros = cgfs_cgroup_version(rq->cg) == 2;
   GString *out = g_string_sized_new(pids->len * 8);
-  for (guint i = 0; i < pids->len; i++)
-    g_string_append_printf(out, "%d\n", (int)g_array_index(pids, pid_t, i));
+  for (guint i = 0; i < pids->len; i++) {
+    pid_t shown = fs_pidns_show(&ns, g_array_index(pids, pid_t, i));
+    if (shown > 0 || zeros)
+      g_string_append_printf(out, "%d\n", (int)shown);
+  }
   *len = out->len;
   return g_string_free(out, FALSE);
 }
@@ -116,13 +143,13 @@ static char *format_pids(GArray *pids, gsize *len)
 static char *read_procs(FsRequest *rq, gsize *len, GError **error)
 {
   g_autoptr(GArray) pids = cgfs_cgroup_processes(rq->cg, NULL, FALSE, error);
-  return pids ? format_pids(pids, len) : NULL;
+  return pids ? format_pids(rq, pids, len) : NULL;
 }
 
 static char *read_threads(FsRequest *rq, gsize *len, GError **error)
 {
   g_autoptr(GArray) tids = cgfs_cgroup_threads(rq->cg, NULL, FALSE, error);
-  return tids ? format_pids(tids, len) : NULL;
+  return tids ? format_pids(rq, tids, len) : NULL;
 }
 
 /* systemd hierarchy: "NAME.scope PID..." written to a slice's procs starts the transient scope
@@ -141,8 +168,9 @@ static gboolean start_scope(FsRequest *rq, char **words, guint n, GError **error
                 words[0]);
     return FALSE;
   }
-  g_autoptr(GArray) pids = parse_all(words + 1, n - 1, rq->caller, error);
-  if (!pids)
+  /* systemd moves them as root: the checks a move through procs gets are made here. */
+  g_autoptr(GArray) pids = parse_all(rq, words + 1, n - 1, FALSE, error);
+  if (!pids || !check_moves(rq, pids, FALSE, error))
     return FALSE;
   const char *base = cgfs_cgroup_path(rq->cg);
   g_autofree char *path = g_strconcat(strcmp(base, "/") == 0 ? "" : base, "/", words[0], NULL);
@@ -153,6 +181,7 @@ static gboolean start_scope(FsRequest *rq, char **words, guint n, GError **error
   for (guint i = 1; i < pids->len; i++)
     if (!cgfs_cgroup_add_process(scope, g_array_index(pids, pid_t, i), NULL, error))
       return FALSE;
+  fs_audit(rq->who, rq->path, "started scope %s with %u processes", words[0], pids->len);
   return TRUE;
 }
 
