@@ -1,9 +1,9 @@
 #!/bin/sh
 # A sidecar that reports the stats of the cgroup it runs in, every INTERVAL seconds, through the
 # mount shared into its container (docker: -v /run/cgfs:/run/cgfs:rslave; Kubernetes:
-# mountPropagation: HostToContainer). `self` is the reading process's own cgroup, resolved by
-# the daemon from the caller's pid (being added: issue-9); on a host without cgroup namespaces
-# the path from /proc/self/cgroup works too.
+# mountPropagation: HostToContainer). `self`, at the mount's root, links to the reading process's
+# own cgroup, resolved by the daemon from the caller (docs/tree.md); an older cgfs has no `self`,
+# and the path from /proc/self/cgroup is right there only without a cgroup namespace.
 set -eu
 mnt=${MNT:-/run/cgfs}
 interval=${INTERVAL:-10}

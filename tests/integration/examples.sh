@@ -45,9 +45,15 @@ expect_error "pids.limit" "${X}limit" "$CG" '{"pids": {"limit": "many"}}'
 
 note "stats: the kernel's counters"
 spawn_sleep
-# Our own sleep, moved into our cgroup in every hierarchy (checked to be ours just before).
+# Our own sleep (once it has exec'd), moved into our cgroup in every hierarchy, checked to be
+# ours (a child not reaped yet) just before each write.
+for ((i = 0; i < 3000; i++)); do
+  [ "$(cat "/proc/$SLEPT/comm" 2>/dev/null)" = sleep ] && break
+  sleep 0.02
+done
 for m in $DIRS; do
-  [ "$(cat "/proc/$SLEPT/comm")" = sleep ] || fail "$SLEPT is not our sleep"
+  [ "$(cat "/proc/$SLEPT/comm")" = sleep ] && [ "$(awk '{ print $4 }' "/proc/$SLEPT/stat")" = $$ ] ||
+    fail "$SLEPT is not our sleep"
   echo "$SLEPT" >"$m$CG/cgroup.procs"
 done
 out=$("${X}stats" "$CG")
