@@ -27,6 +27,34 @@ static char *unit_of(const CgfsCgroup *cg)
   return cgfs_systemd_path_unit(cg->path);
 }
 
+/* systemd acts with the credentials the connection was opened with, not the calling thread's.
+ * So that a caller gets what the kernel would give it on cgroupfs (a daemon switches a thread to
+ * its caller's credentials), each change is made only if the calling thread could write the
+ * file (or directory) the same change needs on cgroupfs: @file of @dir (NULL: @dir itself). */
+static gboolean may_write(const char *dir, const char *file, const char *what, GError **error)
+{
+  g_autofree char *path = file ? g_build_filename(dir, file, NULL) : g_strdup(dir);
+  if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 || errno == ENOENT)
+    return TRUE;
+  return cgfs_set_errno(error, "cannot %s: no write access to %s", what, path);
+}
+
+static gboolean may_write_parent(const CgfsCgroup *cg, const char *what, GError **error)
+{
+  const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, 0);
+  g_autofree char *parent = g_path_get_dirname(d->dir);
+  return may_write(parent, NULL, what, error);
+}
+
+static gboolean may_write_file(const CgfsCgroup *cg, const char *subsystem, const char *file,
+                               const char *what, GError **error)
+{
+  const CgfsCgroupDir *d = subsystem ? cgfs_cgroup_dir(cg, subsystem) : NULL;
+  if (!d || d->fd < 0)
+    d = cgfs_cgroup_first_dir(cg);
+  return !d || may_write(d->dir, file, what, error);
+}
+
 /* ---- what the cgroupfs backend does ---- */
 
 static CgfsState sd_state(CgfsCgroup *cg, GError **error)
@@ -54,6 +82,10 @@ static gboolean sd_stats(CgfsCgroup *cg, CgfsStats *out, GError **error)
 static gboolean sd_set_frozen(CgfsCgroup *cg, gboolean frozen, GError **error)
 {
   g_autofree char *unit = unit_of(cg);
+  g_autofree char *what = g_strdup_printf("%s unit %s", frozen ? "freeze" : "thaw", unit);
+  gboolean v2 = cgfs_cgroup_version(cg) == 2;
+  if (!may_write_file(cg, "freezer", v2 ? "cgroup.freeze" : "freezer.state", what, error))
+    return FALSE;
   g_autoptr(GError) local = NULL;
   if (cgfs_systemd_set_frozen(manager(cg), unit, frozen, &local))
     return TRUE;
@@ -137,6 +169,9 @@ static gboolean sd_create(CgfsCgroup *cg, pid_t pid, GError **error)
                    (int)pid, unit);
     return FALSE;
   }
+  g_autofree char *what = g_strdup_printf("create unit %s", unit);
+  if (!may_write_parent(cg, what, error))
+    return FALSE;
   g_autoptr(GError) local = NULL;
   if (cgfs_systemd_start_transient(manager(cg), unit, start_properties(cg, kind, pid), &local))
     return TRUE;
@@ -149,6 +184,9 @@ static gboolean sd_create(CgfsCgroup *cg, pid_t pid, GError **error)
 static gboolean sd_remove(CgfsCgroup *cg, GError **error)
 {
   g_autofree char *unit = unit_of(cg);
+  g_autofree char *what = g_strdup_printf("stop unit %s", unit);
+  if (!may_write_parent(cg, what, error))
+    return FALSE;
   g_autoptr(GError) local = NULL;
   if (cgfs_systemd_stop(manager(cg), unit, &local))
     return TRUE;
@@ -174,6 +212,9 @@ static gboolean write_everywhere(CgfsCgroup *cg, pid_t pid, GError **error)
 static gboolean sd_attach(CgfsCgroup *cg, pid_t pid, GError **error)
 {
   g_autofree char *unit = unit_of(cg);
+  g_autofree char *what = g_strdup_printf("move process %d into unit %s", (int)pid, unit);
+  if (!may_write_file(cg, NULL, "cgroup.procs", what, error))
+    return FALSE;
   g_autoptr(GError) local = NULL;
   if (cgfs_systemd_attach(manager(cg), unit, pid, &local))
     return TRUE;
@@ -220,6 +261,15 @@ static gboolean sd_update(CgfsCgroup *cg, const CgfsResources *r, GError **error
   if (!props)
     return FALSE;
   g_variant_ref_sink(props);
+  /* The rest goes to cgroupfs with the caller's credentials, and a refusal there sets the
+   * properties back; device rules systemd takes have no file: the kernel lets only root (BPF,
+   * or v1's root-only devices.allow) change them. */
+  if (rest->devices->len == 0 && r->devices->len > 0 && geteuid() != 0) {
+    cgfs_set_error(error, EPERM, "devices: cannot change the device rules of unit %s: not root",
+                   unit);
+    cgfs_systemd_residual_free(rest);
+    return FALSE;
+  }
   g_autoptr(CgfsPlan) plan = cgfs_resources_plan(cg, rest, error);
   gboolean ok = plan != NULL;
   if (ok && g_variant_n_children(props) == 0)

@@ -30,6 +30,15 @@ static gint compare_names(gconstpointer a, gconstpointer b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A directory's link count is 2 plus its subdirectories (kernfs keeps it so, as do disk file
+ * systems): a leaf cgroup, the most common kind, is known without listing its files. When in
+ * doubt (fstat fails), list. */
+static gboolean has_subdirs(int fd)
+{
+  struct stat st;
+  return fstat(fd, &st) != 0 || st.st_nlink != 2;
+}
+
 char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -37,7 +46,8 @@ char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error)
   ChildSet set = { seen, names };
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && !cgfs_for_each_entry_at(d->fd, d->dir, add_child, &set, error))
+    if (d->fd >= 0 && has_subdirs(d->fd) &&
+        !cgfs_for_each_entry_at(d->fd, d->dir, add_child, &set, error))
       return NULL;
   }
   g_ptr_array_sort(names, compare_names);

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -723,6 +724,57 @@ static void test_update_plain_below_scope(void **state)
   assert_true(cg_exists(f, "/q.scope"));
 }
 
+/* This thread only (raw syscalls: glibc's wrappers change every thread), as a daemon thread
+ * acting for a caller does. */
+static void become(uid_t uid, gid_t gid)
+{
+  assert_int_equal(syscall(SYS_setresuid, -1, 0, -1), 0);
+  assert_int_equal(syscall(SYS_setresgid, -1, gid, -1), 0);
+  assert_int_equal(syscall(SYS_setresuid, -1, uid, -1), 0);
+}
+
+/* systemd acts as the daemon; the backend first asks whether the calling thread could make the
+ * same change on cgroupfs. */
+static void test_caller_credentials(void **state)
+{
+  Fixture *f = *state;
+  if (geteuid() != 0)
+    skip();
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) scope = cgfs_cgroup_new_scope(f->h, "/c.scope", getpid(), NULL, &error);
+  assert_no_gerror(error);
+  fake_tree_write(f->t, "sys/fs/cgroup/c.scope/cgroup.procs", "");
+  /* The tree readable by all, as /sys/fs/cgroup is: only write access is missing. */
+  g_autofree char *tmp = g_path_get_dirname(f->t->root);
+  for (g_autofree char *d = g_strdup(f->t->root); strcmp(d, tmp) != 0;) {
+    assert_int_equal(chmod(d, 0755), 0);
+    char *up = g_path_get_dirname(d);
+    g_free(d);
+    d = up;
+  }
+  become(65534, 65534);
+  CgfsCgroup *slice = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/nobody.slice"), NULL, &error);
+  gboolean attached = cgfs_cgroup_add_process(scope, getpid(), NULL, error ? NULL : &error);
+  GError *freeze_error = NULL, *delete_error = NULL;
+  gboolean frozen = cgfs_cgroup_freeze(scope, &freeze_error);
+  gboolean deleted = cgfs_cgroup_delete(scope, &delete_error);
+  become(0, 0);
+  assert_null(slice);
+  assert_gerror(error, EACCES, "cannot create unit nobody.slice: no write access");
+  g_clear_error(&error);
+  assert_null(unit_property(f, "nobody.slice", "ControlGroup"));
+  assert_false(attached);
+  assert_false(frozen);
+  assert_gerror(freeze_error, EACCES, "cannot freeze unit c.scope");
+  g_clear_error(&freeze_error);
+  assert_false(deleted);
+  assert_gerror(delete_error, EACCES, "cannot stop unit c.scope");
+  g_clear_error(&delete_error);
+  assert_non_null(unit_property(f, "c.scope", "ControlGroup"));
+  g_autofree char *freeze = cg_file(f, "/c.scope", "cgroup.freeze");
+  assert_string_equal(freeze, "0");
+}
+
 static gboolean have_tools(void)
 {
   g_autofree char *daemon = g_find_program_in_path("dbus-daemon");
@@ -761,6 +813,7 @@ int main(void)
     BUS_TEST(test_update_refused_by_systemd),
     BUS_TEST(test_update_refused_by_kernel),
     BUS_TEST(test_update_plain_below_scope),
+    BUS_TEST(test_caller_credentials),
   };
   int failed = cmocka_run_group_tests_name("systemd naming", naming, NULL, NULL);
   if (!have_tools()) {
