@@ -242,6 +242,7 @@ static const struct fuse_operations cgfs_operations = {
   .unlink = fs_refuse_unlink,
   .chmod = fs_chmod,
   .chown = fs_chown,
+  .readlink = fs_readlink,
   .utimens = fs_utimens,
 };
 

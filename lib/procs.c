@@ -127,6 +127,24 @@ gboolean cgfs_pid_is_below(pid_t pid, const CgfsCgroupDir *d)
   return lines_below(lines, d);
 }
 
+char *cgfs_cgroup_task_subpath(CgfsCgroup *cg, pid_t pid, GError **error)
+{
+  g_return_val_if_fail(cg != NULL, NULL);
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  g_autoptr(GArray) lines = pid > 0 ? proc_cgroup_of(pid) : NULL;
+  if (!lines) {
+    cgfs_set_error(error, ESRCH, "no process %d", (int)pid);
+    return NULL;
+  }
+  g_autofree char *dir = d ? dir_in_mount(lines, d->mount) : NULL;
+  if (!dir || !is_below(dir, d->dir)) {
+    cgfs_set_error(error, ENOENT, "process %d is not in %s or below it", (int)pid, cg->path);
+    return NULL;
+  }
+  const char *rest = dir + strlen(d->dir);
+  return g_strdup(*rest == '/' ? rest + 1 : rest);
+}
+
 gboolean cgfs_cgroup_contains_process(CgfsCgroup *cg, pid_t pid, const char *subsystem)
 {
   g_return_val_if_fail(cg != NULL, FALSE);

@@ -289,7 +289,7 @@ echo 1 > "$MNT/$A/child/kill"
 note "--root: a subtree, nothing above it"
 unmount_cgfs
 mount_cgfs --root "/$A"
-[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom|type')" = child ] ||
+[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom|type|self')" = child ] ||
   fail "--root shows $(ls "$MNT")"
 mkdir "$MNT/sub"
 [ -d /sys/fs/cgroup/pids/"$A"/sub ] || fail "mkdir below --root"
