@@ -699,6 +699,35 @@ static void test_update_refused_by_kernel(void **state)
   assert_string_equal(max, "1048576");
 }
 
+/* systemd leaves the bus while it is being asked to set the properties: nothing changes in the
+ * files, and the next calls say systemd is gone. */
+static void test_update_systemd_gone(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_scope(f->h, "/g.scope", getpid(), NULL, &error);
+  assert_no_gerror(error);
+  behave(f, "SetUnitProperties", "exit-in-call");
+  g_autoptr(CgfsResources) r = parse(full);
+  assert_false(cgfs_cgroup_update(cg, r, &error));
+  assert_gerror(error, ENOTCONN, "cannot set the properties of unit g.scope");
+  g_clear_error(&error);
+  g_autofree char *max = cg_file(f, "/g.scope", "memory.max");
+  g_autofree char *pids = cg_file(f, "/g.scope", "pids.max");
+  assert_string_equal(max, "max");
+  assert_string_equal(pids, "max");
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, EBUSY, "still in"); /* checked on cgroupfs before systemd is asked */
+  g_clear_error(&error);
+  fake_tree_write(f->t, "sys/fs/cgroup/g.scope/cgroup.procs", "");
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, ENOTCONN, "systemd is not running");
+  g_clear_error(&error);
+  assert_false(cgfs_cgroup_freeze(cg, &error));
+  assert_gerror(error, ENOTCONN, "freeze unit g.scope");
+  g_clear_error(&error);
+}
+
 static void test_update_plain_below_scope(void **state)
 {
   Fixture *f = *state;
@@ -813,6 +842,7 @@ int main(void)
     BUS_TEST(test_update_refused_by_systemd),
     BUS_TEST(test_update_refused_by_kernel),
     BUS_TEST(test_update_plain_below_scope),
+    BUS_TEST(test_update_systemd_gone),
     BUS_TEST(test_caller_credentials),
   };
   int failed = cmocka_run_group_tests_name("systemd naming", naming, NULL, NULL);
