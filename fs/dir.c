@@ -7,6 +7,8 @@
 /* Parse @path and load its cgroup; a negative errno on failure. */
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
+  if (fs_is_self(path))
+    return fs_self_getattr(st);
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   int r = fs_resolve(path, &p, &cg, NULL);
@@ -36,9 +38,14 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
   filler(buf, "..", &dir, 0, 0);
   for (const FsNode *const *n = fs_nodes(); *n; n++)
     filler(buf, (*n)->name, &file, 0, 0);
-  /* A child cgroup named like a node is hidden by the node. */
+  gboolean root = strcmp(p.cgroup, "/") == 0;
+  if (root) {
+    const struct stat link = { .st_mode = S_IFLNK };
+    filler(buf, FS_SELF_NAME, &link, 0, 0);
+  }
+  /* A child cgroup named like a node (or "self" at the root) is hidden by it. */
   for (char **c = children; *c; c++)
-    if (!fs_node_find(*c))
+    if (!fs_node_find(*c) && !(root && strcmp(*c, FS_SELF_NAME) == 0))
       filler(buf, *c, &dir, 0, 0);
   return 0;
 }
@@ -71,6 +78,8 @@ int fs_mkdir(const char *path, mode_t mode)
   split_last(path, &parent_path, &name);
   if (fs_node_find(name))
     return fail_in_parent(path, "mkdir", EEXIST, "the name of a node file");
+  if (fs_is_self(path))
+    return fail_in_parent(path, "mkdir", EEXIST, "the caller's link to its own cgroup");
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) parent = NULL;
   g_autofree char *hpath = NULL;
@@ -168,9 +177,32 @@ int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
   return fail_in_parent(path, "chmod", EPERM, "modes mirror the kernel's cgroup files");
 }
 
+/* chown of a cgroup delegates it (cgfs_cgroup_delegate), with the caller's credentials: root
+ * may, others get the kernel's EPERM. A node's owner mirrors its kernel file's. */
 int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-  return fail_in_parent(path, "chown", EPERM, "owners mirror the kernel's cgroup files");
+  FsDaemon *d = fs_daemon();
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  g_autofree char *hpath = NULL;
+  int r = fs_resolve(path, &p, &cg, &hpath);
+  if (r < 0)
+    return r;
+  if (p.node)
+    return fail_in_parent(path, "chown", EPERM,
+                          "a node's owner mirrors its kernel file; chown the directory to delegate");
+  g_autoptr(GError) error = NULL;
+  g_auto(FsCaller) caller;
+  fs_caller_init(&caller);
+  FsSavedCreds saved;
+  if (!fs_caller_enter(&caller, &saved, &error))
+    return fs_fail(d, cg, hpath, "chown", error);
+  gboolean ok = cgfs_cgroup_delegate(cg, uid, gid, &error);
+  fs_caller_leave(&saved);
+  if (!ok)
+    return fs_fail(d, cg, hpath, "chown", error);
+  fs_audit(&caller, hpath, "delegated to %d:%d", (int)uid, (int)gid);
+  return 0;
 }
 
 /* touch works and changes nothing: times mirror the kernel's files. */

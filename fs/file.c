@@ -275,8 +275,17 @@ static int apply(FsFile *f, GPtrArray *units)
 {
   g_autoptr(GError) error = NULL;
   const char *partial = fs_write_buffer_partial(f->wbuf);
-  if (partial && *partial && f->node->check_partial && !f->node->check_partial(partial, &error))
-    return refuse(f, NULL, error);
+  if (partial && *partial && f->node->check_partial) {
+    /* The write ended inside a word: its words wait for it (checked now, applied with it). */
+    if (!f->node->check_partial(partial, &error))
+      return refuse(f, NULL, error);
+    for (guint i = 0; i < units->len; i++)
+      if (!f->node->check_partial(units->pdata[i], &error))
+        return refuse(f, NULL, error);
+    fs_write_buffer_hold(f->wbuf, units);
+    return 0;
+  }
+  fs_write_buffer_take_held(f->wbuf, units);
   if (units->len == 0)
     return 0;
   g_autoptr(CgfsCgroup) cg = load_cgroup(f, &error);

@@ -288,6 +288,14 @@ gboolean fs_parse_pid(const char *word, pid_t writer, pid_t *out, GError **error
 /* The start of a word of procs or threads (FsNode.check_partial). */
 gboolean fs_check_partial_pid(const char *start, GError **error);
 
+/* ---- node-self.c: the caller's own cgroup ---- */
+
+#define FS_SELF_NAME "self"
+/* Whether @fuse_path is the link "/self" (only at the mount's root). */
+gboolean fs_is_self(const char *fuse_path);
+int fs_self_getattr(struct stat *st);
+int fs_readlink(const char *path, char *buf, size_t size);
+
 /* ---- dir.c ---- */
 
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);

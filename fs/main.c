@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "recovery.h"
+#include "takeover.h"
 
 #include <fuse_lowlevel.h>
 
@@ -18,6 +20,7 @@ typedef struct {
   char *hierarchy;
   char *pidfile;
   char *fd_cache;   /* the descriptors the cache may keep (--fd-cache N) */
+  char *state_dir;
   char *source;     /* mount(8)'s device argument ("cgfs" in fstab), shown as the fsname */
   char *mountpoint;
   int n_positional;
@@ -48,6 +51,9 @@ static const ValueOption value_options[] = {
   { "fd-cache", G_STRUCT_OFFSET(Options, fd_cache), "N",
     "keep up to N kernel descriptors open for the cgroups\n"
     "asked about most recently (default 4096; 0: none)" },
+  { "state-dir", G_STRUCT_OFFSET(Options, state_dir), "DIR",
+    "the journal of updates in flight, undone after a crash\n"
+    "(default " CGFS_DEFAULT_STATE_DIR "; empty: none)" },
 };
 
 /* The same options in fuse_opt's form, for -o NAME=VALUE; the key is the index in
@@ -57,6 +63,7 @@ static const struct fuse_opt option_spec[] = {
   FUSE_OPT_KEY("hierarchy=", 1),
   FUSE_OPT_KEY("pidfile=", 2),
   FUSE_OPT_KEY("fd-cache=", 3),
+  FUSE_OPT_KEY("state-dir=", 4),
   FUSE_OPT_END,
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(option_spec) == G_N_ELEMENTS(value_options) + 1);
@@ -91,6 +98,16 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
   if (key >= 0 && (gsize)key < G_N_ELEMENTS(value_options)) {
     set_value_option(o, &value_options[key], strchr(arg, '=') + 1);
     return 0;
+  }
+  /* Owners and modes shown are the kernel's, and the kernel checks them (default_permissions,
+   * always on): these would show and check others (docs/security.md). */
+  static const char *const refused[] = { "uid=", "gid=", "umask=", NULL };
+  for (const char *const *r = refused; key == FUSE_OPT_KEY_OPT && *r; r++) {
+    if (g_str_has_prefix(arg, *r)) {
+      fprintf(stderr, "cgfs: -o %s: refused: owners and modes are the kernel's cgroup files'\n",
+              arg);
+      return -1;
+    }
   }
   return 1; /* libfuse's */
 }
@@ -177,6 +194,7 @@ static void usage(const char *prog)
          "    -o allow_other             let other users in (the nodes' modes then decide)\n"
          "    -o allow_root              let root in, besides the user who mounted\n"
          "    -o auto_unmount            unmount when the daemon ends, even if it crashes\n"
+         "                               (on by default where fusermount3 is installed)\n"
          "    -o ro                      a read-only mount\n"
          "    -o clone_fd                one /dev/fuse descriptor per thread\n"
          "    -o max_threads=N           at most N threads (default 10)\n"
@@ -234,6 +252,7 @@ static const struct fuse_operations cgfs_operations = {
   .unlink = fs_refuse_unlink,
   .chmod = fs_chmod,
   .chown = fs_chown,
+  .readlink = fs_readlink,
   .utimens = fs_utimens,
 };
 
@@ -398,8 +417,10 @@ static guint64 raise_fd_limit(void)
 static void insert_default_options(struct fuse_args *args, const Options *o)
 {
   const char *fsname = o->source && *o->source && !strpbrk(o->source, ",\\") ? o->source : "cgfs";
+  /* auto_unmount: a daemon that dies leaves no dead mount behind (fusermount3 watches it). */
   g_autofree char *defaults =
-    g_strdup_printf("-odefault_permissions,fsname=%s,subtype=cgfs", fsname);
+    g_strdup_printf("-odefault_permissions,fsname=%s,subtype=cgfs%s", fsname,
+                    fs_auto_unmount_applies(o->mountpoint) ? ",auto_unmount" : "");
   fuse_opt_insert_arg(args, 1, defaults);
 }
 
@@ -415,18 +436,31 @@ static int start(const char *prog, struct fuse_args *args, const Options *o)
   }
   insert_default_options(args, o);
   fuse_opt_add_arg(args, o->mountpoint);
+  g_autoptr(GError) dead = NULL;
+  guint detached = 0;
+  if (!fs_take_over_dead_mount(o->mountpoint, &detached, &dead)) {
+    fprintf(stderr, "%s: %s\n", prog, dead->message);
+    return 1;
+  }
   struct fuse_cmdline_opts cmd = { 0 };
   if (fuse_parse_cmdline(args, &cmd) != 0)
     return 1;
   fs_log_init(cmd.foreground, cmd.debug);
+  if (detached)
+    g_message("%s: detached %u dead cgfs mount(s) left by a daemon that ended", o->mountpoint,
+              detached);
   guint64 nofile = raise_fd_limit();
   g_autoptr(GError) error = NULL;
   g_autoptr(FsDaemon) d = daemon_new(o, nofile, &error);
+  if (d && !fs_recover_and_journal(d->h, o->state_dir, cmd.mountpoint, &error))
+    g_clear_pointer(&d, daemon_free);
   int status = 1;
   if (!d)
     fprintf(stderr, "%s: %s\n", prog, error->message);
-  else
+  else {
     status = mount_and_serve(args, &cmd, d, o);
+    fs_journal_finish(d->h, o->state_dir, cmd.mountpoint);
+  }
   free(cmd.mountpoint);
   return status;
 }

@@ -54,7 +54,10 @@ gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error)
   g_autoptr(GString) cgroup = g_string_new(NULL);
   for (guint i = 0; i < n; i++) {
     const char *name = parts[i];
-    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+    /* The root's "self" is the caller's link (node-self.c), resolved by the kernel, never a
+     * cgroup: one of that name is hidden there. */
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+        (i == 0 && strcmp(name, FS_SELF_NAME) == 0)) {
       g_set_error(error, CGFS_ERROR, ENOENT, "'%s': no such cgroup or node", fuse_path);
       return FALSE;
     }

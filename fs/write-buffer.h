@@ -46,6 +46,12 @@ const char *fs_write_buffer_partial(FsWriteBuffer *b);
 void fs_write_buffer_refuse(FsWriteBuffer *b, const GError *error);
 /* JSON: the error that ended the document, or NULL. */
 const GError *fs_write_buffer_error(FsWriteBuffer *b);
+/* Tokens: keep @units (taken, @units is emptied) unapplied: their write ended inside a word, and
+ * they are applied with it, when a write ends at white space or at close, so that a write such
+ * as "PID 99999" (no newline) is refused whole when its last word is. */
+void fs_write_buffer_hold(FsWriteBuffer *b, GPtrArray *units);
+/* Put the held words (if any) before @units. */
+void fs_write_buffer_take_held(FsWriteBuffer *b, GPtrArray *units);
 /* Whether a token or a document has started and not been completed or refused. */
 gboolean fs_write_buffer_unfinished(FsWriteBuffer *b);
 

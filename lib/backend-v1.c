@@ -5,6 +5,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "journal-private.h"
 
 /* A new cpuset cgroup starts with empty cpus and mems and refuses tasks until they are set. */
 static gboolean copy_if_empty(int parent_fd, int fd, const char *file, GError **error)
@@ -127,6 +128,19 @@ static gboolean kill_unfrozen(const CgfsCgroupDir *d, const char *why, GError **
   return FALSE;
 }
 
+static gboolean kill_frozen(const CgfsCgroupDir *fz, GError **error)
+{
+  g_autoptr(GError) freeze_failed = NULL;
+  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, CGFS_KILL_FREEZE_TIMEOUT_MS, &freeze_failed))
+    return kill_unfrozen(fz, freeze_failed->message, error);
+  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, error);
+  gboolean thawed =
+    cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, CGFS_FREEZE_TIMEOUT_MS, sent < 0 ? NULL : error);
+  if (sent < 0 || !thawed)
+    return FALSE;
+  return cgfs_wait_empty(fz->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+}
+
 /* Freeze so nothing forks between listing and signalling, SIGKILL each task, thaw so the
  * signals are delivered, then wait for the subtree to empty. A freeze that cannot complete (a
  * task stuck in an OOM wait with oom_kill_disable set, where only a fatal signal wakes it) must
@@ -142,15 +156,18 @@ static gboolean v1_kill(CgfsCgroup *cg, GError **error)
     }
     return kill_unfrozen(d, NULL, error);
   }
-  g_autoptr(GError) freeze_failed = NULL;
-  if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, CGFS_KILL_FREEZE_TIMEOUT_MS, &freeze_failed))
-    return kill_unfrozen(fz, freeze_failed->message, error);
-  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, error);
-  gboolean thawed =
-    cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, CGFS_FREEZE_TIMEOUT_MS, sent < 0 ? NULL : error);
-  if (sent < 0 || !thawed)
+  /* A crash while frozen would leave the survivors frozen for good: recovery thaws. */
+  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(cg, "kill");
+  if (b) {
+    json_builder_set_member_name(b, "freezer");
+    json_builder_add_string_value(b, fz->dir);
+  }
+  CgfsJournalRecord *record = NULL;
+  if (!cgfs_journal_record_commit(cg, b, &record, error))
     return FALSE;
-  return cgfs_wait_empty(fz->fd, "cgroup.procs", CGFS_KILL_TIMEOUT_MS, error);
+  gboolean ok = kill_frozen(fz, error);
+  cgfs_journal_record_drop(record);
+  return ok;
 }
 
 static char **v1_subsystems(const CgfsCgroup *cg, GError **error)

@@ -6,6 +6,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "journal-private.h"
 #include "path.h"
 #include "systemd-private.h"
 
@@ -447,6 +448,36 @@ static int remove_dir(const char *dir)
   }
 }
 
+static gboolean remove_dirs(CgfsCgroup *cg, GError **error)
+{
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    if (remove_dir(d->dir) != 0)
+      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+  }
+  return TRUE;
+}
+
+/* A delete cut short leaves the cgroup in some hierarchies only: recovery removes the rest (its
+ * old limits are gone with the removed directories, so forward is the only consistent state). */
+static gboolean journal_delete(CgfsCgroup *cg, CgfsJournalRecord **out, GError **error)
+{
+  g_autoptr(JsonBuilder) b = cg->dirs->len > 1 ? cgfs_journal_record_start(cg, "delete") : NULL;
+  if (b) {
+    json_builder_set_member_name(b, "dirs");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < cg->dirs->len; i++) {
+      const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+      if (d->fd >= 0)
+        json_builder_add_string_value(b, d->dir);
+    }
+    json_builder_end_array(b);
+  }
+  return cgfs_journal_record_commit(cg, b, out, error);
+}
+
 gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
 {
   if (strcmp(cg->path, "/") == 0 && cg->kind == CGFS_PATH_STATIC) {
@@ -460,12 +491,10 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
   }
   if (cg->backend->remove)
     return cg->backend->remove(cg, error);
-  for (guint i = 0; i < cg->dirs->len; i++) {
-    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0)
-      continue;
-    if (remove_dir(d->dir) != 0)
-      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
-  }
-  return TRUE;
+  CgfsJournalRecord *record = NULL;
+  if (!journal_delete(cg, &record, error))
+    return FALSE;
+  gboolean ok = remove_dirs(cg, error);
+  cgfs_journal_record_drop(record);
+  return ok;
 }

@@ -2,6 +2,7 @@
 
 #include <cgfs/hierarchy.h>
 
+#include "journal-private.h"
 #include "backend.h"
 #include "systemd-private.h"
 
@@ -10,6 +11,7 @@ struct _CgfsHierarchy {
   int version;
   CgfsSystem *sys;
   GArray *subsystems; /* CgfsSubsystem; names point into the system's mounts */
+  CgfsJournal *journal; /* NULL: plans are not journaled */
   CgfsSystemd *systemd; /* a systemd hierarchy's manager; NULL for cgroupfs */
 };
 
@@ -113,6 +115,7 @@ void cgfs_hierarchy_unref(CgfsHierarchy *h)
 {
   if (h && g_atomic_int_dec_and_test(&h->ref)) {
     g_array_unref(h->subsystems);
+    cgfs_journal_unref(h->journal);
     cgfs_systemd_free(h->systemd);
     cgfs_system_unref(h->sys);
     g_free(h);
@@ -148,6 +151,18 @@ const CgfsSubsystem *cgfs_hierarchy_find(const CgfsHierarchy *h, const char *nam
       return s;
   }
   return NULL;
+}
+
+void cgfs_hierarchy_set_journal(CgfsHierarchy *h, CgfsJournal *j)
+{
+  CgfsJournal *old = h->journal;
+  h->journal = j ? cgfs_journal_ref(j) : NULL;
+  cgfs_journal_unref(old);
+}
+
+CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg)
+{
+  return cg->h->journal;
 }
 
 /* The machine's cgroupfs hierarchy (v2 when unified, every v1 subsystem otherwise), its cgroups

@@ -5,6 +5,7 @@
 
 #include "backend.h"
 #include "fileio.h"
+#include "journal-private.h"
 #include "system-private.h"
 
 GArray *cgfs_read_pids_at(int dirfd, const char *file, GError **error)
@@ -124,6 +125,24 @@ gboolean cgfs_pid_is_below(pid_t pid, const CgfsCgroupDir *d)
 {
   g_autoptr(GArray) lines = proc_cgroup_of(pid);
   return lines_below(lines, d);
+}
+
+char *cgfs_cgroup_task_subpath(CgfsCgroup *cg, pid_t pid, GError **error)
+{
+  g_return_val_if_fail(cg != NULL, NULL);
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  g_autoptr(GArray) lines = pid > 0 ? proc_cgroup_of(pid) : NULL;
+  if (!lines) {
+    cgfs_set_error(error, ESRCH, "no process %d", (int)pid);
+    return NULL;
+  }
+  g_autofree char *dir = d ? dir_in_mount(lines, d->mount) : NULL;
+  if (!dir || !is_below(dir, d->dir)) {
+    cgfs_set_error(error, ENOENT, "process %d is not in %s or below it", (int)pid, cg->path);
+    return NULL;
+  }
+  const char *rest = dir + strlen(d->dir);
+  return g_strdup(*rest == '/' ? rest + 1 : rest);
 }
 
 gboolean cgfs_cgroup_contains_process(CgfsCgroup *cg, pid_t pid, const char *subsystem)
@@ -252,8 +271,7 @@ static gboolean check_complete(CgfsCgroup *cg, pid_t pid, GError **error)
   return TRUE;
 }
 
-/* The children of every thread of @pid, appended to @out. */
-static void add_children(pid_t pid, GArray *out)
+void cgfs_pid_children(pid_t pid, GArray *out)
 {
   g_autofree char *task = g_strdup_printf("/proc/%d/task", (int)pid);
   g_autoptr(GDir) dir = g_dir_open(task, 0, NULL);
@@ -311,12 +329,12 @@ static gboolean gather_forked(CgfsCgroup *cg, pid_t pid, const char *file, GErro
   for (guint round = 0; round < SPLIT_MAX_ROUNDS; round++) {
     gboolean moved = FALSE;
     g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(pid_t));
-    add_children(pid, todo);
+    cgfs_pid_children(pid, todo);
     for (guint i = 0; i < todo->len; i++) {
       pid_t p = g_array_index(todo, pid_t, i);
       if (!join_if_split(cg, p, file, &moved, error))
         return FALSE;
-      add_children(p, todo);
+      cgfs_pid_children(p, todo);
     }
     if (!moved)
       return TRUE;
@@ -326,13 +344,39 @@ static gboolean gather_forked(CgfsCgroup *cg, pid_t pid, const char *file, GErro
   return FALSE;
 }
 
-/* Move @pid into every mount; if one refuses, move it back where it was in the others. */
-static gboolean add_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, gboolean process,
-                               GError **error)
+/* The move's undo record: the process (and its start time, so that a later process with the
+ * same number is left alone), where it was and where it goes, in every hierarchy. */
+static gboolean journal_move(CgfsCgroup *cg, pid_t pid, const char *file, GPtrArray *origin,
+                             CgfsJournalRecord **out, GError **error)
 {
-  if (!check_complete(cg, pid, error))
-    return FALSE;
-  g_autoptr(GPtrArray) origin = cg->dirs->len > 1 ? current_dirs(cg, pid) : NULL;
+  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(cg, "move");
+  g_autofree char *start = b ? cgfs_journal_starttime(pid) : NULL;
+  if (!start) {
+    *out = NULL;
+    return TRUE; /* no journal, or the process is gone: the writes will say so */
+  }
+  json_builder_set_member_name(b, "pid");
+  json_builder_add_int_value(b, pid);
+  json_builder_set_member_name(b, "starttime");
+  json_builder_add_string_value(b, start);
+  json_builder_set_member_name(b, "file");
+  json_builder_add_string_value(b, file);
+  json_builder_set_member_name(b, "from");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < origin->len; i++)
+    json_builder_add_string_value(b, origin->pdata[i] ? origin->pdata[i] : "");
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "to");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < cg->dirs->len; i++)
+    json_builder_add_string_value(b, g_array_index(cg->dirs, CgfsCgroupDir, i).dir);
+  json_builder_end_array(b);
+  return cgfs_journal_record_commit(cg, b, out, error);
+}
+
+static gboolean write_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, gboolean process,
+                                 GPtrArray *origin, GError **error)
+{
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
     if (cgfs_write_pid_at(d->fd, d->dir, file, pid, error))
@@ -342,6 +386,21 @@ static gboolean add_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, gboo
     return FALSE;
   }
   return !process || cg->dirs->len < 2 || gather_forked(cg, pid, file, error);
+}
+
+/* Move @pid into every mount; if one refuses, move it back where it was in the others. */
+static gboolean add_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, gboolean process,
+                               GError **error)
+{
+  if (!check_complete(cg, pid, error))
+    return FALSE;
+  g_autoptr(GPtrArray) origin = cg->dirs->len > 1 ? current_dirs(cg, pid) : NULL;
+  CgfsJournalRecord *record = NULL;
+  if (origin && !journal_move(cg, pid, file, origin, &record, error))
+    return FALSE;
+  gboolean ok = write_everywhere(cg, pid, file, process, origin, error);
+  cgfs_journal_record_drop(record);
+  return ok;
 }
 
 static gboolean add_task(CgfsCgroup *cg, pid_t pid, const char *subsystem, const char *file,

@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "convert.h"
 #include "fileio.h"
+#include "journal-private.h"
 #include "resources-private.h"
 
 /* ---- the object ---- */
@@ -430,6 +431,8 @@ static gboolean refusal_may_be_order(const GError *e)
   return e->code == EINVAL || e->code == EBUSY;
 }
 
+static gboolean execute(CgfsPlan *p, GError **error);
+
 void cgfs_plan_abandon(CgfsPlan *p)
 {
   g_autoptr(GString) failures = g_string_new(NULL);
@@ -437,7 +440,80 @@ void cgfs_plan_abandon(CgfsPlan *p)
   g_ptr_array_set_size(p->done, 0);
 }
 
+/* One restoring group per write: what its undo list writes, by absolute path. */
+static void journal_add_undo(JsonBuilder *b, const CgfsPlannedWrite *pw, GHashTable *dirs)
+{
+  json_builder_begin_array(b);
+  for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
+    const CgfsFileWrite *w = pw->undo->pdata[i];
+    char *dir = g_hash_table_lookup(dirs, GINT_TO_POINTER(w->dirfd));
+    if (!dir) {
+      dir = cgfs_journal_fd_path(w->dirfd, "");
+      if (!dir)
+        dir = g_strdup("");
+      g_hash_table_insert(dirs, GINT_TO_POINTER(w->dirfd), dir);
+    }
+    if (!*dir) {
+      g_debug("journal: cannot name the directory of fd %d; %s is not in the record", w->dirfd,
+              w->file);
+      continue;
+    }
+    g_autofree char *path = g_build_filename(dir, w->file, NULL);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "file");
+    json_builder_add_string_value(b, path);
+    json_builder_set_member_name(b, "value");
+    json_builder_add_string_value(b, w->value);
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+}
+
+/* The plan's undo record: the restoring writes of what already ran (v2 enabling) and of every
+ * write to make, in plan order; steps (v2 device programs) by name, as they cannot be undone
+ * from a record. */
+static gboolean journal_plan(CgfsPlan *p, CgfsJournalRecord **out, GError **error)
+{
+  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(p->cg, "update");
+  if (!b) {
+    *out = NULL;
+    return TRUE;
+  }
+  g_autoptr(GHashTable) dirs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  json_builder_set_member_name(b, "undo");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < p->done->len; i++)
+    journal_add_undo(b, p->done->pdata[i], dirs);
+  for (guint i = 0; i < p->writes->len; i++) {
+    const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    if (!pw->skip && !pw->step)
+      journal_add_undo(b, pw, dirs);
+  }
+  json_builder_end_array(b);
+  json_builder_set_member_name(b, "steps");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < p->writes->len; i++) {
+    const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    if (!pw->skip && pw->step)
+      json_builder_add_string_value(b, pw->label);
+  }
+  json_builder_end_array(b);
+  return cgfs_journal_record_commit(p->cg, b, out, error);
+}
+
 gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)
+{
+  CgfsJournalRecord *record = NULL;
+  if (!journal_plan(p, &record, error)) {
+    cgfs_plan_abandon(p);
+    return FALSE;
+  }
+  gboolean ok = execute(p, error);
+  cgfs_journal_record_drop(record);
+  return ok;
+}
+
+static gboolean execute(CgfsPlan *p, GError **error)
 {
   g_autoptr(GPtrArray) executed = g_ptr_array_new();
   for (guint i = 0; i < p->done->len; i++)

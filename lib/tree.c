@@ -30,6 +30,15 @@ static gint compare_names(gconstpointer a, gconstpointer b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A directory's link count is 2 plus its subdirectories (kernfs keeps it so, as do disk file
+ * systems): a leaf cgroup, the most common kind, is known without listing its files. When in
+ * doubt (fstat fails), list. */
+static gboolean has_subdirs(int fd)
+{
+  struct stat st;
+  return fstat(fd, &st) != 0 || st.st_nlink != 2;
+}
+
 char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -37,7 +46,8 @@ char **cgfs_cgroup_children(CgfsCgroup *cg, GError **error)
   ChildSet set = { seen, names };
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && !cgfs_for_each_entry_at(d->fd, d->dir, add_child, &set, error))
+    if (d->fd >= 0 && has_subdirs(d->fd) &&
+        !cgfs_for_each_entry_at(d->fd, d->dir, add_child, &set, error))
       return NULL;
   }
   g_ptr_array_sort(names, compare_names);
@@ -118,6 +128,28 @@ gboolean cgfs_cgroup_chmod_dir(CgfsCgroup *cg, mode_t mode, GError **error)
     if (chmod(self, mode & 07777) != 0)
       return cgfs_set_errno(error, "cannot set the mode of %s to %04o", d->dir,
                             (unsigned)(mode & 07777));
+  }
+  return TRUE;
+}
+
+gboolean cgfs_cgroup_delegate(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
+{
+  /* What systemd's Delegate=yes hands over: moving processes within and, on v2, enabling
+   * controllers below; the cgroup's own limits stay with the delegator. */
+  static const char *const v1_files[] = { "cgroup.procs", "tasks", NULL };
+  static const char *const v2_files[] = { "cgroup.procs", "cgroup.threads",
+                                          "cgroup.subtree_control", NULL };
+  const char *const *files = cgfs_cgroup_version(cg) == 2 ? v2_files : v1_files;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    if (fchownat(d->fd, "", uid, gid, AT_EMPTY_PATH) != 0)
+      return cgfs_set_errno(error, "cannot give %s to %d:%d", d->dir, (int)uid, (int)gid);
+    for (const char *const *f = files; *f; f++)
+      if (fchownat(d->fd, *f, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
+        return cgfs_set_errno(error, "cannot give %s/%s to %d:%d", d->dir, *f, (int)uid,
+                              (int)gid);
   }
   return TRUE;
 }

@@ -398,7 +398,7 @@ static void op_kernel_mkdir(gpointer unused)
 static void op_lib_mkdir(gpointer unused)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_child(bench.cg, "l", NULL, &error);
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_create_child(bench.cg, "l", &error);
   if (!cg || !cgfs_cgroup_delete(cg, &error))
     die("library mkdir+rmdir: %s", error->message);
 }

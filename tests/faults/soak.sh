@@ -26,6 +26,15 @@ mount_cgfs --fd-cache $cache
 prlimit --pid "$DAEMON_PID" --nofile="$nofile:$nofile"
 top=$MNT/${PREFIX}soak
 mkdir "$top"
+# On v2 the clients' limits need memory and pids enabled for the children of $top (on the
+# kernel's file of the test's own cgroup: cgfs leaves cgroup.subtree_control to the user).
+if [ -z "$(v1_mounts)" ]; then
+  for c in memory pids; do
+    if grep -qw "$c" "$(v2_mount)/cgroup.subtree_control"; then
+      echo "+$c" > "$(v2_mount)/${PREFIX}soak/cgroup.subtree_control"
+    fi
+  done
+fi
 
 note "warm-up: $clients clients for 3 s"
 "$CGFS_LOAD" "$MNT" "$top" "$DAEMON_PID" "$clients" 3 > "$WORK/warmup.json" ||

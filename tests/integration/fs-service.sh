@@ -71,6 +71,11 @@ unit_command ExecStopPost
 
 note "crash (SIGKILL): ExecStopPost clears the dead mount, the restart mounts again"
 start_service
+# cgfs mounts with auto_unmount: its fusermount3 watchdog (a child of the daemon this test
+# started) would unmount after the crash; killed first, the crash leaves the mount dead.
+W=$(ps -o pid= -o comm= --ppid "$DAEMON_PID" | awk '$2 == "fusermount3" { print $1 }')
+[ -z "$W" ] || kill -KILL "$W"
+while [ -n "$W" ] && [ -e /proc/"$W" ] && [ "$(proc_state "$W" 2>/dev/null)" != Z ]; do sleep 0.01; done
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" || true
 DAEMON_PID=

@@ -116,6 +116,8 @@ assert refused(sys.argv[2][2:].encode() + b" 7 abc\n"), "a word across two write
 PY
 bash -c "printf '%d abc' $S3 > '$MNT/$A/child/procs'" 2>/dev/null && fail "printf '%d abc' succeeded"
 grep -q "invalid pid 'abc...'" "$MNT/$A/child/last_error" || fail "last_error: $(cat "$MNT/$A/child/last_error")"
+# a write that ends inside a word waits for it: refused whole at close
+expect_error "No such process" bash -c "/usr/bin/printf '%d %d' $S3 4194305 > '$MNT/$A/child/procs'"
 for m in $(v1_mounts); do
   ! file_has_line "$m/$A/child/cgroup.procs" $S3 || fail "$S3 was moved into $m/$A/child"
 done
@@ -287,7 +289,7 @@ echo 1 > "$MNT/$A/child/kill"
 note "--root: a subtree, nothing above it"
 unmount_cgfs
 mount_cgfs --root "/$A"
-[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom|type')" = child ] ||
+[ "$(ls "$MNT" | grep -vxE 'procs|threads|state|events|kill|last_error|resources.json|stats.json|metrics.prom|type|self')" = child ] ||
   fail "--root shows $(ls "$MNT")"
 mkdir "$MNT/sub"
 [ -d /sys/fs/cgroup/pids/"$A"/sub ] || fail "mkdir below --root"

@@ -302,6 +302,34 @@ if [ "$VERSION" = v2 ] && grep -qw pids "$KROOT/$D/cgroup.controllers"; then
     "$(as_a "$TRY" write "$KROOT/$O/cgroup.subtree_control" +pids)"
 fi
 
+note "delegation with chown, and the options that would break ownership"
+G=${PREFIX}given
+mkdir "$MNT/$G"
+kmkdir "$G/k"
+row "root chowns a cgroup to A (delegation)" ok ok \
+  "$("$TRY" chown "$MNT/$G" "$UA" "$GA")" "$("$TRY" chown "$KROOT/$G/k" "$UA" "$GA")"
+for m in $MOUNTS; do
+  for f in "" /cgroup.procs /"$K_THREADS"; do
+    [ "$(stat -c %u:%g "$m/$G$f")" = "$UA:$GA" ] || fail "$m/$G$f was not given to A"
+  done
+  [ "$VERSION" = v1 ] || [ "$(stat -c %u "$m/$G/cgroup.subtree_control")" = "$UA" ] ||
+    fail "$m/$G/cgroup.subtree_control was not given to A"
+done
+[ "$VERSION" = v2 ] || [ "$(stat -c %u "/sys/fs/cgroup/memory/$G/memory.limit_in_bytes")" = 0 ] ||
+  fail "the delegated cgroup's own limit was given away"
+row "A (the new owner) gives A's cgroup to B" EPERM EPERM \
+  "$(as_a "$TRY" chown "$MNT/$G" "$UB" "$GB")" "$(as_a "$TRY" chown "$KROOT/$G" "$UB" "$GB")"
+[ "$(stat -c %u "$KROOT/$G")" = "$UA" ] || fail "A gave the cgroup away"
+row "B takes A's cgroup" EPERM EPERM \
+  "$(as_b "$TRY" chown "$MNT/$G" "$UB" "$GB")" "$(as_b "$TRY" chown "$KROOT/$G" "$UB" "$GB")"
+mkdir "$WORK/optmnt"
+for opt in uid=0 gid=0 umask=0; do # (without -f: a wrong acceptance mounts and returns)
+  if "$CGFS" -o "$opt" "$WORK/optmnt" 2>/dev/null; then
+    fusermount3 -u "$WORK/optmnt"
+    fail "cgfs accepted -o $opt"
+  fi
+done
+
 note "--root confines pids"
 unmount_cgfs
 mount_cgfs --hierarchy "$VERSION" -o allow_other --root "/$D"

@@ -226,6 +226,32 @@ static void test_token_partial_refused(void **state)
   assert_no_gerror(error);
 }
 
+/* Words of a write that ended inside a word are held, and come out before the next ones. */
+static void test_token_hold(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_TOKENS);
+  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
+  GError *error = NULL;
+  assert_true(fs_write_buffer_feed(b, "1 2 3", 5, units, &error));
+  assert_int_equal(units->len, 2);
+  fs_write_buffer_hold(b, units);
+  assert_int_equal(units->len, 0);
+  assert_true(fs_write_buffer_unfinished(b));
+  assert_int_equal(fs_write_buffer_held(b), 1 + 4);
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "1|2|3");
+  assert_false(fs_write_buffer_unfinished(b));
+  /* refused: the held words go too */
+  assert_true(fs_write_buffer_feed(b, "4 5", 3, units, &error));
+  fs_write_buffer_hold(b, units);
+  GError *why = g_error_new(CGFS_ERROR, ESRCH, "refused");
+  fs_write_buffer_refuse(b, why);
+  g_error_free(why);
+  g_autofree char *rest = feed_all(b, CHUNKS("6 7\n"), &error);
+  assert_string_equal(rest, "7");
+  assert_no_gerror(error);
+}
+
 /* A complete document refused by the library: every later write gets its error (CPython retries
  * its buffer at close()), close() reports nothing new. */
 static void test_json_refused_repeats(void **state)
@@ -281,6 +307,7 @@ int main(void)
     cmocka_unit_test(test_json_unfinished),
     cmocka_unit_test(test_json_nothing),
     cmocka_unit_test(test_token_partial_refused),
+    cmocka_unit_test(test_token_hold),
     cmocka_unit_test(test_json_refused_repeats),
     cmocka_unit_test(test_unfinished),
   };

@@ -27,5 +27,6 @@
 #include <cgfs/stats.h>
 #include <cgfs/metrics.h>
 #include <cgfs/resources.h>
+#include <cgfs/journal.h>
 #include <cgfs/cache.h>
 #include <cgfs/systemd.h>

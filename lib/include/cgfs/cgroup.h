@@ -85,6 +85,9 @@ gboolean cgfs_cgroup_add_thread(CgfsCgroup *cg, pid_t tid, const char *subsystem
  * if not). v1 has no such rule in the kernel; v2 applies it itself. ESRCH: no such process. */
 gboolean cgfs_cgroup_check_move(CgfsCgroup *dest, pid_t pid, gboolean thread, CgfsCgroup *confine,
                                 gboolean ancestor_rule, GError **error);
+/* Where task @pid is, relative to @cg, in @cg's first subsystem where it exists: "" for @cg
+ * itself, "a/b" below it. ENOENT when the task is outside @cg, ESRCH when there is no such task. */
+char *cgfs_cgroup_task_subpath(CgfsCgroup *cg, pid_t pid, GError **error);
 /* Whether task @tid is in @cg or below it, in any of its subsystems. */
 gboolean cgfs_cgroup_holds_task(CgfsCgroup *cg, pid_t tid);
 

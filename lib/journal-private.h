@@ -1,0 +1,28 @@
+/* Internal: writing the journal's records (journal.c). */
+#pragma once
+
+#include "cgroup-private.h"
+
+#include <json-glib/json-glib.h>
+
+#include <cgfs/journal.h>
+
+typedef struct _CgfsJournalRecord CgfsJournalRecord;
+
+/* The journal attached to @cg's hierarchy, or NULL. */
+CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg);
+
+/* A record under construction: kind "update", "move", "kill" or "delete", for @cg. NULL
+ * (nothing to journal) when @cg's hierarchy has no journal; every function below accepts NULL. */
+JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind);
+/* Write it durably (file and directory fsync'd) before the plan runs; EIO-like errors from the
+ * file system. A NULL @b gives a NULL record and TRUE. */
+gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
+                                    CgfsJournalRecord **out, GError **error);
+/* The plan completed (or was rolled back in process): drop the record. */
+void cgfs_journal_record_drop(CgfsJournalRecord *r);
+
+/* The absolute path of a file relative to an O_PATH directory fd, for a record. */
+char *cgfs_journal_fd_path(int dirfd, const char *file);
+/* /proc/PID/stat's start time, to tell a process from a later one with the same number. */
+char *cgfs_journal_starttime(pid_t pid);

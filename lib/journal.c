@@ -1,0 +1,509 @@
+/* The journal of plans in flight: a record per plan, written durably before it runs and dropped
+ * when it completes; recovery undoes what a crash left half done. Format and rules:
+ * docs/architecture.md, "The journal". */
+#include "config-internal.h"
+
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/fsuid.h>
+
+#include "backend.h"
+#include "fileio.h"
+#include "journal-private.h"
+
+#define RECORD_VERSION 1
+#define RECORD_SUFFIX ".json"
+/* Passes over the restoring writes a kernel refused: some are refused until another is made
+ * (v1 memory and memsw limits, CFS quota and period). */
+#define RECOVERY_PASSES 3
+
+struct _CgfsJournal {
+  gint ref;
+  char *dir;
+  int dirfd;
+  int lockfd;
+  guint counter;
+  char *boot_id;
+};
+
+/* This boot's id: a record written before the machine restarted names cgroups that are gone. */
+static char *boot_id(void)
+{
+  g_autofree char *id = cgfs_read_line_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", NULL);
+  return g_strdup(id ? id : "");
+}
+
+struct _CgfsJournalRecord {
+  CgfsJournal *j;
+  char *name;
+};
+
+CgfsJournal *cgfs_journal_new(const char *dir, GError **error)
+{
+  g_autoptr(CgfsJournal) j = g_new0(CgfsJournal, 1);
+  j->ref = 1;
+  j->dirfd = -1;
+  j->lockfd = -1;
+  j->dir = g_strdup(dir);
+  j->boot_id = boot_id();
+  if (g_mkdir_with_parents(dir, 0700) != 0) {
+    cgfs_set_errno(error, "cannot make the state directory %s", dir);
+    return NULL;
+  }
+  j->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (j->dirfd < 0) {
+    cgfs_set_errno(error, "cannot open the state directory %s", dir);
+    return NULL;
+  }
+  j->lockfd = openat(j->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (j->lockfd < 0) {
+    cgfs_set_errno(error, "cannot open %s/lock", dir);
+    return NULL;
+  }
+  /* Records of a live process are in flight, not left by a crash. */
+  if (flock(j->lockfd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      cgfs_set_error(error, EBUSY, "state directory %s is in use by another process", dir);
+    else
+      cgfs_set_errno(error, "cannot lock %s/lock", dir);
+    return NULL;
+  }
+  return g_steal_pointer(&j);
+}
+
+CgfsJournal *cgfs_journal_ref(CgfsJournal *j)
+{
+  g_atomic_int_inc(&j->ref);
+  return j;
+}
+
+void cgfs_journal_unref(CgfsJournal *j)
+{
+  if (!j || !g_atomic_int_dec_and_test(&j->ref))
+    return;
+  cgfs_close_fd(&j->lockfd);
+  cgfs_close_fd(&j->dirfd);
+  g_free(j->dir);
+  g_free(j->boot_id);
+  g_free(j);
+}
+
+const char *cgfs_journal_dir(const CgfsJournal *j)
+{
+  return j->dir;
+}
+
+/* ---- the process's own identity ---- */
+
+/* A plan may run with a caller's credentials (the daemon switches a thread's uid for the kernel
+ * to check the caller, fs/caller.c), but the journal is the process's own: its files are made
+ * with the file system identity of the saved set-user-ID (root's, for the daemon), and back. */
+typedef struct {
+  gboolean switched;
+  uid_t fsuid;
+  gid_t fsgid;
+} ProcessIdentity;
+
+static ProcessIdentity as_process(void)
+{
+  ProcessIdentity id = { FALSE, 0, 0 };
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0 ||
+      (euid == suid && egid == sgid))
+    return id;
+  id.switched = TRUE;
+  id.fsgid = (gid_t)setfsgid(sgid);
+  id.fsuid = (uid_t)setfsuid(suid);
+  return id;
+}
+
+static void as_before(const ProcessIdentity *id)
+{
+  if (!id->switched)
+    return;
+  setfsuid(id->fsuid);
+  setfsgid(id->fsgid);
+}
+
+/* ---- records ---- */
+
+JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind)
+{
+  if (!cgfs_cgroup_journal(cg))
+    return NULL;
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "version");
+  json_builder_add_int_value(b, RECORD_VERSION);
+  json_builder_set_member_name(b, "kind");
+  json_builder_add_string_value(b, kind);
+  json_builder_set_member_name(b, "cgroup");
+  json_builder_add_string_value(b, cg->path);
+  json_builder_set_member_name(b, "boot_id");
+  json_builder_add_string_value(b, cgfs_cgroup_journal(cg)->boot_id);
+  return b;
+}
+
+static gboolean write_all(int fd, const char *text, gsize len)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, text, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return FALSE;
+    text += n;
+    len -= (gsize)n;
+  }
+  return TRUE;
+}
+
+/* Write @text as @name: a temporary file renamed, so that the record is whole or absent for the
+ * next process whenever this one dies. Not fsync'd: the journal guards against the death of
+ * the process, whose writes the page cache keeps; a machine crash takes the kernel's cgroups
+ * with it, and records of an earlier boot are dropped unread (boot_id). An fsync costs
+ * milliseconds where the state directory is on a disk, on every update. */
+static gboolean write_durably(CgfsJournal *j, const char *name, const char *text, GError **error)
+{
+  g_autofree char *tmp = g_strconcat(name, ".tmp", NULL);
+  cgfs_autofd fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return cgfs_set_errno(error, "cannot write the journal record %s/%s", j->dir, tmp);
+  if (!write_all(fd, text, strlen(text))) {
+    cgfs_set_errno(error, "cannot write the journal record %s/%s", j->dir, tmp);
+    unlinkat(j->dirfd, tmp, 0);
+    return FALSE;
+  }
+  if (renameat(j->dirfd, tmp, j->dirfd, name) != 0) {
+    cgfs_set_errno(error, "cannot commit the journal record %s/%s", j->dir, name);
+    unlinkat(j->dirfd, tmp, 0);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
+                                    CgfsJournalRecord **out, GError **error)
+{
+  *out = NULL;
+  if (!b)
+    return TRUE;
+  CgfsJournal *j = cgfs_cgroup_journal(cg);
+  json_builder_end_object(b);
+  g_autoptr(JsonNode) root = json_builder_get_root(b);
+  g_autofree char *text = json_to_string(root, FALSE);
+  /* Names sort in start order: recovery undoes the newest first. */
+  g_autofree char *name =
+    g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x" RECORD_SUFFIX, g_get_real_time(),
+                    (int)getpid(), (guint)g_atomic_int_add((gint *)&j->counter, 1));
+  ProcessIdentity id = as_process();
+  gboolean written = write_durably(j, name, text, error);
+  as_before(&id);
+  if (!written)
+    return FALSE;
+  CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
+  r->j = cgfs_journal_ref(j);
+  r->name = g_steal_pointer(&name);
+  *out = r;
+  return TRUE;
+}
+
+void cgfs_journal_record_drop(CgfsJournalRecord *r)
+{
+  if (!r)
+    return;
+  ProcessIdentity id = as_process();
+  if (unlinkat(r->j->dirfd, r->name, 0) != 0)
+    g_debug("cannot drop the journal record %s/%s: %s", r->j->dir, r->name, g_strerror(errno));
+  as_before(&id);
+  cgfs_journal_unref(r->j);
+  g_free(r->name);
+  g_free(r);
+}
+
+char *cgfs_journal_fd_path(int dirfd, const char *file)
+{
+  g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", dirfd);
+  /* a thread acting as a caller cannot read its own /proc/self/fd */
+  ProcessIdentity id = as_process();
+  g_autofree char *dir = g_file_read_link(link, NULL);
+  as_before(&id);
+  return dir ? g_build_filename(dir, file, NULL) : NULL;
+}
+
+char *cgfs_journal_starttime(pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+  g_autofree char *text = cgfs_read_alloc_at(AT_FDCWD, path, NULL, NULL);
+  const char *p = text ? strrchr(text, ')') : NULL;
+  if (!p)
+    return NULL;
+  /* after ") ": state is field 3; starttime is field 22 */
+  g_auto(GStrv) f = g_strsplit(p + 2, " ", 22);
+  return g_strv_length(f) >= 20 ? g_strdup(f[19]) : NULL;
+}
+
+/* ---- recovery ---- */
+
+static const char *member_string(JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member(o, name);
+  return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+           ? json_node_get_string(n)
+           : NULL;
+}
+
+static JsonArray *member_array(JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member(o, name);
+  return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+/* A path a record may name: absolute, no "..". */
+static gboolean path_ok(const char *path)
+{
+  return path && path[0] == '/' && !strstr(path, "/../") && !g_str_has_suffix(path, "/..");
+}
+
+typedef struct {
+  const char *file;
+  const char *value;
+} Restore;
+
+/* The restoring writes of an update, in the order they run: the plan's writes last to first,
+ * each write's own list in order (as the in-process rollback). */
+static GArray *restores_of(JsonArray *undo)
+{
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(Restore));
+  for (guint i = undo ? json_array_get_length(undo) : 0; i-- > 0;) {
+    JsonNode *g = json_array_get_element(undo, i);
+    JsonArray *group = JSON_NODE_HOLDS_ARRAY(g) ? json_node_get_array(g) : NULL;
+    for (guint k = 0; group && k < json_array_get_length(group); k++) {
+      JsonNode *w = json_array_get_element(group, k);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT(w) ? json_node_get_object(w) : NULL;
+      Restore r = { o ? member_string(o, "file") : NULL, o ? member_string(o, "value") : NULL };
+      if (path_ok(r.file) && r.value)
+        g_array_append_val(out, r);
+    }
+  }
+  return out;
+}
+
+static char *recover_update(JsonObject *o, const char *cgroup)
+{
+  g_autoptr(GArray) todo = restores_of(member_array(o, "undo"));
+  guint total = todo->len, gone = 0;
+  g_autofree char *last_error = NULL;
+  for (guint pass = 0; pass < RECOVERY_PASSES && todo->len; pass++) {
+    g_autoptr(GArray) failed = g_array_new(FALSE, FALSE, sizeof(Restore));
+    for (guint i = 0; i < todo->len; i++) {
+      const Restore *r = &g_array_index(todo, Restore, i);
+      g_autoptr(GError) local = NULL;
+      if (cgfs_write_at(AT_FDCWD, r->file, r->value, &local))
+        continue;
+      if (local->code == ENOENT) {
+        gone++; /* the cgroup was deleted since: nothing to restore */
+        continue;
+      }
+      g_free(last_error);
+      last_error = g_strdup(local->message);
+      g_array_append_val(failed, *r);
+    }
+    g_array_unref(todo);
+    todo = g_steal_pointer(&failed);
+  }
+  JsonArray *steps = member_array(o, "steps");
+  g_autofree char *step_note =
+    steps && json_array_get_length(steps)
+      ? g_strdup_printf("; %u step(s) not undone (%s)", json_array_get_length(steps),
+                        json_array_get_string_element(steps, 0))
+      : g_strdup("");
+  if (todo->len)
+    return g_strdup_printf("rolled back the unfinished update of %s: %u of %u files restored, %u "
+                           "could not be (%s)%s", cgroup, total - todo->len - gone, total,
+                           todo->len, last_error, step_note);
+  return g_strdup_printf("rolled back the unfinished update of %s: %u files restored%s%s",
+                         cgroup, total - gone, gone ? " (the rest deleted since)" : "",
+                         step_note);
+}
+
+static char **strings_of(JsonArray *a)
+{
+  GPtrArray *out = g_ptr_array_new();
+  for (guint i = 0; a && i < json_array_get_length(a); i++) {
+    JsonNode *n = json_array_get_element(a, i);
+    const char *s = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
+                      ? json_node_get_string(n)
+                      : "";
+    g_ptr_array_add(out, g_strdup(s));
+  }
+  g_ptr_array_add(out, NULL);
+  return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static gboolean all_exist(char **dirs)
+{
+  for (char **d = dirs; *d; d++)
+    if (!path_ok(*d) || !g_file_test(*d, G_FILE_TEST_IS_DIR))
+      return FALSE;
+  return dirs[0] != NULL;
+}
+
+static gboolean listed_in(const char *dir, const char *file, pid_t pid)
+{
+  g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+  cgfs_autofd fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || !cgfs_collect_pids(fd, file, FALSE, pids, NULL))
+    return FALSE;
+  for (guint i = 0; i < pids->len; i++)
+    if (g_array_index(pids, pid_t, i) == pid)
+      return TRUE;
+  return FALSE;
+}
+
+/* Put @pid in @target in every hierarchy. */
+static guint place(pid_t pid, char **target, const char *file)
+{
+  guint failed = 0;
+  for (char **d = target; *d; d++) {
+    cgfs_autofd fd = open(*d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || !cgfs_write_pid_at(fd, *d, file, pid, NULL))
+      failed++;
+  }
+  return failed;
+}
+
+/* Whether @pid is in some of @dirs but not all of them. */
+static gboolean split_over(pid_t pid, char **dirs, const char *file)
+{
+  guint n = 0, in = 0;
+  for (char **d = dirs; *d; d++, n++)
+    in += listed_in(*d, file, pid);
+  return in > 0 && in < n;
+}
+
+/* A move cut short: the process (if it is still the same one) and its descendants left split
+ * go back where it was, or forward if its old cgroup is gone in some hierarchy. */
+static char *recover_move(JsonObject *o, const char *cgroup)
+{
+  gint64 pid = json_object_get_int_member_with_default(o, "pid", 0);
+  const char *start = member_string(o, "starttime");
+  const char *file = member_string(o, "file");
+  g_auto(GStrv) from = strings_of(member_array(o, "from"));
+  g_auto(GStrv) to = strings_of(member_array(o, "to"));
+  if (pid <= 0 || pid > G_MAXINT || !start || !file || strchr(file, '/'))
+    return g_strdup_printf("dropped a malformed move record for %s", cgroup);
+  g_autofree char *now = cgfs_journal_starttime((pid_t)pid);
+  if (!now || strcmp(now, start) != 0)
+    return g_strdup_printf("move of %d into %s: the process is gone, nothing to do", (int)pid,
+                           cgroup);
+  gboolean back = all_exist(from) && g_strv_length(from) == g_strv_length(to);
+  char **target = back ? from : to;
+  if (!back && !all_exist(to))
+    return g_strdup_printf("move of %d into %s: neither its old nor its new cgroup exists in "
+                           "every hierarchy; left as it is", (int)pid, cgroup);
+  guint failed = place((pid_t)pid, target, file);
+  guint children = 0;
+  g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(pid_t));
+  cgfs_pid_children((pid_t)pid, todo);
+  for (guint i = 0; i < todo->len; i++) {
+    pid_t c = g_array_index(todo, pid_t, i);
+    if (split_over(c, to, file)) {
+      failed += place(c, target, file);
+      children++;
+    }
+    cgfs_pid_children(c, todo);
+  }
+  g_autofree char *also = children ? g_strdup_printf(" (and %u child(ren))", children) : NULL;
+  return g_strdup_printf("%s the unfinished move of %d into %s%s%s", back ? "undid" : "completed",
+                         (int)pid, cgroup, also ? also : "", failed ? " (some writes failed)" : "");
+}
+
+static char *recover_kill(JsonObject *o, const char *cgroup)
+{
+  const char *dir = member_string(o, "freezer");
+  if (!path_ok(dir))
+    return g_strdup_printf("dropped a malformed kill record for %s", cgroup);
+  cgfs_autofd fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return g_strdup_printf("kill of %s cut short: the cgroup is gone", cgroup);
+  g_autoptr(GError) local = NULL;
+  if (!cgfs_write_at(fd, "freezer.state", "THAWED", &local))
+    return g_strdup_printf("kill of %s cut short: cannot thaw it: %s", cgroup, local->message);
+  return g_strdup_printf("kill of %s cut short: thawed it (signals sent are delivered)", cgroup);
+}
+
+static char *recover_delete(JsonObject *o, const char *cgroup)
+{
+  g_auto(GStrv) dirs = strings_of(member_array(o, "dirs"));
+  guint removed = 0, left = 0;
+  for (char **d = dirs; *d; d++) {
+    if (!path_ok(*d) || !g_file_test(*d, G_FILE_TEST_IS_DIR))
+      continue;
+    if (rmdir(*d) == 0)
+      removed++;
+    else
+      left++;
+  }
+  g_autofree char *also = left ? g_strdup_printf(", %u could not be", left) : NULL;
+  return g_strdup_printf("completed the unfinished delete of %s: %u directories removed%s", cgroup,
+                         removed, also ? also : "");
+}
+
+static char *recover_record(CgfsJournal *j, const char *name)
+{
+  g_autofree char *path = g_build_filename(j->dir, name, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_autoptr(GError) local = NULL;
+  if (!json_parser_load_from_file(parser, path, &local) ||
+      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+    return g_strdup_printf("dropped the unreadable journal record %s: %s", name,
+                           local ? local->message : "not a JSON object");
+  JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+  const char *kind = member_string(o, "kind");
+  const char *cgroup = member_string(o, "cgroup");
+  if (!cgroup)
+    cgroup = "?";
+  if (json_object_get_int_member_with_default(o, "version", 0) != RECORD_VERSION || !kind)
+    return g_strdup_printf("dropped the journal record %s: unknown version or kind", name);
+  const char *boot = member_string(o, "boot_id");
+  if (boot && strcmp(boot, j->boot_id) != 0)
+    return g_strdup_printf("dropped the record of %s of %s from an earlier boot", kind, cgroup);
+  if (strcmp(kind, "update") == 0)
+    return recover_update(o, cgroup);
+  if (strcmp(kind, "move") == 0)
+    return recover_move(o, cgroup);
+  if (strcmp(kind, "kill") == 0)
+    return recover_kill(o, cgroup);
+  if (strcmp(kind, "delete") == 0)
+    return recover_delete(o, cgroup);
+  return g_strdup_printf("dropped the journal record %s: unknown kind '%s'", name, kind);
+}
+
+static gint newest_first(gconstpointer a, gconstpointer b)
+{
+  return -strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cgfs_journal_recover(CgfsJournal *j, GError **error)
+{
+  g_autoptr(GDir) dir = g_dir_open(j->dir, 0, error);
+  if (!dir)
+    return NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  for (const char *n = g_dir_read_name(dir); n; n = g_dir_read_name(dir)) {
+    if (g_str_has_suffix(n, RECORD_SUFFIX))
+      g_ptr_array_add(names, g_strdup(n));
+    else if (g_str_has_suffix(n, ".tmp"))
+      unlinkat(j->dirfd, n, 0); /* never committed: its plan never ran */
+  }
+  g_ptr_array_sort(names, newest_first);
+  GPtrArray *report = g_ptr_array_new();
+  for (guint i = 0; i < names->len; i++) {
+    g_ptr_array_add(report, recover_record(j, names->pdata[i]));
+    unlinkat(j->dirfd, names->pdata[i], 0);
+  }
+  g_ptr_array_add(report, NULL);
+  return (char **)g_ptr_array_free(report, FALSE);
+}

@@ -1,0 +1,171 @@
+/* The journal (lib/journal.c): records written before a plan and dropped after it, and recovery
+ * of records a crash left, against a fake v1 tree. */
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "fake-tree.h"
+#include "unit-common.h"
+
+typedef struct {
+  FakeMachine *m;
+  char *dir; /* the state directory */
+} Fixture;
+
+static int setup(void **state)
+{
+  Fixture *f = g_new0(Fixture, 1);
+  f->m = fake_machine_new(fake_tree_new_v1(), "v1");
+  f->dir = g_build_filename(f->m->t->root, "state", NULL);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  Fixture *f = *state;
+  void *m = f->m;
+  fake_machine_teardown(&m);
+  g_free(f->dir);
+  g_free(f);
+  return 0;
+}
+
+/* The names in the state directory other than the lock, sorted, space-separated. */
+static char *records(Fixture *f)
+{
+  g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  for (const char *n = d ? g_dir_read_name(d) : NULL; n; n = g_dir_read_name(d))
+    if (strcmp(n, "lock") != 0)
+      g_ptr_array_add(names, g_strdup(n));
+  g_ptr_array_add(names, NULL);
+  return g_strjoinv(" ", (char **)names->pdata);
+}
+
+static void put_record(Fixture *f, const char *name, const char *json)
+{
+  g_autofree char *path = g_build_filename(f->dir, name, NULL);
+  assert_true(g_file_set_contents(path, json, -1, NULL));
+}
+
+/* An update leaves no record behind, and every plan wrote one before it ran. */
+static void test_update_drops_its_record(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/j"), NULL, &error);
+  assert_no_gerror(error);
+  g_autoptr(CgfsResources) r = cgfs_resources_new();
+  r->pids.limit = 42;
+  r->pids.has_limit = TRUE;
+  gboolean ok = cgfs_cgroup_update(cg, r, &error);
+  assert_no_gerror(error);
+  assert_true(ok);
+  g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/j/pids.max");
+  assert_string_equal(g_strchomp(v), "42");
+  g_autofree char *left = records(f);
+  assert_string_equal(left, "");
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+}
+
+/* Recovery runs the restoring writes of the plan's writes last to first, each write's list in
+ * order; then the record is gone. */
+static void test_recover_update(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  fake_tree_mkcg(f->m->t, "sys/fs/cgroup/memory/u");
+  g_autofree char *lim = fake_tree_path(f->m->t, "sys/fs/cgroup/memory/u/memory.limit_in_bytes");
+  g_autofree char *sw = fake_tree_path(f->m->t, "sys/fs/cgroup/memory/u/memory.memsw.limit_in_bytes");
+  fake_tree_write(f->m->t, "sys/fs/cgroup/memory/u/memory.limit_in_bytes", "2000");
+  fake_tree_write(f->m->t, "sys/fs/cgroup/memory/u/memory.memsw.limit_in_bytes", "4000");
+  assert_int_equal(g_mkdir_with_parents(f->dir, 0700), 0);
+  g_autofree char *json = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/u\",\"undo\":["
+    "[{\"file\":\"%s\",\"value\":\"1000\"}],"
+    "[{\"file\":\"%s\",\"value\":\"3000\"},{\"file\":\"%s\",\"value\":\"1500\"}]],"
+    "\"steps\":[]}", lim, sw, lim);
+  put_record(f, "0000000000000001-1-00000000.json", json);
+  put_record(f, "0000000000000002-1-00000000.json.tmp", "{\"half\":");
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+  assert_no_gerror(error);
+  assert_int_equal(g_strv_length(report), 1);
+  assert_non_null(strstr(report[0], "rolled back the unfinished update of /u: 3 files restored"));
+  g_autofree char *l = fake_tree_read(f->m->t, "sys/fs/cgroup/memory/u/memory.limit_in_bytes");
+  g_autofree char *s = fake_tree_read(f->m->t, "sys/fs/cgroup/memory/u/memory.memsw.limit_in_bytes");
+  assert_string_equal(l, "1000"); /* the first write's old value, restored last */
+  assert_string_equal(s, "3000");
+  g_autofree char *left = records(f);
+  assert_string_equal(left, ""); /* the record and the never-committed .tmp are gone */
+}
+
+/* Records of a live journal are in flight: a second opener is refused. */
+static void test_lock(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  assert_non_null(j);
+  g_autoptr(CgfsJournal) again = cgfs_journal_new(f->dir, &error);
+  assert_null(again);
+  assert_gerror(error, EBUSY, "in use by another process");
+  g_clear_error(&error);
+}
+
+/* A move whose process is gone (or is another process with the same number) does nothing; an
+ * unreadable record is dropped with a line saying so; newest first. */
+static void test_recover_move_gone_and_junk(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  pid_t child = fork();
+  if (child == 0)
+    _exit(0);
+  waitpid(child, NULL, 0);
+  assert_int_equal(g_mkdir_with_parents(f->dir, 0700), 0);
+  g_autofree char *json = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"move\",\"cgroup\":\"/m\",\"pid\":%d,\"starttime\":\"1\","
+    "\"file\":\"cgroup.procs\",\"from\":[\"/nonexistent/a\"],\"to\":[\"/nonexistent/b\"]}",
+    (int)child);
+  put_record(f, "0000000000000001-1-00000000.json", json);
+  put_record(f, "0000000000000002-1-00000000.json", "not json");
+  /* a record of an earlier boot is never applied: its cgroups are gone */
+  fake_tree_mkcg(f->m->t, "sys/fs/cgroup/pids/old");
+  fake_tree_write(f->m->t, "sys/fs/cgroup/pids/old/pids.max", "7");
+  g_autofree char *max = fake_tree_path(f->m->t, "sys/fs/cgroup/pids/old/pids.max");
+  g_autofree char *old = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/old\",\"boot_id\":\"another\","
+    "\"undo\":[[{\"file\":\"%s\",\"value\":\"1\"}]]}", max);
+  put_record(f, "0000000000000000-1-00000000.json", old);
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+  assert_no_gerror(error);
+  assert_int_equal(g_strv_length(report), 3);
+  assert_non_null(strstr(report[0], "dropped the unreadable journal record"));
+  assert_non_null(strstr(report[1], "the process is gone, nothing to do"));
+  assert_non_null(strstr(report[2], "from an earlier boot"));
+  g_autofree char *still = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/old/pids.max");
+  assert_string_equal(still, "7");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_update_drops_its_record, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
