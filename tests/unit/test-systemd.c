@@ -389,6 +389,21 @@ static void test_create_slice(void **state)
   assert_false(cgfs_cgroup_add_process(cg, getpid(), NULL, &error));
   assert_gerror(error, EINVAL, "a-b.slice");
   g_clear_error(&error);
+  /* mkdir(2)'s form (the daemon's): a unit too, EEXIST when it is there */
+  g_autoptr(CgfsCgroup) child = cgfs_cgroup_create_child(cg, "a-b-c.slice", &error);
+  assert_no_gerror(error);
+  g_autofree char *child_cg = unit_text(f, "a-b-c.slice", "ControlGroup");
+  assert_string_equal(child_cg, "'/a.slice/a-b.slice/a-b-c.slice'");
+  assert_null(cgfs_cgroup_create_child(cg, "a-b-c.slice", &error));
+  assert_gerror(error, EEXIST, "exists already");
+  g_clear_error(&error);
+  assert_null(cgfs_cgroup_create_child(cg, "x.scope", &error));
+  assert_gerror(error, EINVAL, "a scope needs a process");
+  g_clear_error(&error);
+  assert_null(cgfs_cgroup_create_child(cg, "plain", &error));
+  assert_gerror(error, EINVAL, "a slice holds only units");
+  g_clear_error(&error);
+  assert_false(cg_exists(f, "/a.slice/a-b.slice/plain"));
 }
 
 static void test_create_scope(void **state)
