@@ -392,6 +392,7 @@ static void test_create_slice(void **state)
   /* mkdir(2)'s form (the daemon's): a unit too, EEXIST when it is there */
   g_autoptr(CgfsCgroup) child = cgfs_cgroup_create_child(cg, "a-b-c.slice", &error);
   assert_no_gerror(error);
+  assert_string_equal(cgfs_cgroup_path(child), "/a.slice/a-b.slice/a-b-c.slice");
   g_autofree char *child_cg = unit_text(f, "a-b-c.slice", "ControlGroup");
   assert_string_equal(child_cg, "'/a.slice/a-b.slice/a-b-c.slice'");
   assert_null(cgfs_cgroup_create_child(cg, "a-b-c.slice", &error));
