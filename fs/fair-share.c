@@ -1,7 +1,7 @@
-/* Fair share: what one caller (uid) may hold in the daemon at once — open files, bytes of
- * unfinished writes, polled events files, writes that can wait for the kernel — so that no
- * unprivileged user reaches the daemon's own limits (fds, memory, worker threads) and takes the
- * mount away from everyone else. Root (uid 0) is not counted: it can exhaust the machine without
+/* Fair share: what one caller (uid) may hold in the daemon at once — open files and their
+ * contents, bytes of unfinished writes, polled events files, writes that can wait for the
+ * kernel — so that no unprivileged user reaches the daemon's own limits (fds, memory, worker
+ * threads) and takes the mount away from everyone else. Root (uid 0) is not counted: it can exhaust the machine without
  * the mount. The figures are in docs/tree.md ("Limits") and docs/security.md ("Fair share"). */
 #include <errno.h>
 
@@ -18,6 +18,7 @@ static const char *const what[FS_SHARE_N] = {
   [FS_SHARE_PENDING_BYTES] = "bytes of unfinished writes",
   [FS_SHARE_POLLERS] = "polled events files",
   [FS_SHARE_SLOW_WRITES] = "state or kill writes in progress",
+  [FS_SHARE_SNAPSHOT_BYTES] = "bytes of open files' contents",
 };
 
 /* The errno a caller over its share gets: what the kernel says for the same shortage. */
@@ -26,6 +27,7 @@ static const int over_errno[FS_SHARE_N] = {
   [FS_SHARE_PENDING_BYTES] = EDQUOT,
   [FS_SHARE_POLLERS] = EMFILE,
   [FS_SHARE_SLOW_WRITES] = EAGAIN,
+  [FS_SHARE_SNAPSHOT_BYTES] = ENOMEM,
 };
 
 guint64 fs_fair_share_pollers_for(guint64 nofile)
@@ -46,6 +48,7 @@ FsFairShare *fs_fair_share_new(guint64 nofile)
   s->max[FS_SHARE_PENDING_BYTES] = FS_SHARE_MAX_PENDING_BYTES;
   s->max[FS_SHARE_POLLERS] = fs_fair_share_pollers_for(nofile);
   s->max[FS_SHARE_SLOW_WRITES] = FS_SHARE_MAX_SLOW_WRITES;
+  s->max[FS_SHARE_SNAPSHOT_BYTES] = FS_SHARE_MAX_SNAPSHOT_BYTES;
   return s;
 }
 

@@ -78,6 +78,7 @@ void fs_file_unref(FsFile *f)
   FsFairShare *share = f->d->share;
   fs_fair_share_give(share, f->uid, FS_SHARE_OPEN_FILES, 1);
   fs_fair_share_give(share, f->uid, FS_SHARE_PENDING_BYTES, f->charged);
+  fs_fair_share_give(share, f->uid, FS_SHARE_SNAPSHOT_BYTES, f->snapshot_len);
   if (f->poll)
     fs_fair_share_give(share, f->uid, FS_SHARE_POLLERS, 1);
   fs_events_poll_free(f->poll);
@@ -128,6 +129,12 @@ static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
   char *text = f->node->read(&rq, &len, error);
   if (!text)
     return FALSE;
+  /* What a reader holds counts in its opener's share: a large metrics.prom opened many times. */
+  if (!fs_fair_share_take(f->d->share, f->uid, FS_SHARE_SNAPSHOT_BYTES, len, error)) {
+    g_free(text);
+    return FALSE;
+  }
+  fs_fair_share_give(f->d->share, f->uid, FS_SHARE_SNAPSHOT_BYTES, f->snapshot_len);
   g_free(f->snapshot);
   f->snapshot = text;
   f->snapshot_len = len;
