@@ -34,7 +34,8 @@ typedef struct {
   const char *identity_dir; /* the first directory that exists (cg owns the string) */
   dev_t dev;
   ino_t ino;
-  gboolean keeps; /* its directories keep files open: loaded again since it was cached */
+  guint hits;     /* loads from the cache since it was cached */
+  gboolean keeps; /* its directories keep files open: loaded twice since it was cached */
   GList link;     /* in the LRU queue, most recent first */
 } Entry;
 
@@ -242,12 +243,13 @@ static void drop_entry(CgfsCache *c, Entry *e)
   g_hash_table_remove(c->entries, e->path);
 }
 
-/* Under the lock: a cgroup asked about again is hot; its files are kept from now on. (Not from
- * the first load: a walk over many cgroups that reads each once would only churn descriptors.)
- * The tables are published atomically: other threads may be reading the cgroup. */
+/* Under the lock: a cgroup asked about again and again is hot; its files are kept from now on.
+ * Not before the second load from the cache: one read through a FUSE mount is a lookup and an
+ * open (two loads), and a walk that reads each cgroup once would only churn descriptors. The
+ * tables are published atomically: other threads may be reading the cgroup. */
 static void start_keeping(CgfsCache *c, Entry *e)
 {
-  if (e->keeps)
+  if (e->keeps || ++e->hits < 2)
     return;
   e->keeps = TRUE;
   for (guint i = 0; i < e->cg->dirs->len; i++) {

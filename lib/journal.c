@@ -23,7 +23,15 @@ struct _CgfsJournal {
   int dirfd;
   int lockfd;
   guint counter;
+  char *boot_id;
 };
+
+/* This boot's id: a record written before the machine restarted names cgroups that are gone. */
+static char *boot_id(void)
+{
+  g_autofree char *id = cgfs_read_line_at(AT_FDCWD, "/proc/sys/kernel/random/boot_id", NULL);
+  return g_strdup(id ? id : "");
+}
 
 struct _CgfsJournalRecord {
   CgfsJournal *j;
@@ -37,6 +45,7 @@ CgfsJournal *cgfs_journal_new(const char *dir, GError **error)
   j->dirfd = -1;
   j->lockfd = -1;
   j->dir = g_strdup(dir);
+  j->boot_id = boot_id();
   if (g_mkdir_with_parents(dir, 0700) != 0) {
     cgfs_set_errno(error, "cannot make the state directory %s", dir);
     return NULL;
@@ -75,6 +84,7 @@ void cgfs_journal_unref(CgfsJournal *j)
   cgfs_close_fd(&j->lockfd);
   cgfs_close_fd(&j->dirfd);
   g_free(j->dir);
+  g_free(j->boot_id);
   g_free(j);
 }
 
@@ -130,6 +140,8 @@ JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind)
   json_builder_add_string_value(b, kind);
   json_builder_set_member_name(b, "cgroup");
   json_builder_add_string_value(b, cg->path);
+  json_builder_set_member_name(b, "boot_id");
+  json_builder_add_string_value(b, cgfs_cgroup_journal(cg)->boot_id);
   return b;
 }
 
@@ -147,20 +159,23 @@ static gboolean write_all(int fd, const char *text, gsize len)
   return TRUE;
 }
 
-/* Write @text as @name: a temporary file fsync'd, renamed, and the directory fsync'd, so that
- * the record is whole or absent after any crash. */
+/* Write @text as @name: a temporary file renamed, so that the record is whole or absent for the
+ * next process whenever this one dies. Not fsync'd: the journal guards against the death of
+ * the process, whose writes the page cache keeps; a machine crash takes the kernel's cgroups
+ * with it, and records of an earlier boot are dropped unread (boot_id). An fsync costs
+ * milliseconds where the state directory is on a disk, on every update. */
 static gboolean write_durably(CgfsJournal *j, const char *name, const char *text, GError **error)
 {
   g_autofree char *tmp = g_strconcat(name, ".tmp", NULL);
   cgfs_autofd fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return cgfs_set_errno(error, "cannot write the journal record %s/%s", j->dir, tmp);
-  if (!write_all(fd, text, strlen(text)) || fsync(fd) != 0) {
+  if (!write_all(fd, text, strlen(text))) {
     cgfs_set_errno(error, "cannot write the journal record %s/%s", j->dir, tmp);
     unlinkat(j->dirfd, tmp, 0);
     return FALSE;
   }
-  if (renameat(j->dirfd, tmp, j->dirfd, name) != 0 || fsync(j->dirfd) != 0) {
+  if (renameat(j->dirfd, tmp, j->dirfd, name) != 0) {
     cgfs_set_errno(error, "cannot commit the journal record %s/%s", j->dir, name);
     unlinkat(j->dirfd, tmp, 0);
     return FALSE;
@@ -199,7 +214,7 @@ void cgfs_journal_record_drop(CgfsJournalRecord *r)
   if (!r)
     return;
   ProcessIdentity id = as_process();
-  if (unlinkat(r->j->dirfd, r->name, 0) != 0 || fsync(r->j->dirfd) != 0)
+  if (unlinkat(r->j->dirfd, r->name, 0) != 0)
     g_debug("cannot drop the journal record %s/%s: %s", r->j->dir, r->name, g_strerror(errno));
   as_before(&id);
   cgfs_journal_unref(r->j);
@@ -452,6 +467,9 @@ static char *recover_record(CgfsJournal *j, const char *name)
     cgroup = "?";
   if (json_object_get_int_member_with_default(o, "version", 0) != RECORD_VERSION || !kind)
     return g_strdup_printf("dropped the journal record %s: unknown version or kind", name);
+  const char *boot = member_string(o, "boot_id");
+  if (boot && strcmp(boot, j->boot_id) != 0)
+    return g_strdup_printf("dropped the record of %s of %s from an earlier boot", kind, cgroup);
   if (strcmp(kind, "update") == 0)
     return recover_update(o, cgroup);
   if (strcmp(kind, "move") == 0)
@@ -486,8 +504,6 @@ char **cgfs_journal_recover(CgfsJournal *j, GError **error)
     g_ptr_array_add(report, recover_record(j, names->pdata[i]));
     unlinkat(j->dirfd, names->pdata[i], 0);
   }
-  if (names->len)
-    fsync(j->dirfd);
   g_ptr_array_add(report, NULL);
   return (char **)g_ptr_array_free(report, FALSE);
 }

@@ -8,9 +8,20 @@
 set -euo pipefail
 . "$(dirname "$0")/../integration/fs-common.sh"
 
-for c in memory cpu pids devices; do
-  [ -d /sys/fs/cgroup/$c ] || skip "no v1 $c hierarchy"
-done
+# v1 here (devices included); v2 in the guest (no devices: a v2 device program is replaced by
+# the kernel atomically and is not undone from a record, docs/architecture.md).
+if [ -n "$(v1_mounts)" ]; then
+  HIER=v1
+  for c in memory cpu pids devices; do
+    [ -d /sys/fs/cgroup/$c ] || skip "no v1 $c hierarchy"
+  done
+else
+  HIER=v2
+  V2=$(v2_mount)
+  for c in memory cpu pids; do
+    grep -qw $c "$V2/cgroup.controllers" || skip "no v2 $c controller"
+  done
+fi
 KILLS=${KILLS:-200}
 CGROUPS=${CGROUPS:-3}
 STATE=${STATE-$WORK/state} # STATE= (empty): no journal, to see the test fail
@@ -18,6 +29,11 @@ STATE=${STATE-$WORK/state} # STATE= (empty): no journal, to see the test fail
 DOC_A='{"memory": {"limit": 67108864, "swap": 134217728}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 100}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "r"}, {"allow": true, "type": "c", "major": 1, "minor": 8, "access": "rw"}]}'
 DOC_B='{"memory": {"limit": 100663296, "swap": 201326592}, "cpu": {"shares": 2048, "quota": 150000, "period": 200000}, "pids": {"limit": 200}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm"}, {"allow": true, "type": "c", "major": 5, "minor": 0, "access": "rw"}, {"allow": true, "type": "c", "major": 136, "access": "rwm"}]}'
 FILES="memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us pids/pids.max devices/devices.list"
+if [ $HIER = v2 ]; then
+  DOC_A=$(echo "$DOC_A" | jq -c 'del(.devices)')
+  DOC_B=$(echo "$DOC_B" | jq -c 'del(.devices)')
+  FILES="memory.max memory.swap.max cpu.weight cpu.max pids.max"
+fi
 
 # The kernel's view of the limits of cgroup $1, one "file: content" line per file (devices.list
 # sorted: a restored list may hold the same rules in another order).
@@ -25,13 +41,17 @@ kernel_state() {
   local f
   for f in $FILES; do
     printf '%s: ' "$f"
-    sort "/sys/fs/cgroup/${f%%/*}/$1/${f#*/}" | tr '\n' ' '
+    if [ $HIER = v1 ]; then
+      sort "/sys/fs/cgroup/${f%%/*}/$1/${f#*/}" | tr '\n' ' '
+    else
+      tr '\n' ' ' < "$V2/$1/$f"
+    fi
     echo
   done
 }
 
 start_daemon() {
-  "$CGFS" -f --hierarchy v1 --state-dir "$STATE" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+  "$CGFS" -f --hierarchy $HIER --state-dir "$STATE" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
   DAEMON_PID=$!
   local deadline=$((SECONDS + 120))
   until stat -f "$MNT" >/dev/null 2>&1 && [ -e "$MNT/procs" ]; do
@@ -117,5 +137,5 @@ for k in $(seq "$KILLS"); do
   check_one_path "$P2"
 done
 echo "figure: $KILLS kills, $recovered unfinished plans recovered, $half half-applied cgroups, 0 split processes"
-grep "recovery:" "$LOG" | sed 's/.*recovery: //; s/ of .* into / into /; s/ of [^ ]*:.*//' | sort | uniq -c | sed 's/^/figure: /'
+{ grep "recovery:" "$LOG" || true; } | sed 's/.*recovery: //; s/ of .* into / into /; s/ of [^ ]*:.*//' | sort | uniq -c | sed 's/^/figure: /'
 note "ok"

@@ -29,7 +29,7 @@ wait_served() {
 }
 kill9_daemon() { kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=; }
 
-mount_cgfs --hierarchy $HIER
+mount_cgfs --hierarchy $HIER --state-dir "$WORK/state" # the journal: the test's own
 A=$PREFIX"a"
 mkdir "$MNT/$A"
 
@@ -46,7 +46,7 @@ kill9_daemon
 wait_gone "$W"
 is_mounted && echo "figure: the watchdog left the dead mount" || echo "figure: the watchdog unmounted"
 : > "$LOG"
-"$CGFS" -f --hierarchy $HIER "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+"$CGFS" -f --hierarchy $HIER --state-dir "$WORK/state" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
 DAEMON_PID=$!
 wait_served
 [ "$(mount_lines)" = 1 ] || fail "$(mount_lines) mounts on $MNT"
@@ -64,7 +64,7 @@ for i in $(seq "$restarts"); do
   [[ $(stat "$MNT" 2>&1) == *"not connected"* ]] || fail "not ENOTCONN: $(stat "$MNT" 2>&1)"
   : > "$LOG"
   start=$(date +%s%N)
-  "$CGFS" -f --hierarchy $HIER "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+  "$CGFS" -f --hierarchy $HIER --state-dir "$WORK/state" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
   DAEMON_PID=$!
   wait_served
   ms=$(( ($(date +%s%N) - start) / 1000000 ))

@@ -139,13 +139,24 @@ static void test_recover_move_gone_and_junk(void **state)
     (int)child);
   put_record(f, "0000000000000001-1-00000000.json", json);
   put_record(f, "0000000000000002-1-00000000.json", "not json");
+  /* a record of an earlier boot is never applied: its cgroups are gone */
+  fake_tree_mkcg(f->m->t, "sys/fs/cgroup/pids/old");
+  fake_tree_write(f->m->t, "sys/fs/cgroup/pids/old/pids.max", "7");
+  g_autofree char *max = fake_tree_path(f->m->t, "sys/fs/cgroup/pids/old/pids.max");
+  g_autofree char *old = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/old\",\"boot_id\":\"another\","
+    "\"undo\":[[{\"file\":\"%s\",\"value\":\"1\"}]]}", max);
+  put_record(f, "0000000000000000-1-00000000.json", old);
   g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
   assert_no_gerror(error);
   g_auto(GStrv) report = cgfs_journal_recover(j, &error);
   assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 2);
+  assert_int_equal(g_strv_length(report), 3);
   assert_non_null(strstr(report[0], "dropped the unreadable journal record"));
   assert_non_null(strstr(report[1], "the process is gone, nothing to do"));
+  assert_non_null(strstr(report[2], "from an earlier boot"));
+  g_autofree char *still = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/old/pids.max");
+  assert_string_equal(still, "7");
 }
 
 int main(void)
