@@ -9,9 +9,14 @@
 
 struct _FsFairShare {
   GMutex lock;
-  GHashTable *used; /* uid -> guint64[FS_SHARE_N] */
+  GHashTable *used; /* uid -> UidShare */
   guint64 max[FS_SHARE_N];
 };
+
+typedef struct {
+  guint64 used[FS_SHARE_N];
+  guint refused; /* bit per kind: refused since the uid last gave any of it back */
+} UidShare;
 
 static const char *const what[FS_SHARE_N] = {
   [FS_SHARE_OPEN_FILES] = "open files",
@@ -61,6 +66,21 @@ void fs_fair_share_free(FsFairShare *s)
   g_free(s);
 }
 
+gboolean fs_fair_share_refused(FsFairShare *s, uid_t uid, FsShareKind kind, GError **error)
+{
+  if (!s || uid == 0)
+    return FALSE;
+  g_mutex_lock(&s->lock);
+  UidShare *u = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
+  gboolean refused = u && (u->refused & (1u << kind));
+  g_mutex_unlock(&s->lock);
+  if (refused)
+    g_set_error(error, CGFS_ERROR, over_errno[kind],
+                "uid %u holds the most %s one user may hold in cgfs (%" G_GUINT64_FORMAT ")",
+                (unsigned)uid, what[kind], s->max[kind]);
+  return refused;
+}
+
 guint64 fs_fair_share_max(const FsFairShare *s, FsShareKind kind)
 {
   return s->max[kind];
@@ -72,14 +92,16 @@ gboolean fs_fair_share_take(FsFairShare *s, uid_t uid, FsShareKind kind, guint64
   if (!s || uid == 0 || amount == 0)
     return TRUE;
   g_mutex_lock(&s->lock);
-  guint64 *used = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
-  if (!used) {
-    used = g_new0(guint64, FS_SHARE_N);
-    g_hash_table_insert(s->used, GUINT_TO_POINTER(uid), used);
+  UidShare *u = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
+  if (!u) {
+    u = g_new0(UidShare, 1);
+    g_hash_table_insert(s->used, GUINT_TO_POINTER(uid), u);
   }
-  gboolean ok = used[kind] + amount <= s->max[kind];
+  gboolean ok = u->used[kind] + amount <= s->max[kind];
   if (ok)
-    used[kind] += amount;
+    u->used[kind] += amount;
+  else
+    u->refused |= 1u << kind;
   g_mutex_unlock(&s->lock);
   if (!ok)
     g_set_error(error, CGFS_ERROR, over_errno[kind],
@@ -93,12 +115,13 @@ void fs_fair_share_give(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amo
   if (!s || uid == 0 || amount == 0)
     return;
   g_mutex_lock(&s->lock);
-  guint64 *used = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
-  if (used) {
-    used[kind] -= MIN(used[kind], amount);
+  UidShare *u = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
+  if (u) {
+    u->used[kind] -= MIN(u->used[kind], amount);
+    u->refused &= ~(1u << kind);
     gboolean idle = TRUE;
     for (int k = 0; k < FS_SHARE_N; k++)
-      idle = idle && used[k] == 0;
+      idle = idle && u->used[k] == 0;
     if (idle) /* a table entry per uid only while it holds something */
       g_hash_table_remove(s->used, GUINT_TO_POINTER(uid));
   }

@@ -36,7 +36,7 @@
 #define FS_SHARE_MAX_PENDING_BYTES (8u << 20) /* two documents of the largest size */
 #define FS_SHARE_MAX_POLLERS 64               /* at most: fewer when the fd limit is low */
 #define FS_SHARE_MAX_SLOW_WRITES 2            /* state and kill writes wait for the kernel */
-#define FS_SHARE_MAX_SNAPSHOT_BYTES (64u << 20) /* what open readers hold (snapshots) */
+#define FS_SHARE_MAX_SNAPSHOT_BYTES (16u << 20) /* what open readers hold (snapshots) */
 
 typedef enum {
   FS_SHARE_OPEN_FILES,
@@ -60,6 +60,9 @@ guint64 fs_fair_share_max(const FsFairShare *s, FsShareKind kind);
 gboolean fs_fair_share_take(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount,
                             GError **error);
 void fs_fair_share_give(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount);
+/* Whether @uid was refused @kind and has given none of it back since (then fail as take does):
+ * what costs work to measure (a snapshot) is then refused before the work is done. */
+gboolean fs_fair_share_refused(FsFairShare *s, uid_t uid, FsShareKind kind, GError **error);
 
 typedef struct _FsLastErrors FsLastErrors;
 typedef struct _FsWatcher FsWatcher;
