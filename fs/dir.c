@@ -177,9 +177,32 @@ int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
   return fail_in_parent(path, "chmod", EPERM, "modes mirror the kernel's cgroup files");
 }
 
+/* chown of a cgroup delegates it (cgfs_cgroup_delegate), with the caller's credentials: root
+ * may, others get the kernel's EPERM. A node's owner mirrors its kernel file's. */
 int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
-  return fail_in_parent(path, "chown", EPERM, "owners mirror the kernel's cgroup files");
+  FsDaemon *d = fs_daemon();
+  g_auto(FsPath) p = { 0 };
+  g_autoptr(CgfsCgroup) cg = NULL;
+  g_autofree char *hpath = NULL;
+  int r = fs_resolve(path, &p, &cg, &hpath);
+  if (r < 0)
+    return r;
+  if (p.node)
+    return fail_in_parent(path, "chown", EPERM,
+                          "a node's owner mirrors its kernel file; chown the directory to delegate");
+  g_autoptr(GError) error = NULL;
+  g_auto(FsCaller) caller;
+  fs_caller_init(&caller);
+  FsSavedCreds saved;
+  if (!fs_caller_enter(&caller, &saved, &error))
+    return fs_fail(d, cg, hpath, "chown", error);
+  gboolean ok = cgfs_cgroup_delegate(cg, uid, gid, &error);
+  fs_caller_leave(&saved);
+  if (!ok)
+    return fs_fail(d, cg, hpath, "chown", error);
+  fs_audit(&caller, hpath, "delegated to %d:%d", (int)uid, (int)gid);
+  return 0;
 }
 
 /* touch works and changes nothing: times mirror the kernel's files. */

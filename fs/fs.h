@@ -170,6 +170,8 @@ typedef struct {
    * version; NULL: the cgroup directory's. */
   const char *const *mirror_v1;
   const char *const *mirror_v2;
+  /* Readable only by those who may write the mirrored file: its w bits become r bits. */
+  gboolean read_by_writers;
   /* The content, taken once at open(). NULL for write-only nodes. */
   char *(*read)(FsRequest *rq, gsize *len, GError **error);
   /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */

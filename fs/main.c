@@ -99,6 +99,16 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
     set_value_option(o, &value_options[key], strchr(arg, '=') + 1);
     return 0;
   }
+  /* Owners and modes shown are the kernel's, and the kernel checks them (default_permissions,
+   * always on): these would show and check others (docs/security.md). */
+  static const char *const refused[] = { "uid=", "gid=", "umask=", NULL };
+  for (const char *const *r = refused; key == FUSE_OPT_KEY_OPT && *r; r++) {
+    if (g_str_has_prefix(arg, *r)) {
+      fprintf(stderr, "cgfs: -o %s: refused: owners and modes are the kernel's cgroup files'\n",
+              arg);
+      return -1;
+    }
+  }
   return 1; /* libfuse's */
 }
 

@@ -104,5 +104,9 @@ static char *read_last_error(FsRequest *rq, gsize *len, GError **error)
 const FsNode fs_node_last_error = {
   .name = "last_error",
   .mask = 0444,
+  /* It holds what was written: readable by those who may write the cgroup's procs file. */
+  .read_by_writers = TRUE,
+  .mirror_v1 = (const char *const[]){ "cgroup.procs", NULL },
+  .mirror_v2 = (const char *const[]){ "cgroup.procs", NULL },
   .read = read_last_error,
 };

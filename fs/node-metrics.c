@@ -18,7 +18,13 @@ static const char *mount_path(const FsDaemon *d, const char *hpath)
 static char *read_metrics(FsRequest *rq, gsize *len, GError **error)
 {
   g_autoptr(CgfsMetrics) m = cgfs_metrics_new();
-  if (!cgfs_metrics_add_subtree(m, rq->cg, mount_path(rq->d, rq->path), error))
+  /* With the opener's credentials, as stats.json. */
+  FsSavedCreds saved;
+  if (!fs_caller_enter(rq->who, &saved, error))
+    return NULL;
+  gboolean ok = cgfs_metrics_add_subtree(m, rq->cg, mount_path(rq->d, rq->path), error);
+  fs_caller_leave(&saved);
+  if (!ok)
     return NULL;
   return cgfs_metrics_to_text(m, len);
 }

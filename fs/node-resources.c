@@ -5,7 +5,11 @@
 
 static char *read_resources(FsRequest *rq, gsize *len, GError **error)
 {
+  FsSavedCreds saved; /* the opener's credentials: the limit files' modes apply */
+  if (!fs_caller_enter(rq->who, &saved, error))
+    return NULL;
   g_autoptr(CgfsResources) r = cgfs_cgroup_read_resources(rq->cg, error);
+  fs_caller_leave(&saved);
   return r ? cgfs_resources_to_json(r, len) : NULL; /* pretty-printed, newline-terminated */
 }
 

@@ -95,6 +95,46 @@ static gboolean detach(const char *path, GError **error)
   return TRUE;
 }
 
+/* Whether process @pid is a live fusermount3 auto_unmount watchdog of @path. */
+static gboolean is_watchdog_of(const char *pid, const char *path)
+{
+  g_autofree char *file = g_strdup_printf("/proc/%s/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents(file, &cmdline, &len, NULL) || len == 0)
+    return FALSE; /* gone, or a zombie (an empty command line) */
+  g_autofree char *prog = g_path_get_basename(cmdline);
+  if (strcmp(prog, "fusermount3") != 0)
+    return FALSE;
+  gboolean auto_unmount = FALSE;
+  const char *last = cmdline;
+  for (const char *a = cmdline; a < cmdline + len; a += strlen(a) + 1) {
+    auto_unmount = auto_unmount || strstr(a, "auto_unmount") != NULL;
+    last = a;
+  }
+  return auto_unmount && strcmp(last, path) == 0;
+}
+
+static gboolean watchdog_alive(const char *path)
+{
+  g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+  for (const char *n = proc ? g_dir_read_name(proc) : NULL; n; n = g_dir_read_name(proc))
+    if (g_ascii_isdigit(n[0]) && is_watchdog_of(n, path))
+      return TRUE;
+  return FALSE;
+}
+
+/* The dead daemon's auto_unmount watchdog unmounts by itself, checking only the mount's type:
+ * mounting before it has acted would let it unmount the new mount. Wait for it (a moment). */
+#define WATCHDOG_WAIT_MS 5000
+
+static void wait_for_watchdog(const char *path)
+{
+  gint64 deadline = g_get_monotonic_time() + WATCHDOG_WAIT_MS * 1000;
+  while (watchdog_alive(path) && g_get_monotonic_time() < deadline)
+    g_usleep(20 * 1000);
+}
+
 gboolean fs_take_over_dead_mount(const char *mountpoint, guint *detached, GError **error)
 {
   *detached = 0;
@@ -105,6 +145,9 @@ gboolean fs_take_over_dead_mount(const char *mountpoint, guint *detached, GError
   g_autofree char *path = absolute_mount_point(mountpoint, error);
   if (!path)
     return FALSE;
+  wait_for_watchdog(path);
+  if (statfs(mountpoint, &sfs) == 0 || errno != ENOTCONN)
+    return TRUE; /* the watchdog unmounted it */
   for (guint depth = 0; depth < TAKEOVER_MAX_DEPTH; depth++) {
     g_autofree char *type = top_mount_type(path);
     if (!type || strcmp(type, "fuse.cgfs") != 0) {

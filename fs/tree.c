@@ -140,7 +140,7 @@ gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **e
     mask &= 0444;
   }
   memset(st, 0, sizeof *st);
-  st->st_mode = S_IFREG | (k.st_mode & mask);
+  st->st_mode = S_IFREG | (node->read_by_writers ? (k.st_mode & 0222) << 1 : k.st_mode & mask);
   st->st_nlink = 1;
   st->st_uid = k.st_uid;
   st->st_gid = k.st_gid;

@@ -55,6 +55,10 @@ gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t p
 /* Send @sig to every process listed in @file over the subtree of @d, each checked (through a
  * pidfd) to still be in it when signalled; how many were signalled. */
 gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig, GError **error);
+/* Move every process listed in @file over the subtree of @src_fd into @dst_fd, until none is
+ * left (EBUSY after 1000 rounds). */
+gboolean cgfs_move_all_dir(int src_fd, const char *src_dir, int dst_fd, const char *dst_dir,
+                           const char *file, GError **error);
 /* The children of every thread of @pid, appended to @out (pid_t). */
 void cgfs_pid_children(pid_t pid, GArray *out);
 /* Whether process @pid sits in @d or below it (its mount's hierarchy). */

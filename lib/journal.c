@@ -451,6 +451,36 @@ static char *recover_delete(JsonObject *o, const char *cgroup)
                          removed, also ? also : "");
 }
 
+/* A move of a subtree's processes cut short: completed, hierarchy by hierarchy. */
+static char *recover_move_all(JsonObject *o, const char *cgroup)
+{
+  const char *file = member_string(o, "file");
+  JsonArray *pairs = member_array(o, "pairs");
+  if (!file || strchr(file, '/') || !pairs)
+    return g_strdup_printf("dropped a malformed move record for %s", cgroup);
+  guint failed = 0;
+  g_autofree char *why = NULL;
+  for (guint i = 0; i < json_array_get_length(pairs); i++) {
+    JsonNode *n = json_array_get_element(pairs, i);
+    g_auto(GStrv) pair = strings_of(JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL);
+    if (g_strv_length(pair) != 2 || !path_ok(pair[0]) || !path_ok(pair[1]))
+      continue;
+    cgfs_autofd src = open(pair[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cgfs_autofd dst = open(pair[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    g_autoptr(GError) local = NULL;
+    if (src < 0 || dst < 0)
+      continue; /* gone since: nothing to move, or nowhere to */
+    if (!cgfs_move_all_dir(src, pair[0], dst, pair[1], file, &local)) {
+      failed++;
+      g_free(why);
+      why = g_strdup(local->message);
+    }
+  }
+  if (failed)
+    return g_strdup_printf("could not complete the move of the processes of %s: %s", cgroup, why);
+  return g_strdup_printf("completed the unfinished move of the processes of %s", cgroup);
+}
+
 static char *recover_record(CgfsJournal *j, const char *name)
 {
   g_autofree char *path = g_build_filename(j->dir, name, NULL);
@@ -474,6 +504,8 @@ static char *recover_record(CgfsJournal *j, const char *name)
     return recover_update(o, cgroup);
   if (strcmp(kind, "move") == 0)
     return recover_move(o, cgroup);
+  if (strcmp(kind, "move_all") == 0)
+    return recover_move_all(o, cgroup);
   if (strcmp(kind, "kill") == 0)
     return recover_kill(o, cgroup);
   if (strcmp(kind, "delete") == 0)

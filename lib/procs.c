@@ -494,27 +494,10 @@ static const CgfsCgroupDir *dest_dir(CgfsCgroup *dest, const CgfsMount *m)
 static gboolean move_dir(CgfsCgroup *cg, const CgfsCgroupDir *src, const CgfsCgroupDir *dst,
                          GError **error)
 {
-  for (guint round = 0; round < MOVE_MAX_ROUNDS; round++) {
-    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-    if (!cgfs_collect_pids(src->fd, cg->backend->procs_file, TRUE, pids, error))
-      return FALSE;
-    if (pids->len == 0)
-      return TRUE;
-    for (guint i = 0; i < pids->len; i++) {
-      g_autoptr(GError) local = NULL;
-      pid_t pid = g_array_index(pids, pid_t, i);
-      if (!cgfs_write_pid_at(dst->fd, dst->dir, cg->backend->procs_file, pid, &local) &&
-          local->code != ESRCH) {
-        g_propagate_error(error, g_steal_pointer(&local));
-        return FALSE;
-      }
-    }
-  }
-  cgfs_set_error(error, EBUSY, "cannot empty %s: processes keep appearing", src->dir);
-  return FALSE;
+  return cgfs_move_all_dir(src->fd, src->dir, dst->fd, dst->dir, cg->backend->procs_file, error);
 }
 
-gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
+static gboolean check_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
 {
   if (cgfs_cgroup_hierarchy(dest) != cg->h && cgfs_cgroup_version(dest) != cgfs_cgroup_version(cg)) {
     cgfs_set_error(error, EINVAL, "cannot move %s to %s: different cgroup versions", cg->path,
@@ -535,10 +518,74 @@ gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
       cgfs_set_error(error, EINVAL, "cannot move %s into its own subtree %s", src->dir, dst->dir);
       return FALSE;
     }
-    if (!move_dir(cg, src, dst, error))
-      return FALSE;
   }
   return TRUE;
+}
+
+/* Moving a subtree's processes goes hierarchy by hierarchy: a crash in between leaves them
+ * split. Recovery completes the move (forward: the processes were asked to leave). */
+static gboolean journal_move_all(CgfsCgroup *cg, CgfsCgroup *dest, CgfsJournalRecord **out,
+                                 GError **error)
+{
+  g_autoptr(JsonBuilder) b = cg->dirs->len > 1 ? cgfs_journal_record_start(cg, "move_all") : NULL;
+  if (b) {
+    json_builder_set_member_name(b, "file");
+    json_builder_add_string_value(b, cg->backend->procs_file);
+    json_builder_set_member_name(b, "pairs");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < cg->dirs->len; i++) {
+      const CgfsCgroupDir *src = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+      const CgfsCgroupDir *dst = dest_dir(dest, src->mount);
+      if (src->fd < 0 || !dst)
+        continue;
+      json_builder_begin_array(b);
+      json_builder_add_string_value(b, src->dir);
+      json_builder_add_string_value(b, dst->dir);
+      json_builder_end_array(b);
+    }
+    json_builder_end_array(b);
+  }
+  return cgfs_journal_record_commit(cg, b, out, error);
+}
+
+gboolean cgfs_cgroup_move_to(CgfsCgroup *cg, CgfsCgroup *dest, GError **error)
+{
+  if (!check_move_to(cg, dest, error))
+    return FALSE;
+  CgfsJournalRecord *record = NULL;
+  if (!journal_move_all(cg, dest, &record, error))
+    return FALSE;
+  gboolean ok = TRUE;
+  for (guint i = 0; i < cg->dirs->len && ok; i++) {
+    const CgfsCgroupDir *src = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    const CgfsCgroupDir *dst = dest_dir(dest, src->mount);
+    if (src->fd >= 0 && dst) /* both checked by check_move_to */
+      ok = move_dir(cg, src, dst, error);
+  }
+  cgfs_journal_record_drop(record);
+  return ok;
+}
+
+gboolean cgfs_move_all_dir(int src_fd, const char *src_dir, int dst_fd, const char *dst_dir,
+                           const char *file, GError **error)
+{
+  for (guint round = 0; round < MOVE_MAX_ROUNDS; round++) {
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    if (!cgfs_collect_pids(src_fd, file, TRUE, pids, error))
+      return FALSE;
+    if (pids->len == 0)
+      return TRUE;
+    for (guint i = 0; i < pids->len; i++) {
+      g_autoptr(GError) local = NULL;
+      pid_t pid = g_array_index(pids, pid_t, i);
+      if (!cgfs_write_pid_at(dst_fd, dst_dir, file, pid, &local) && local->code != ESRCH) {
+        g_propagate_error(error, g_steal_pointer(&local));
+        return FALSE;
+      }
+    }
+  }
+  cgfs_set_error(error, EBUSY, "cannot empty %s: processes keep appearing", src_dir);
+  return FALSE;
 }
 
 /* Signal @pid only if it is the process listed in @d's subtree: the pidfd pins the process, so

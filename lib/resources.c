@@ -219,6 +219,35 @@ gboolean cgfs_plan_missing_file(CgfsPlan *p, int fd, const char *field, const ch
   return FALSE;
 }
 
+/* Whether @file's controller (the name before its first dot) is listed in the cgroup.controllers
+ * of the v2 cgroup at @fd. */
+static gboolean controller_listed(int fd, const char *file)
+{
+  g_autofree char *controller = g_strndup(file, strcspn(file, "."));
+  g_autofree char *line = cgfs_read_line_at(fd, "cgroup.controllers", NULL);
+  g_auto(GStrv) words = g_strsplit(line ? line : "", " ", -1);
+  return g_strv_contains((const char *const *)words, controller);
+}
+
+/* cgroup v2 shows a controller in cgroup.controllers as soon as a parent's subtree_control
+ * enables it, and creates the controller's files in the children only after: a concurrent
+ * enabling (another request, another program) can be seen half-done. Wait for the files. */
+static char *read_enabling(CgfsPlan *p, int fd, const char *file, gsize *len, GError **error)
+{
+  gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+  for (;;) {
+    g_autoptr(GError) local = NULL;
+    char *text = cgfs_kept_read_alloc(p->cg, fd, file, len, &local);
+    if (text || local->code != ENOENT || cgfs_plan_version(p) != 2 ||
+        g_get_monotonic_time() > deadline || !controller_listed(fd, file)) {
+      if (!text)
+        g_propagate_error(error, g_steal_pointer(&local));
+      return text;
+    }
+    g_usleep(1000);
+  }
+}
+
 /* The file's content as it is, trailing newline included: what restores it exactly. Read from
  * the kernel once per plan. */
 static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
@@ -231,7 +260,7 @@ static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, 
     return g_strdup(cached);
   }
   g_autoptr(GError) local = NULL;
-  char *text = cgfs_kept_read_alloc(p->cg, fd, file, len, &local);
+  char *text = read_enabling(p, fd, file, len, &local);
   if (!text) {
     if (local->code == ENOENT)
       cgfs_plan_missing_file(p, fd, field, file, error);

@@ -132,6 +132,28 @@ gboolean cgfs_cgroup_chmod_dir(CgfsCgroup *cg, mode_t mode, GError **error)
   return TRUE;
 }
 
+gboolean cgfs_cgroup_delegate(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
+{
+  /* What systemd's Delegate=yes hands over: moving processes within and, on v2, enabling
+   * controllers below; the cgroup's own limits stay with the delegator. */
+  static const char *const v1_files[] = { "cgroup.procs", "tasks", NULL };
+  static const char *const v2_files[] = { "cgroup.procs", "cgroup.threads",
+                                          "cgroup.subtree_control", NULL };
+  const char *const *files = cgfs_cgroup_version(cg) == 2 ? v2_files : v1_files;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd < 0)
+      continue;
+    if (fchownat(d->fd, "", uid, gid, AT_EMPTY_PATH) != 0)
+      return cgfs_set_errno(error, "cannot give %s to %d:%d", d->dir, (int)uid, (int)gid);
+    for (const char *const *f = files; *f; f++)
+      if (fchownat(d->fd, *f, uid, gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT)
+        return cgfs_set_errno(error, "cannot give %s/%s to %d:%d", d->dir, *f, (int)uid,
+                              (int)gid);
+  }
+  return TRUE;
+}
+
 gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error)
 {
   for (guint i = 0; i < cg->dirs->len; i++) {

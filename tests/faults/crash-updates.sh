@@ -23,6 +23,7 @@ else
   done
 fi
 KILLS=${KILLS:-200}
+MAX_DELAY_MS=${MAX_DELAY_MS:-200} # the kill comes 0 to this many ms into the workload
 CGROUPS=${CGROUPS:-3}
 STATE=${STATE-$WORK/state} # STATE= (empty): no journal, to see the test fail
 
@@ -109,8 +110,9 @@ recovered=0 half=0
 for k in $(seq "$KILLS"); do
   worker &
   WORKER=$!
-  # a random instant: 0 to 199 ms into the workload
-  sleep "0.$(printf '%03d' $((RANDOM % 200)))"
+  # a random instant: 0 to MAX_DELAY_MS into the workload
+  ms=$((RANDOM % MAX_DELAY_MS))
+  sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
   W=$(watchdog_of "$DAEMON_PID")
   kill -KILL "$DAEMON_PID"
   wait "$DAEMON_PID" 2>/dev/null || true

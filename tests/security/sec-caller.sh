@@ -302,6 +302,51 @@ if [ "$VERSION" = v2 ] && grep -qw pids "$KROOT/$D/cgroup.controllers"; then
     "$(as_a "$TRY" write "$KROOT/$O/cgroup.subtree_control" +pids)"
 fi
 
+note "reads: a 0700 directory's counters, last_error"
+as_a "$TRY" mkdir "$MNT/$D/priv" >/dev/null
+# A closes it in one hierarchy only (v1: memory; v2: the only one) on cgroupfs
+if [ "$VERSION" = v1 ]; then PRIV=/sys/fs/cgroup/memory/$D/priv STATFILE=memory.stat
+else PRIV=$KROOT/$D/priv STATFILE=cgroup.stat; fi
+as_a chmod 700 "$PRIV"
+row "B reads the counters of A's 0700 cgroup" EACCES EACCES \
+  "$(as_b "$TRY" read "$MNT/$D/priv/stats.json")" "$(as_b "$TRY" read "$PRIV/$STATFILE")"
+row "A reads the counters of A's 0700 cgroup" ok ok \
+  "$(as_a "$TRY" read "$MNT/$D/priv/stats.json")" "$(as_a "$TRY" read "$PRIV/$STATFILE")"
+as_a "$TRY" write "$MNT/$D/a/state" melted >/dev/null # A's failed write: its words are kept
+grep -q melted "$MNT/$D/a/last_error" || fail "no last_error in $D/a"
+# the kernel keeps no message: the reference is who may write the cgroup's procs file
+row "B reads A's last_error" EACCES EACCES \
+  "$(as_b "$TRY" read "$MNT/$D/a/last_error")" "$(as_b "$TRY" write "$KROOT/$D/a/$K_PROCS" 0)"
+row "A reads A's last_error" ok ok "$(as_a "$TRY" read "$MNT/$D/a/last_error")" ok
+
+note "delegation with chown, and the options that would break ownership"
+G=${PREFIX}given
+mkdir "$MNT/$G"
+kmkdir "$G/k"
+row "root chowns a cgroup to A (delegation)" ok ok \
+  "$("$TRY" chown "$MNT/$G" "$UA" "$GA")" "$("$TRY" chown "$KROOT/$G/k" "$UA" "$GA")"
+for m in $MOUNTS; do
+  for f in "" /cgroup.procs /"$K_THREADS"; do
+    [ "$(stat -c %u:%g "$m/$G$f")" = "$UA:$GA" ] || fail "$m/$G$f was not given to A"
+  done
+  [ "$VERSION" = v1 ] || [ "$(stat -c %u "$m/$G/cgroup.subtree_control")" = "$UA" ] ||
+    fail "$m/$G/cgroup.subtree_control was not given to A"
+done
+[ "$VERSION" = v2 ] || [ "$(stat -c %u "/sys/fs/cgroup/memory/$G/memory.limit_in_bytes")" = 0 ] ||
+  fail "the delegated cgroup's own limit was given away"
+row "A (the new owner) gives A's cgroup to B" EPERM EPERM \
+  "$(as_a "$TRY" chown "$MNT/$G" "$UB" "$GB")" "$(as_a "$TRY" chown "$KROOT/$G" "$UB" "$GB")"
+[ "$(stat -c %u "$KROOT/$G")" = "$UA" ] || fail "A gave the cgroup away"
+row "B takes A's cgroup" EPERM EPERM \
+  "$(as_b "$TRY" chown "$MNT/$G" "$UB" "$GB")" "$(as_b "$TRY" chown "$KROOT/$G" "$UB" "$GB")"
+mkdir "$WORK/optmnt"
+for opt in uid=0 gid=0 umask=0; do # (without -f: a wrong acceptance mounts and returns)
+  if "$CGFS" -o "$opt" "$WORK/optmnt" 2>/dev/null; then
+    fusermount3 -u "$WORK/optmnt"
+    fail "cgfs accepted -o $opt"
+  fi
+done
+
 note "--root confines pids"
 unmount_cgfs
 mount_cgfs --hierarchy "$VERSION" -o allow_other --root "/$D"

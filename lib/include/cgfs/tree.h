@@ -32,6 +32,11 @@ gboolean cgfs_cgroup_stat_file(CgfsCgroup *cg, const char *const *names, struct 
 /* Give the cgroup's directory and the files in it to @uid/@gid in every hierarchy, as cgroupfs
  * does for a cgroup that a user other than root creates. */
 gboolean cgfs_cgroup_chown(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error);
+/* Delegate the cgroup as systemd's Delegate=yes does: its directory and cgroup.procs and tasks
+ * (v1, in every hierarchy), or cgroup.procs, cgroup.threads and cgroup.subtree_control (v2), to
+ * @uid:@gid ((uid_t)-1, (gid_t)-1: unchanged). The kernel checks the calling thread's right to
+ * chown; a failure may leave the first hierarchies changed. */
+gboolean cgfs_cgroup_delegate(CgfsCgroup *cg, uid_t uid, gid_t gid, GError **error);
 
 /* Set the permission bits of the cgroup's directory in every hierarchy (its files keep theirs),
  * as cgroupfs's mkdir does with the mode it is given. */
