@@ -62,7 +62,13 @@ int fs_fail(FsDaemon *d, CgfsCgroup *cg, const char *hpath, const char *what,
   cut_message(message);
   fs_last_errors_set(d->errors, cg, hpath, message);
   g_message("%s: %s", hpath, message);
-  return -fs_errno(error);
+  /* The cache checks a cgroup's first directory on every lookup; one removed and made again in
+   * another hierarchy only answers ENOENT (or, for a limit, EOPNOTSUPP: no such file) through
+   * the old directory fd. Load it afresh next time. */
+  int code = fs_errno(error);
+  if (code == ENOENT || code == ENODEV || code == EOPNOTSUPP)
+    cgfs_cache_forget(d->cache, hpath);
+  return -code;
 }
 
 FsFile *fs_file_ref(FsFile *f)

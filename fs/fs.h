@@ -94,6 +94,10 @@ typedef struct {
   pid_t pid;       /* its thread id in the daemon's pid namespace; 0: not visible there */
   gid_t *groups;   /* supplementary groups, from /proc/PID/status */
   gsize n_groups;
+  /* A root caller without some of the daemon's capabilities (a container's root, say): its
+   * effective set, which the daemon takes on for its requests. */
+  gboolean caps_reduced;
+  guint64 cap_eff;
 } FsCaller;
 
 /* The caller of the current FUSE request. Clear with fs_caller_clear. */
@@ -107,6 +111,8 @@ gboolean fs_caller_is_root(const FsCaller *c);
 /* The daemon's credentials, kept while a thread acts as a caller. */
 typedef struct {
   gboolean switched;
+  gboolean caps_switched;
+  guint32 cap_eff[2]; /* the daemon's effective capabilities before */
   gid_t rgid, egid;
   int n_groups;
   gid_t groups[64];

@@ -182,8 +182,10 @@ static void usage(const char *prog)
     const ValueOption *v = &value_options[i];
     g_autofree char *form = g_strdup_printf("--%s=%s", v->name, v->metavar);
     g_auto(GStrv) lines = g_strsplit(v->help, "\n", -1);
+    if (strlen(form) > 26) /* the help starts on the next line */
+      printf("    %s\n", form);
     for (guint l = 0; lines[l]; l++)
-      printf("    %-26s %s\n", l == 0 ? form : "", lines[l]);
+      printf("    %-26s %s\n", l == 0 && strlen(form) <= 26 ? form : "", lines[l]);
   }
   printf("    -f                         stay in the foreground, log to stderr\n"
          "    -d, --debug                foreground, with FUSE's request trace and debug messages\n"

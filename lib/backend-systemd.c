@@ -94,6 +94,14 @@ static gboolean sd_set_frozen(CgfsCgroup *cg, gboolean frozen, GError **error)
     return FALSE;
   }
   /* systemd before 246, or on cgroup v1: the kernel's freezer directly. */
+  const CgfsCgroupDir *fz = v2 ? NULL : cgfs_cgroup_dir(cg, "freezer");
+  if (fz && fz->fd < 0) {
+    cgfs_set_error(error, EOPNOTSUPP,
+                   "cannot %s: systemd cannot freeze on cgroup v1 and makes no cgroup for its "
+                   "units in the freezer hierarchy",
+                   what);
+    return FALSE;
+  }
   return base(cg)->set_frozen(cg, frozen, error);
 }
 

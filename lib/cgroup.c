@@ -250,6 +250,17 @@ CgfsCgroup *cgfs_cgroup_new_child(CgfsCgroup *parent, const char *name,
   return cgfs_cgroup_new(parent->h, spec, resources, error);
 }
 
+/* A manager's unit (systemd): EEXIST if its cgroup is there, as mkdir(2) says. */
+static CgfsCgroup *create_child_by_backend(CgfsCgroup *cg, GError **error)
+{
+  const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, 0);
+  if (g_file_test(d->dir, G_FILE_TEST_IS_DIR)) {
+    cgfs_set_error(error, EEXIST, "cgroup %s exists already (%s)", cg->path, d->dir);
+    return NULL;
+  }
+  return create_by_backend(cg, 0, NULL, error);
+}
+
 /* Undo what create_child made so far: remove the directories of @cg whose fd is open. */
 static void remove_made(CgfsCgroup *cg)
 {
@@ -290,6 +301,8 @@ CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GErro
   g_autoptr(CgfsCgroup) cg = cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, error);
   if (!cg)
     return NULL;
+  if (cg->backend->create)
+    return create_child_by_backend(cg, error);
   guint made = 0;
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);

@@ -15,7 +15,8 @@ CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg);
 /* A record under construction: kind "update", "move", "kill" or "delete", for @cg. NULL
  * (nothing to journal) when @cg's hierarchy has no journal; every function below accepts NULL. */
 JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind);
-/* Write it durably (file and directory fsync'd) before the plan runs; EIO-like errors from the
+/* Write it (temporary file renamed: whole or absent after the process dies; not fsync'd, see
+ * journal.c) before the plan runs; errors from the
  * file system. A NULL @b gives a NULL record and TRUE. */
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
                                     CgfsJournalRecord **out, GError **error);

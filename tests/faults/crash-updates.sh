@@ -139,5 +139,6 @@ for k in $(seq "$KILLS"); do
   check_one_path "$P2"
 done
 echo "figure: $KILLS kills, $recovered unfinished plans recovered, $half half-applied cgroups, 0 split processes"
+echo "figure: $(grep -c "changed limits" "$LOG" || true) updates and $(grep -c "moved process" "$LOG" || true) moves completed in all, $(grep -c "resources.json:" "$LOG" || true) updates refused"
 { grep "recovery:" "$LOG" || true; } | sed 's/.*recovery: //; s/ of .* into / into /; s/ of [^ ]*:.*//' | sort | uniq -c | sed 's/^/figure: /'
 note "ok"

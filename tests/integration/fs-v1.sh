@@ -144,6 +144,17 @@ echo 209715200 > "$(v1_dir memory "$X")"/memory.limit_in_bytes
   fail "stats.json of the new $X: $(jq -c .memory.usage "$MNT/$X/stats.json")"
 rmdir "$MNT/$X"
 
+note "made again in one hierarchy only: loaded afresh, after one refused request at most"
+mkdir "$MNT/$X"
+for i in 1 2 3; do cat "$MNT/$X/stats.json" > /dev/null; done # cached, its files kept
+rmdir "$(v1_dir memory "$X")"
+mkdir "$(v1_dir memory "$X")"
+echo '{"memory": {"limit": 104857600}}' > "$MNT/$X/resources.json" 2>/dev/null || true
+echo '{"memory": {"limit": 104857600}}' > "$MNT/$X/resources.json"
+[ "$(cat "$(v1_dir memory "$X")"/memory.limit_in_bytes)" = 104857600 ] || fail "limit of the new $X"
+[ "$(jq .memory.usage.limit "$MNT/$X/stats.json")" = 104857600 ] || fail "stats.json of the new $X"
+rmdir "$MNT/$X"
+
 note "readers hold no descriptors of the daemon's"
 before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
 fds=()

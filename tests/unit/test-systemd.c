@@ -389,6 +389,22 @@ static void test_create_slice(void **state)
   assert_false(cgfs_cgroup_add_process(cg, getpid(), NULL, &error));
   assert_gerror(error, EINVAL, "a-b.slice");
   g_clear_error(&error);
+  /* mkdir(2)'s form (the daemon's): a unit too, EEXIST when it is there */
+  g_autoptr(CgfsCgroup) child = cgfs_cgroup_create_child(cg, "a-b-c.slice", &error);
+  assert_no_gerror(error);
+  assert_string_equal(cgfs_cgroup_path(child), "/a.slice/a-b.slice/a-b-c.slice");
+  g_autofree char *child_cg = unit_text(f, "a-b-c.slice", "ControlGroup");
+  assert_string_equal(child_cg, "'/a.slice/a-b.slice/a-b-c.slice'");
+  assert_null(cgfs_cgroup_create_child(cg, "a-b-c.slice", &error));
+  assert_gerror(error, EEXIST, "exists already");
+  g_clear_error(&error);
+  assert_null(cgfs_cgroup_create_child(cg, "x.scope", &error));
+  assert_gerror(error, EINVAL, "a scope needs a process");
+  g_clear_error(&error);
+  assert_null(cgfs_cgroup_create_child(cg, "plain", &error));
+  assert_gerror(error, EINVAL, "a slice holds only units");
+  g_clear_error(&error);
+  assert_false(cg_exists(f, "/a.slice/a-b.slice/plain"));
 }
 
 static void test_create_scope(void **state)
@@ -699,6 +715,35 @@ static void test_update_refused_by_kernel(void **state)
   assert_string_equal(max, "1048576");
 }
 
+/* systemd leaves the bus while it is being asked to set the properties: nothing changes in the
+ * files, and the next calls say systemd is gone. */
+static void test_update_systemd_gone(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new_scope(f->h, "/g.scope", getpid(), NULL, &error);
+  assert_no_gerror(error);
+  behave(f, "SetUnitProperties", "exit-in-call");
+  g_autoptr(CgfsResources) r = parse(full);
+  assert_false(cgfs_cgroup_update(cg, r, &error));
+  assert_gerror(error, ENOTCONN, "cannot set the properties of unit g.scope");
+  g_clear_error(&error);
+  g_autofree char *max = cg_file(f, "/g.scope", "memory.max");
+  g_autofree char *pids = cg_file(f, "/g.scope", "pids.max");
+  assert_string_equal(max, "max");
+  assert_string_equal(pids, "max");
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, EBUSY, "still in"); /* checked on cgroupfs before systemd is asked */
+  g_clear_error(&error);
+  fake_tree_write(f->t, "sys/fs/cgroup/g.scope/cgroup.procs", "");
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, ENOTCONN, "systemd is not running");
+  g_clear_error(&error);
+  assert_false(cgfs_cgroup_freeze(cg, &error));
+  assert_gerror(error, ENOTCONN, "freeze unit g.scope");
+  g_clear_error(&error);
+}
+
 static void test_update_plain_below_scope(void **state)
 {
   Fixture *f = *state;
@@ -813,6 +858,7 @@ int main(void)
     BUS_TEST(test_update_refused_by_systemd),
     BUS_TEST(test_update_refused_by_kernel),
     BUS_TEST(test_update_plain_below_scope),
+    BUS_TEST(test_update_systemd_gone),
     BUS_TEST(test_caller_credentials),
   };
   int failed = cmocka_run_group_tests_name("systemd naming", naming, NULL, NULL);

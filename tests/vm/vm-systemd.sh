@@ -204,9 +204,11 @@ case $(cat "$mnt/cgfs-web.slice/last_error") in
   *"a scope needs a process"*) ok "the message says why" ;;
   *) fail "last_error: $(cat "$mnt/cgfs-web.slice/last_error")" ;;
 esac
+# --root confines pids as it confines paths: the process comes from a scope inside cgfs.slice.
 sleep 1000 &
 third=$!
 sleepers="$sleepers $third"
+"$tool" scope /cgfs.slice/cgfs-hold.scope "$third" || fail "making cgfs-hold.scope"
 echo "x.scope $third" >"$mnt/cgfs-web.slice/procs" || fail "starting x.scope through procs"
 expect "ActiveState of x.scope" "$(show x.scope ActiveState)" active
 expect "Slice of x.scope" "$(show x.scope Slice)" cgfs-web.slice
@@ -245,5 +247,9 @@ wait "$daemon" || fail "cgfs exited with status $?"
 daemon=
 "$tool" delete /cgfs.slice || fail "deleting cgfs.slice"
 
-[ "$failures" = 0 ] || { say "$failures check(s) failed"; exit 1; }
+if [ "$failures" != 0 ]; then
+  [ -s /tmp/cgfs-daemon.log ] && { say "the daemon's log:"; cat /tmp/cgfs-daemon.log; }
+  say "$failures check(s) failed"
+  exit 1
+fi
 say "all checks passed"

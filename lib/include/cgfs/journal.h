@@ -1,7 +1,9 @@
 /* libcgfs: the journal of plans in flight (docs/architecture.md, "The journal").
  *
  * Before a plan that changes several kernel files runs (a limits update, a process move across
- * hierarchies, a v1 kill, a delete), its undo record is written durably to a state directory;
+ * hierarchies, a v1 kill, a delete), its undo record is written to a state directory (whole or
+ * not at all for the next process, whenever this one dies; records of an earlier boot are
+ * ignored, as the kernel's cgroups do not survive one);
  * when it completes the record is dropped. After a crash, cgfs_journal_recover() finds the
  * records left and puts each cgroup back as it was before the plan (or forward, where that is
  * the only consistent state). Callers opt in: attach a journal to a hierarchy.
