@@ -65,7 +65,7 @@ static void read_groups(FsCaller *c)
 static gboolean get_caps(guint32 eff[2], guint32 perm[2])
 {
   struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct d[2];
+  struct __user_cap_data_struct d[2] = { { 0 } }; /* (valgrind knows only the first) */
   if (syscall(SYS_capget, &h, d) != 0)
     return FALSE;
   for (int i = 0; i < 2; i++) {
@@ -79,7 +79,7 @@ static gboolean get_caps(guint32 eff[2], guint32 perm[2])
 static gboolean set_effective(const guint32 eff[2])
 {
   struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct d[2];
+  struct __user_cap_data_struct d[2] = { { 0 } }; /* (valgrind knows only the first) */
   if (syscall(SYS_capget, &h, d) != 0)
     return FALSE;
   for (int i = 0; i < 2; i++)
@@ -95,7 +95,7 @@ void fs_caller_init(FsCaller *c)
   c->gid = ctx->gid;
   c->pid = ctx->pid;
   read_groups(c);
-  guint32 eff[2], perm[2];
+  guint32 eff[2] = { 0 }, perm[2] = { 0 };
   if (fs_caller_is_root(c) && geteuid() == 0 && c->pid > 0 && get_caps(eff, perm)) {
     guint64 mine = ((guint64)perm[1] << 32) | perm[0];
     c->caps_reduced = (c->cap_eff & mine) != mine;
