@@ -6,6 +6,7 @@
  * system calls change one thread, where glibc's wrappers change every thread of the process. The
  * saved set-user-ID stays 0, which is what lets the thread become root again afterwards. */
 #include <errno.h>
+#include <linux/capability.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,8 +38,11 @@ static void read_groups(FsCaller *c)
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
   for (char **l = lines; *l; l++) {
     unsigned ruid, euid, suid, fsuid;
+    unsigned long long eff;
     if (sscanf(*l, "Uid: %u %u %u %u", &ruid, &euid, &suid, &fsuid) == 4)
       uid_ok = fsuid == c->uid;
+    if (sscanf(*l, "CapEff: %llx", &eff) == 1)
+      c->cap_eff = eff;
     if (!g_str_has_prefix(*l, "Groups:"))
       continue;
     g_auto(GStrv) words = g_strsplit_set(*l + strlen("Groups:"), " \t", -1);
@@ -50,10 +54,37 @@ static void read_groups(FsCaller *c)
       }
     }
   }
-  if (!uid_ok)
+  if (!uid_ok) {
+    c->cap_eff = 0;
     return;
+  }
   c->n_groups = groups->len;
   c->groups = (gid_t *)(void *)g_array_free(g_steal_pointer(&groups), FALSE);
+}
+
+static gboolean get_caps(guint32 eff[2], guint32 perm[2])
+{
+  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct d[2] = { { 0 } }; /* (valgrind knows only the first) */
+  if (syscall(SYS_capget, &h, d) != 0)
+    return FALSE;
+  for (int i = 0; i < 2; i++) {
+    eff[i] = d[i].effective;
+    perm[i] = d[i].permitted;
+  }
+  return TRUE;
+}
+
+/* Set this thread's effective capabilities (only this thread's: the raw system call). */
+static gboolean set_effective(const guint32 eff[2])
+{
+  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct d[2] = { { 0 } }; /* (valgrind knows only the first) */
+  if (syscall(SYS_capget, &h, d) != 0)
+    return FALSE;
+  for (int i = 0; i < 2; i++)
+    d[i].effective = eff[i] & d[i].permitted;
+  return syscall(SYS_capset, &h, d) == 0;
 }
 
 void fs_caller_init(FsCaller *c)
@@ -63,8 +94,12 @@ void fs_caller_init(FsCaller *c)
   c->uid = ctx->uid;
   c->gid = ctx->gid;
   c->pid = ctx->pid;
-  if (!fs_caller_is_root(c))
-    read_groups(c);
+  read_groups(c);
+  guint32 eff[2] = { 0 }, perm[2] = { 0 };
+  if (fs_caller_is_root(c) && geteuid() == 0 && c->pid > 0 && get_caps(eff, perm)) {
+    guint64 mine = ((guint64)perm[1] << 32) | perm[0];
+    c->caps_reduced = (c->cap_eff & mine) != mine;
+  }
 }
 
 void fs_caller_copy(FsCaller *dst, const FsCaller *src)
@@ -91,6 +126,17 @@ static void must(long r, const char *what)
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
 {
   memset(saved, 0, sizeof *saved);
+  if (fs_caller_is_root(c) && c->caps_reduced) {
+    guint32 perm[2];
+    const guint32 want[2] = { (guint32)c->cap_eff, (guint32)(c->cap_eff >> 32) };
+    if (!get_caps(saved->cap_eff, perm) || !set_effective(want)) {
+      g_set_error(error, CGFS_ERROR, EIO, "cannot take on the caller's capabilities: %s",
+                  g_strerror(errno));
+      return FALSE;
+    }
+    saved->caps_switched = TRUE;
+    return TRUE;
+  }
   if (fs_caller_is_root(c) || c->uid == geteuid())
     return TRUE;
   /* Only root can take on another user's credentials; an unprivileged daemon would lend its own
@@ -125,9 +171,15 @@ gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
 
 void fs_caller_leave(FsSavedCreds *saved)
 {
-  if (!saved->switched)
-    return;
   int e = errno; /* the caller's error stays */
+  if (saved->caps_switched) {
+    must(set_effective(saved->cap_eff) ? 0 : -1, "take the daemon's capabilities again");
+    saved->caps_switched = FALSE;
+  }
+  if (!saved->switched) {
+    errno = e;
+    return;
+  }
   /* The saved set-user-ID 0 allows the way back; root's effective capabilities return with it. */
   must(syscall(SYS_setresuid, (uid_t)0, (uid_t)0, (uid_t)-1), "become root again");
   must(syscall(SYS_setresgid, saved->rgid, saved->egid, (gid_t)-1), "take the daemon's group again");

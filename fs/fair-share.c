@@ -1,7 +1,7 @@
-/* Fair share: what one caller (uid) may hold in the daemon at once — open files, bytes of
- * unfinished writes, polled events files, writes that can wait for the kernel — so that no
- * unprivileged user reaches the daemon's own limits (fds, memory, worker threads) and takes the
- * mount away from everyone else. Root (uid 0) is not counted: it can exhaust the machine without
+/* Fair share: what one caller (uid) may hold in the daemon at once — open files and their
+ * contents, bytes of unfinished writes, polled events files, writes that can wait for the
+ * kernel — so that no unprivileged user reaches the daemon's own limits (fds, memory, worker
+ * threads) and takes the mount away from everyone else. Root (uid 0) is not counted: it can exhaust the machine without
  * the mount. The figures are in docs/tree.md ("Limits") and docs/security.md ("Fair share"). */
 #include <errno.h>
 
@@ -9,15 +9,21 @@
 
 struct _FsFairShare {
   GMutex lock;
-  GHashTable *used; /* uid -> guint64[FS_SHARE_N] */
+  GHashTable *used; /* uid -> UidShare */
   guint64 max[FS_SHARE_N];
 };
+
+typedef struct {
+  guint64 used[FS_SHARE_N];
+  guint refused; /* bit per kind: refused since the uid last gave any of it back */
+} UidShare;
 
 static const char *const what[FS_SHARE_N] = {
   [FS_SHARE_OPEN_FILES] = "open files",
   [FS_SHARE_PENDING_BYTES] = "bytes of unfinished writes",
   [FS_SHARE_POLLERS] = "polled events files",
   [FS_SHARE_SLOW_WRITES] = "state or kill writes in progress",
+  [FS_SHARE_SNAPSHOT_BYTES] = "bytes of open files' contents",
 };
 
 /* The errno a caller over its share gets: what the kernel says for the same shortage. */
@@ -26,6 +32,7 @@ static const int over_errno[FS_SHARE_N] = {
   [FS_SHARE_PENDING_BYTES] = EDQUOT,
   [FS_SHARE_POLLERS] = EMFILE,
   [FS_SHARE_SLOW_WRITES] = EAGAIN,
+  [FS_SHARE_SNAPSHOT_BYTES] = ENOMEM,
 };
 
 guint64 fs_fair_share_pollers_for(guint64 nofile)
@@ -46,6 +53,7 @@ FsFairShare *fs_fair_share_new(guint64 nofile)
   s->max[FS_SHARE_PENDING_BYTES] = FS_SHARE_MAX_PENDING_BYTES;
   s->max[FS_SHARE_POLLERS] = fs_fair_share_pollers_for(nofile);
   s->max[FS_SHARE_SLOW_WRITES] = FS_SHARE_MAX_SLOW_WRITES;
+  s->max[FS_SHARE_SNAPSHOT_BYTES] = FS_SHARE_MAX_SNAPSHOT_BYTES;
   return s;
 }
 
@@ -56,6 +64,21 @@ void fs_fair_share_free(FsFairShare *s)
   g_hash_table_unref(s->used);
   g_mutex_clear(&s->lock);
   g_free(s);
+}
+
+gboolean fs_fair_share_refused(FsFairShare *s, uid_t uid, FsShareKind kind, GError **error)
+{
+  if (!s || uid == 0)
+    return FALSE;
+  g_mutex_lock(&s->lock);
+  UidShare *u = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
+  gboolean refused = u && (u->refused & (1u << kind));
+  g_mutex_unlock(&s->lock);
+  if (refused)
+    g_set_error(error, CGFS_ERROR, over_errno[kind],
+                "uid %u holds the most %s one user may hold in cgfs (%" G_GUINT64_FORMAT ")",
+                (unsigned)uid, what[kind], s->max[kind]);
+  return refused;
 }
 
 guint64 fs_fair_share_max(const FsFairShare *s, FsShareKind kind)
@@ -69,14 +92,16 @@ gboolean fs_fair_share_take(FsFairShare *s, uid_t uid, FsShareKind kind, guint64
   if (!s || uid == 0 || amount == 0)
     return TRUE;
   g_mutex_lock(&s->lock);
-  guint64 *used = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
-  if (!used) {
-    used = g_new0(guint64, FS_SHARE_N);
-    g_hash_table_insert(s->used, GUINT_TO_POINTER(uid), used);
+  UidShare *u = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
+  if (!u) {
+    u = g_new0(UidShare, 1);
+    g_hash_table_insert(s->used, GUINT_TO_POINTER(uid), u);
   }
-  gboolean ok = used[kind] + amount <= s->max[kind];
+  gboolean ok = u->used[kind] + amount <= s->max[kind];
   if (ok)
-    used[kind] += amount;
+    u->used[kind] += amount;
+  else
+    u->refused |= 1u << kind;
   g_mutex_unlock(&s->lock);
   if (!ok)
     g_set_error(error, CGFS_ERROR, over_errno[kind],
@@ -90,12 +115,13 @@ void fs_fair_share_give(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amo
   if (!s || uid == 0 || amount == 0)
     return;
   g_mutex_lock(&s->lock);
-  guint64 *used = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
-  if (used) {
-    used[kind] -= MIN(used[kind], amount);
+  UidShare *u = g_hash_table_lookup(s->used, GUINT_TO_POINTER(uid));
+  if (u) {
+    u->used[kind] -= MIN(u->used[kind], amount);
+    u->refused &= ~(1u << kind);
     gboolean idle = TRUE;
     for (int k = 0; k < FS_SHARE_N; k++)
-      idle = idle && used[k] == 0;
+      idle = idle && u->used[k] == 0;
     if (idle) /* a table entry per uid only while it holds something */
       g_hash_table_remove(s->used, GUINT_TO_POINTER(uid));
   }

@@ -84,6 +84,7 @@ void fs_file_unref(FsFile *f)
   FsFairShare *share = f->d->share;
   fs_fair_share_give(share, f->uid, FS_SHARE_OPEN_FILES, 1);
   fs_fair_share_give(share, f->uid, FS_SHARE_PENDING_BYTES, f->charged);
+  fs_fair_share_give(share, f->uid, FS_SHARE_SNAPSHOT_BYTES, f->snapshot_len);
   if (f->poll)
     fs_fair_share_give(share, f->uid, FS_SHARE_POLLERS, 1);
   fs_events_poll_free(f->poll);
@@ -129,11 +130,22 @@ static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
 
 static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
 {
+  if (fs_fair_share_refused(f->d->share, f->uid, FS_SHARE_SNAPSHOT_BYTES, error))
+    return FALSE;
   FsRequest rq = request_for(f, cg, fuse_get_context()->pid);
   gsize len = 0;
   char *text = f->node->read(&rq, &len, error);
   if (!text)
     return FALSE;
+  /* What a reader holds counts in its opener's share: a large metrics.prom opened many times.
+   * Kept at its exact size, so that the count is what it costs (a GString's buffer can be
+   * twice its content). */
+  text = g_realloc(text, len + 1);
+  if (!fs_fair_share_take(f->d->share, f->uid, FS_SHARE_SNAPSHOT_BYTES, len, error)) {
+    g_free(text);
+    return FALSE;
+  }
+  fs_fair_share_give(f->d->share, f->uid, FS_SHARE_SNAPSHOT_BYTES, f->snapshot_len);
   g_free(f->snapshot);
   f->snapshot = text;
   f->snapshot_len = len;

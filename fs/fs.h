@@ -36,12 +36,14 @@
 #define FS_SHARE_MAX_PENDING_BYTES (8u << 20) /* two documents of the largest size */
 #define FS_SHARE_MAX_POLLERS 64               /* at most: fewer when the fd limit is low */
 #define FS_SHARE_MAX_SLOW_WRITES 2            /* state and kill writes wait for the kernel */
+#define FS_SHARE_MAX_SNAPSHOT_BYTES (16u << 20) /* what open readers hold (snapshots) */
 
 typedef enum {
   FS_SHARE_OPEN_FILES,
   FS_SHARE_PENDING_BYTES,
   FS_SHARE_POLLERS,
   FS_SHARE_SLOW_WRITES,
+  FS_SHARE_SNAPSHOT_BYTES,
   FS_SHARE_N,
 } FsShareKind;
 
@@ -53,11 +55,14 @@ void fs_fair_share_free(FsFairShare *s);
 /* How many pollers one user gets with @nofile fds. */
 guint64 fs_fair_share_pollers_for(guint64 nofile);
 guint64 fs_fair_share_max(const FsFairShare *s, FsShareKind kind);
-/* Count @amount of @kind for @uid, or fail (EMFILE, EDQUOT, EAGAIN; the message names the limit)
- * when that would pass its limit. Root and a NULL table are never limited. */
+/* Count @amount of @kind for @uid, or fail (EMFILE, EDQUOT, EAGAIN, ENOMEM; the message names
+ * the limit) when that would pass its limit. Root and a NULL table are never limited. */
 gboolean fs_fair_share_take(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount,
                             GError **error);
 void fs_fair_share_give(FsFairShare *s, uid_t uid, FsShareKind kind, guint64 amount);
+/* Whether @uid was refused @kind and has given none of it back since (then fail as take does):
+ * what costs work to measure (a snapshot) is then refused before the work is done. */
+gboolean fs_fair_share_refused(FsFairShare *s, uid_t uid, FsShareKind kind, GError **error);
 
 typedef struct _FsLastErrors FsLastErrors;
 typedef struct _FsWatcher FsWatcher;
@@ -89,6 +94,10 @@ typedef struct {
   pid_t pid;       /* its thread id in the daemon's pid namespace; 0: not visible there */
   gid_t *groups;   /* supplementary groups, from /proc/PID/status */
   gsize n_groups;
+  /* A root caller without some of the daemon's capabilities (a container's root, say): its
+   * effective set, which the daemon takes on for its requests. */
+  gboolean caps_reduced;
+  guint64 cap_eff;
 } FsCaller;
 
 /* The caller of the current FUSE request. Clear with fs_caller_clear. */
@@ -102,6 +111,8 @@ gboolean fs_caller_is_root(const FsCaller *c);
 /* The daemon's credentials, kept while a thread acts as a caller. */
 typedef struct {
   gboolean switched;
+  gboolean caps_switched;
+  guint32 cap_eff[2]; /* the daemon's effective capabilities before */
   gid_t rgid, egid;
   int n_groups;
   gid_t groups[64];

@@ -17,6 +17,7 @@ MAX_OPEN=1024
 MAX_PENDING=$((8 << 20))
 MAX_POLLERS=64
 MAX_MESSAGE=512
+MAX_SNAPSHOTS=$((16 << 20))
 
 HOSTILE=cgfst$$h
 OTHER=cgfst$$o
@@ -136,6 +137,21 @@ start_hog open open "$MNT/$top/mine/events" 2200
   fail "the hostile user opened $HOG_OK files ($HOG_ERRNO), not $MAX_OPEN then EMFILE"
 [ "$(daemon_fds)" -le $((fds0 + 8)) ] || fail "the daemon holds $(daemon_fds) fds, $fds0 before"
 others_served "with $MAX_OPEN files open by another user"
+stop_hog
+
+note "contents: 1024 opens of the metrics.prom of a subtree of 60 cgroups"
+as "$HOSTILE" /usr/bin/python3 -c '
+import os, sys
+for i in range(60):
+    os.mkdir("%s/m%d" % (sys.argv[1], i))' "$MNT/$top/mine/own"
+size=$(as "$HOSTILE" cat "$MNT/$top/mine/own/metrics.prom" | wc -c)
+rss0=$(daemon_rss_kb)
+start_hog contents open "$MNT/$top/mine/own/metrics.prom" 1024
+[ "$HOG_ERRNO" = ENOMEM ] && [ "$HOG_OK" -lt 1024 ] && [ "$HOG_OK" -ge $((MAX_SNAPSHOTS / size / 2)) ] ||
+  fail "the hostile user held $HOG_OK snapshots of $size bytes ($HOG_ERRNO), wanted about $((MAX_SNAPSHOTS / size)) then ENOMEM"
+[ "$(daemon_rss_kb)" -le $((rss0 + MAX_SNAPSHOTS / 1024 + 16384)) ] ||
+  fail "the daemon's RSS grew from $rss0 to $(daemon_rss_kb) kB"
+others_served "with $HOG_OK snapshots held by another user"
 stop_hog
 
 note "pending bytes: unfinished 4 MiB documents"

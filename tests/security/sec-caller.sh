@@ -280,6 +280,11 @@ if [ "$VERSION" = v1 ]; then
       "$(as_a "$TRY" write "$MNT/$D/a/resources.json" '{"devices":[{"allow":false,"access":"rwm"}]}')" \
       "$(as_a "$TRY" write "/sys/fs/cgroup/devices/$D/a/devices.deny" a)"
     grep -qx "a \*:\* rwm" "/sys/fs/cgroup/devices/$D/a/devices.list" || fail "A's device rule was applied"
+    NOADMIN=(setpriv --bounding-set -sys_admin --)
+    row "root without CAP_SYS_ADMIN (a container's root) adds a device rule" EPERM EPERM \
+      "$("${NOADMIN[@]}" "$TRY" write "$MNT/$D/a/resources.json" '{"devices":[{"allow":false,"access":"rwm"}]}')" \
+      "$("${NOADMIN[@]}" "$TRY" write "/sys/fs/cgroup/devices/$D/a/devices.deny" a)"
+    grep -qx "a \*:\* rwm" "/sys/fs/cgroup/devices/$D/a/devices.list" || fail "the device rule was applied"
   fi
 fi
 

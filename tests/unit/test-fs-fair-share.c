@@ -28,6 +28,19 @@ static void test_each_limit(void **state)
   assert_false(fs_fair_share_take(s, 1000, FS_SHARE_PENDING_BYTES, 1, &error));
   assert_gerror(error, EDQUOT, "uid 1000");
   g_clear_error(&error);
+  assert_true(fs_fair_share_take(s, 1000, FS_SHARE_SNAPSHOT_BYTES, FS_SHARE_MAX_SNAPSHOT_BYTES - 1,
+                                 &error));
+  assert_false(fs_fair_share_refused(s, 1000, FS_SHARE_SNAPSHOT_BYTES, &error));
+  assert_false(fs_fair_share_take(s, 1000, FS_SHARE_SNAPSHOT_BYTES, 2, &error));
+  assert_gerror(error, ENOMEM, "contents");
+  g_clear_error(&error);
+  /* refused until some is given back, even for what would fit */
+  assert_true(fs_fair_share_refused(s, 1000, FS_SHARE_SNAPSHOT_BYTES, &error));
+  assert_gerror(error, ENOMEM, "contents");
+  g_clear_error(&error);
+  fs_fair_share_give(s, 1000, FS_SHARE_SNAPSHOT_BYTES, 10);
+  assert_false(fs_fair_share_refused(s, 1000, FS_SHARE_SNAPSHOT_BYTES, &error));
+  assert_true(fs_fair_share_take(s, 1000, FS_SHARE_SNAPSHOT_BYTES, 10, &error));
   /* another user has its own share; root is never limited */
   assert_true(fs_fair_share_take(s, 1001, FS_SHARE_OPEN_FILES, 1, &error));
   for (int i = 0; i < 5000; i++)
