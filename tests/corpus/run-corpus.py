@@ -396,16 +396,25 @@ class Corpus:
             if p.poll() is None:
                 p.kill()
             p.wait()
+        clean = True
         if self.mounted():
             if subprocess.run(["fusermount3", "-u", self.mnt]).returncode != 0:
                 subprocess.run(["fusermount3", "-uz", self.mnt])
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.terminate()
-            try:
-                self.daemon.wait(timeout=30)
+        if self.daemon:
+            try:  # unmounted: the daemon ends by itself, with status 0 (an ASan build: no leak)
+                clean = self.daemon.wait(timeout=30) == 0
             except subprocess.TimeoutExpired:
-                self.daemon.kill()
-                self.daemon.wait()
+                self.daemon.terminate()
+                try:
+                    self.daemon.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self.daemon.kill()
+                    self.daemon.wait()
+                clean = False
+            if not clean:
+                print("FAIL: the daemon did not end cleanly (status %s); its log:" %
+                      self.daemon.returncode)
+                print(open(self.log, errors="replace").read()[-4000:])
         for m in v1_mounts():
             for name in (self.cg, self.home):
                 d = os.path.join(m, name)
@@ -422,6 +431,7 @@ class Corpus:
         except OSError:
             pass
         shutil.rmtree(self.work, ignore_errors=True)
+        return clean
 
     # -- one input --
     def write(self, inp):
@@ -529,6 +539,7 @@ def main():
     if not any("memory" in n for n in names) or not any("pids" in n for n in names):
         skip("no v1 memory and pids hierarchies")
     c = Corpus()
+    status = 1
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(130))
     try:
         status = c.run(all_inputs)
@@ -540,7 +551,8 @@ def main():
             pass
         raise
     finally:
-        c.cleanup()
+        if not c.cleanup():
+            status = 1
     sys.exit(status)
 
 
