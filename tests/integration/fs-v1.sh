@@ -87,11 +87,14 @@ file_has_line /sys/fs/cgroup/pids/"$A"/child/cgroup.procs $S1 || fail "two pids 
 echo $S1 > "$MNT/$A/procs"
 bash -c "echo 0 > '$MNT/$A/child/procs'; exec sleep 1000" &
 SPAWNED+=($!); S0=$!
-until file_has_line /sys/fs/cgroup/cpu/"$A"/child/cgroup.procs $S0; do
+# The daemon moves the writer hierarchy by hierarchy: wait for the first and the last it moves.
+deadline=$((SECONDS + 60))
+until file_has_line /sys/fs/cgroup/cpu/"$A"/child/cgroup.procs $S0 &&
+      file_has_line /sys/fs/cgroup/freezer/"$A"/child/cgroup.procs $S0; do
   kill -0 $S0 || fail "echo 0 > procs: the writer died"
+  [ $SECONDS -lt $deadline ] || fail "0 = the writer: not moved in every hierarchy"
   sleep 0.02
 done
-file_has_line /sys/fs/cgroup/freezer/"$A"/child/cgroup.procs $S0 || fail "0 = the writer"
 
 note "a refused write moves nothing, not even the rest of a refused word"
 spawn_sleep; S3=$SLEPT

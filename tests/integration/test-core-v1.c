@@ -167,7 +167,7 @@ static void test_freeze_thaw(void **state)
   assert_true(cgfs_cgroup_thaw(cg, &error));
   g_autofree char *thawed = itest_read(state_file);
   assert_string_equal(thawed, "THAWED");
-  assert_true(itest_wait_for(itest_proc_state(pid) == 'S', 2000));
+  assert_true(itest_wait_for(itest_proc_state(pid) == 'S', 60000));
   assert_int_equal(cgfs_cgroup_state(cg, &error), CGFS_STATE_THAWED);
 }
 

@@ -187,7 +187,7 @@ static void test_threaded(void **state)
     "time.sleep(1000)\n", NULL };
   pid_t pid = itest_spawn(threads);
   g_autofree char *task_dir = g_strdup_printf("/proc/%d/task", pid);
-  assert_true(itest_wait_for(count_tasks(task_dir) == 2, 5000));
+  assert_true(itest_wait_for(count_tasks(task_dir) == 2, 60000));
   assert_true(cgfs_cgroup_add_process(cg, pid, NULL, &error));
   assert_null(error);
   pid_t tid = 0;
