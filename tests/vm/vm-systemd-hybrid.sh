@@ -115,12 +115,17 @@ if [ -d "$cg/systemd$scope" ] && ! "$tool" delete "$scope"; then
   i=0
   while [ -d "$cg/systemd$scope" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 fi
+# systemd removes the unit's directory hierarchy by hierarchy, after the job: wait for each.
 for h in systemd memory pids; do
+  i=0
+  while [ -d "$cg/$h$scope" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
   [ -d "$cg/$h$scope" ] && fail "$h$scope still there" || ok "$h$scope removed"
 done
 "$tool" delete "$slice" || fail "deleting $slice"
 "$tool" delete /cgfs.slice || fail "deleting cgfs.slice"
 expect "the slice's ActiveState" "$(show cgfs-test.slice ActiveState)" inactive
+i=0
+while [ -d "$cg/memory$slice" ] && [ "$i" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
 [ -d "$cg/memory$slice" ] && fail "memory$slice still there" || ok "memory$slice removed"
 
 [ "$failures" = 0 ] || { say "$failures check(s) failed"; exit 1; }
