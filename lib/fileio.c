@@ -69,9 +69,20 @@ gssize cgfs_read_at(int dirfd, const char *name, char *buf, gsize size, GError *
   return n;
 }
 
-/* The rest of a file whose first @size bytes are in @buf: a heap copy that grows to the end. */
-static gboolean read_spill(int fd, const char *name, const char *buf, gsize size, CgfsText *out,
-                           GError **error)
+/* One read() (@positional FALSE) or pread() at @off (TRUE), retried on EINTR. */
+static ssize_t read_once(int fd, char *buf, gsize size, gboolean positional, off_t off)
+{
+  ssize_t n;
+  do
+    n = positional ? pread(fd, buf, size, off) : read(fd, buf, size);
+  while (n < 0 && errno == EINTR);
+  return n;
+}
+
+/* The rest of a file whose first @size bytes are in @buf: a heap copy that grows to the end,
+ * read on from the file offset, or with pread() from @size when @positional. */
+static gboolean read_spill(int fd, const char *name, const char *buf, gsize size,
+                           gboolean positional, CgfsText *out, GError **error)
 {
   gsize cap = size * 2, used = size;
   char *heap = g_malloc(cap);
@@ -81,9 +92,7 @@ static gboolean read_spill(int fd, const char *name, const char *buf, gsize size
       cap *= 2;
       heap = g_realloc(heap, cap);
     }
-    ssize_t n = read(fd, heap + used, cap - used - 1);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = read_once(fd, heap + used, cap - used - 1, positional, (off_t)used);
     if (n < 0) {
       g_free(heap);
       return cgfs_set_errno(error, "cannot read %s", name);
@@ -114,21 +123,11 @@ gboolean cgfs_read_text_at(int dirfd, const char *name, gboolean optional, char 
   if (n < 0)
     return cgfs_set_errno(error, "cannot read %s", name);
   if ((gsize)n == size - 1)
-    return read_spill(fd, name, buf, (gsize)n, out, error);
+    return read_spill(fd, name, buf, (gsize)n, FALSE, out, error);
   buf[n] = '\0';
   out->text = buf;
   out->len = (gsize)n;
   return TRUE;
-}
-
-/* One pread() at @off, retried on EINTR. */
-static ssize_t pread_once(int fd, char *buf, gsize size, off_t off)
-{
-  ssize_t n;
-  do
-    n = pread(fd, buf, size, off);
-  while (n < 0 && errno == EINTR);
-  return n;
 }
 
 gboolean cgfs_pread_text(int fd, const char *name, char *buf, gsize size, CgfsText *out,
@@ -136,36 +135,14 @@ gboolean cgfs_pread_text(int fd, const char *name, char *buf, gsize size, CgfsTe
 {
   g_return_val_if_fail(size > 1, FALSE);
   *out = (CgfsText){ 0 };
-  ssize_t n = pread_once(fd, buf, size - 1, 0);
+  ssize_t n = read_once(fd, buf, size - 1, TRUE, 0);
   if (n < 0)
     return cgfs_set_errno(error, "cannot read %s", name);
-  if ((gsize)n < size - 1) { /* a short read of a seq file is its end */
-    buf[n] = '\0';
-    out->text = buf;
-    out->len = (gsize)n;
-    return TRUE;
-  }
-  gsize cap = size * 2, used = (gsize)n;
-  char *heap = g_malloc(cap);
-  memcpy(heap, buf, used);
-  for (;;) {
-    if (cap - used < 2) {
-      cap *= 2;
-      heap = g_realloc(heap, cap);
-    }
-    n = pread_once(fd, heap + used, cap - used - 1, (off_t)used);
-    if (n < 0) {
-      g_free(heap);
-      return cgfs_set_errno(error, "cannot read %s", name);
-    }
-    if (n == 0)
-      break;
-    used += (gsize)n;
-  }
-  heap[used] = '\0';
-  out->heap = heap;
-  out->text = heap;
-  out->len = used;
+  if ((gsize)n == size - 1)
+    return read_spill(fd, name, buf, (gsize)n, TRUE, out, error);
+  buf[n] = '\0'; /* a short read of a seq file is its end */
+  out->text = buf;
+  out->len = (gsize)n;
   return TRUE;
 }
 
