@@ -313,7 +313,8 @@ static int recover_devices_step(JsonObject *step, char **why)
     g_array_append_val(ids, id32);
   }
   g_autoptr(GError) local = NULL;
-  int started = cgfs_res_devices_recover_v2(dir, (const guint32 *)ids->data, ids->len, &local);
+  const guint32 *old_ids = (const void *)ids->data; /* a GArray of guint32 */
+  int started = cgfs_res_devices_recover_v2(dir, old_ids, ids->len, &local);
   if (started < 0 && local->code == ENOENT)
     return 0; /* the cgroup is gone: nothing to restore there */
   if (started < 0)

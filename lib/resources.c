@@ -740,11 +740,16 @@ static int lock_updates(const CgfsCgroup *cg)
 gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
-  cgfs_autofd lock = lock_updates(cg); /* released by close */
+  int lock = lock_updates(cg);
+  gboolean ok;
   if (cg->backend->update)
-    return cg->backend->update(cg, r, error);
-  g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
-  return p && cgfs_plan_execute(p, error);
+    ok = cg->backend->update(cg, r, error);
+  else {
+    g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
+    ok = p && cgfs_plan_execute(p, error);
+  }
+  cgfs_close_fd(&lock); /* releases the lock (after the plan's record was dropped) */
+  return ok;
 }
 
 CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error)
