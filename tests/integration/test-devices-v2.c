@@ -29,6 +29,7 @@ typedef struct {
   CgfsHierarchy *h;
   CgfsCgroup *cg;
   char *dir;
+  char *state; /* a journal's directory, removed by the teardown */
 } Fixture;
 
 static int setup(void **state)
@@ -53,6 +54,13 @@ static int teardown(void **state)
   Fixture *f = *state;
   cgfs_cgroup_unref(f->cg);
   itest_cleanup();
+  cgfs_hierarchy_set_journal(f->h, NULL);
+  if (f->state) {
+    g_autofree char *lock = g_build_filename(f->state, "lock", NULL);
+    unlink(lock);
+    rmdir(f->state);
+    g_free(f->state);
+  }
   cgfs_hierarchy_unref(f->h);
   cgfs_system_unref(f->sys);
   g_free(f->dir);
@@ -406,9 +414,9 @@ static void test_crash_at_each_write(void **state)
   static const char doc_b[] = "{\"devices\": [" DENY_ALL ", " DEV_NULL "], \"unified\": "
                               "{\"cgroup.max.depth\": \"5\", \"cgroup.max.descendants\": \"50\"}}";
   GError *error = NULL;
-  g_autofree char *dir = g_dir_make_tmp("cgfs-test-state-XXXXXX", &error);
+  f->state = g_dir_make_tmp("cgfs-test-state-XXXXXX", &error);
   assert_no_gerror(error);
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(dir, &error);
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->state, &error);
   assert_no_gerror(error);
   cgfs_hierarchy_set_journal(f->h, j);
   g_autoptr(GString) seen = g_string_new(NULL);
@@ -426,10 +434,6 @@ static void test_crash_at_each_write(void **state)
   /* killed after the record, after each of the 2 core writes (A), after the program (B); then
    * the update completes (B) */
   assert_string_equal(seen->str, "AAABB");
-  cgfs_hierarchy_set_journal(f->h, NULL);
-  g_autofree char *lock = g_build_filename(dir, "lock", NULL);
-  unlink(lock);
-  assert_int_equal(rmdir(dir), 0);
 }
 
 int main(void)
