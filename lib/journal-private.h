@@ -15,11 +15,12 @@ CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg);
 /* A record under construction: kind "update", "move", "kill" or "delete", for @cg. NULL
  * (nothing to journal) when @cg's hierarchy has no journal; every function below accepts NULL. */
 JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind);
-/* Write it (temporary file renamed: whole or absent after the process dies; not fsync'd, see
- * journal.c) before the plan runs; errors from the
- * file system. A NULL @b gives a NULL record and TRUE. */
+/* Write it (in place, in a record file of its own kept open: whole or absent after the process
+ * dies; not fsync'd, see journal.c) before the plan runs; errors from the file system.
+ * *@record NULL: a new record, stored in *@record; else that record is replaced whole by this
+ * one (same place in the order of recovery). A NULL @b changes nothing and returns TRUE. */
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
-                                    CgfsJournalRecord **out, GError **error);
+                                    CgfsJournalRecord **record, GError **error);
 /* The plan completed (or was rolled back in process): drop the record. */
 void cgfs_journal_record_drop(CgfsJournalRecord *r);
 

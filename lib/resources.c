@@ -469,15 +469,28 @@ void cgfs_plan_abandon(CgfsPlan *p)
   g_ptr_array_set_size(p->done, 0);
 }
 
+/* The absolute path of the directory @fd, for a record: one of the cgroup's own (their paths are
+ * known), else (a v2 ancestor the plan opened) from /proc/self/fd. */
+static char *dir_path(CgfsPlan *p, int fd)
+{
+  for (guint i = 0; i < p->cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(p->cg->dirs, CgfsCgroupDir, i);
+    if (d->fd == fd && d->dir)
+      return g_strdup(d->dir);
+  }
+  return cgfs_journal_fd_path(fd, "");
+}
+
 /* One restoring group per write: what its undo list writes, by absolute path. */
-static void journal_add_undo(JsonBuilder *b, const CgfsPlannedWrite *pw, GHashTable *dirs)
+static void journal_add_undo(CgfsPlan *p, JsonBuilder *b, const CgfsPlannedWrite *pw,
+                             GHashTable *dirs)
 {
   json_builder_begin_array(b);
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
     const CgfsFileWrite *w = pw->undo->pdata[i];
     char *dir = g_hash_table_lookup(dirs, GINT_TO_POINTER(w->dirfd));
     if (!dir) {
-      dir = cgfs_journal_fd_path(w->dirfd, "");
+      dir = dir_path(p, w->dirfd);
       if (!dir)
         dir = g_strdup("");
       g_hash_table_insert(dirs, GINT_TO_POINTER(w->dirfd), dir);
@@ -498,25 +511,36 @@ static void journal_add_undo(JsonBuilder *b, const CgfsPlannedWrite *pw, GHashTa
   json_builder_end_array(b);
 }
 
+/* The kernel changes the plan makes, those made while planning (v2 enabling) included. */
+static guint changes_of(const CgfsPlan *p)
+{
+  guint n = p->done->len;
+  for (guint i = 0; i < p->writes->len; i++)
+    n += !g_array_index(p->writes, CgfsPlannedWrite, i).skip;
+  return n;
+}
+
 /* The plan's undo record: the restoring writes of what already ran (v2 enabling) and of every
  * write to make, in plan order; steps (v2 device programs) by name, as they cannot be undone
- * from a record. */
+ * from a record. None for a plan of one change: the kernel makes one write whole or not at
+ * all, so a crash leaves the old document or the new one (docs/architecture.md). */
 static gboolean journal_plan(CgfsPlan *p, CgfsJournalRecord **out, GError **error)
 {
-  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(p->cg, "update");
-  if (!b) {
-    *out = NULL;
+  *out = NULL;
+  if (changes_of(p) <= 1)
     return TRUE;
-  }
+  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(p->cg, "update");
+  if (!b)
+    return TRUE;
   g_autoptr(GHashTable) dirs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   json_builder_set_member_name(b, "undo");
   json_builder_begin_array(b);
   for (guint i = 0; i < p->done->len; i++)
-    journal_add_undo(b, p->done->pdata[i], dirs);
+    journal_add_undo(p, b, p->done->pdata[i], dirs);
   for (guint i = 0; i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (!pw->skip && !pw->step)
-      journal_add_undo(b, pw, dirs);
+      journal_add_undo(p, b, pw, dirs);
   }
   json_builder_end_array(b);
   json_builder_set_member_name(b, "steps");
