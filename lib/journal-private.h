@@ -21,6 +21,15 @@ JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind);
  * one (same place in the order of recovery). A NULL @b changes nothing and returns TRUE. */
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
                                     CgfsJournalRecord **record, GError **error);
+/* The same, for a record written as text (cheaper than a JsonBuilder's tree, for the records of
+ * every update): the record's opening members ("{" version, kind, cgroup, boot_id), to which
+ * the caller appends ",\"member\":value" pairs (strings with cgfs_json_append_string); the
+ * commit closes it. NULL when @cg's hierarchy has no journal. */
+GString *cgfs_journal_text_start(const CgfsCgroup *cg, const char *kind);
+gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
+                                  CgfsJournalRecord **record, GError **error);
+/* @value as a JSON string, quotes included. */
+void cgfs_json_append_string(GString *out, const char *value);
 /* The plan completed (or was rolled back in process): drop the record. */
 void cgfs_journal_record_drop(CgfsJournalRecord *r);
 

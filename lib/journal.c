@@ -286,20 +286,52 @@ static void free_slot(CgfsJournal *j, Slot *slot)
     lose_slot(j, slot);
 }
 
+/* The place of a new record in the order of recovery (seqs sort in start order: recovery
+ * undoes the newest first), or of @old's next revision (a record rewritten keeps its seq). */
+static char *seq_for(CgfsJournal *j, const CgfsJournalRecord *old)
+{
+  if (old)
+    return g_strdup(old->seq);
+  return g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x", g_get_real_time(), (int)getpid(),
+                         (guint)g_atomic_int_add((gint *)&j->counter, 1));
+}
+
+/* Write the whole record @text (seq and revision in it) and make or update *@record. */
+static gboolean commit_text(CgfsJournal *j, const char *text, char *seq, guint revision,
+                            CgfsJournalRecord **record, GError **error)
+{
+  Slot slot;
+  if (!take_slot(j, &slot, error) || !write_record(j, &slot, text, error)) {
+    g_free(seq);
+    return FALSE;
+  }
+  CgfsJournalRecord *old = *record;
+  if (old) {
+    /* The new revision is whole in its own slot: the old one can go (both there after a
+     * crash in between: recovery keeps the newest revision). */
+    free_slot(j, &old->slot);
+    old->slot = slot;
+    old->revision = revision;
+    g_free(seq);
+    return TRUE;
+  }
+  CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
+  r->j = cgfs_journal_ref(j);
+  r->slot = slot;
+  r->seq = seq;
+  r->revision = revision;
+  *record = r;
+  return TRUE;
+}
+
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
                                     CgfsJournalRecord **record, GError **error)
 {
   if (!b)
     return TRUE;
   CgfsJournal *j = cgfs_cgroup_journal(cg);
-  CgfsJournalRecord *old = *record;
-  /* Seqs sort in start order: recovery undoes the newest first. A record rewritten keeps its
-   * seq, with the next revision. */
-  g_autofree char *seq =
-    old ? g_strdup(old->seq)
-        : g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x", g_get_real_time(),
-                          (int)getpid(), (guint)g_atomic_int_add((gint *)&j->counter, 1));
-  guint revision = old ? old->revision + 1 : 0;
+  char *seq = seq_for(j, *record);
+  guint revision = *record ? (*record)->revision + 1 : 0;
   json_builder_set_member_name(b, "seq");
   json_builder_add_string_value(b, seq);
   json_builder_set_member_name(b, "revision");
@@ -307,24 +339,63 @@ gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
   json_builder_end_object(b);
   g_autoptr(JsonNode) root = json_builder_get_root(b);
   g_autofree char *text = json_to_string(root, FALSE);
-  Slot slot;
-  if (!take_slot(j, &slot, error) || !write_record(j, &slot, text, error))
-    return FALSE;
-  if (old) {
-    /* The new revision is whole in its own slot: the old one can go (both there after a
-     * crash in between: recovery keeps the newest revision). */
-    free_slot(j, &old->slot);
-    old->slot = slot;
-    old->revision = revision;
-    return TRUE;
+  return commit_text(j, text, seq, revision, record, error);
+}
+
+void cgfs_json_append_string(GString *out, const char *value)
+{
+  g_string_append_c(out, '"');
+  for (const char *c = value; *c; c++) {
+    switch (*c) {
+    case '"':
+      g_string_append(out, "\\\"");
+      break;
+    case '\\':
+      g_string_append(out, "\\\\");
+      break;
+    case '\n':
+      g_string_append(out, "\\n");
+      break;
+    case '\t':
+      g_string_append(out, "\\t");
+      break;
+    default:
+      if ((guchar)*c < 0x20)
+        g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
+      else
+        g_string_append_c(out, *c);
+    }
   }
-  CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
-  r->j = cgfs_journal_ref(j);
-  r->slot = slot;
-  r->seq = g_steal_pointer(&seq);
-  r->revision = revision;
-  *record = r;
-  return TRUE;
+  g_string_append_c(out, '"');
+}
+
+GString *cgfs_journal_text_start(const CgfsCgroup *cg, const char *kind)
+{
+  CgfsJournal *j = cgfs_cgroup_journal(cg);
+  if (!j)
+    return NULL;
+  GString *out = g_string_sized_new(512);
+  g_string_append_printf(out, "{\"version\":%d,\"kind\":", RECORD_VERSION);
+  cgfs_json_append_string(out, kind);
+  g_string_append(out, ",\"cgroup\":");
+  cgfs_json_append_string(out, cg->path);
+  g_string_append(out, ",\"boot_id\":");
+  cgfs_json_append_string(out, j->boot_id);
+  return out;
+}
+
+gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
+                                  CgfsJournalRecord **record, GError **error)
+{
+  if (!text)
+    return TRUE;
+  CgfsJournal *j = cgfs_cgroup_journal(cg);
+  char *seq = seq_for(j, *record);
+  guint revision = *record ? (*record)->revision + 1 : 0;
+  g_string_append(text, ",\"seq\":");
+  cgfs_json_append_string(text, seq);
+  g_string_append_printf(text, ",\"revision\":%u}", revision);
+  return commit_text(j, text->str, seq, revision, record, error);
 }
 
 void cgfs_journal_record_drop(CgfsJournalRecord *r)

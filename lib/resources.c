@@ -482,10 +482,12 @@ static char *dir_path(CgfsPlan *p, int fd)
 }
 
 /* One restoring group per write: what its undo list writes, by absolute path. */
-static void journal_add_undo(CgfsPlan *p, JsonBuilder *b, const CgfsPlannedWrite *pw,
-                             GHashTable *dirs)
+static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *pw,
+                             GHashTable *dirs, gboolean *first)
 {
-  json_builder_begin_array(b);
+  g_string_append(rec, *first ? "[" : ",[");
+  *first = FALSE;
+  gboolean none = TRUE;
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
     const CgfsFileWrite *w = pw->undo->pdata[i];
     char *dir = g_hash_table_lookup(dirs, GINT_TO_POINTER(w->dirfd));
@@ -501,14 +503,14 @@ static void journal_add_undo(CgfsPlan *p, JsonBuilder *b, const CgfsPlannedWrite
       continue;
     }
     g_autofree char *path = g_build_filename(dir, w->file, NULL);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "file");
-    json_builder_add_string_value(b, path);
-    json_builder_set_member_name(b, "value");
-    json_builder_add_string_value(b, w->value);
-    json_builder_end_object(b);
+    g_string_append(rec, none ? "{\"file\":" : ",{\"file\":");
+    none = FALSE;
+    cgfs_json_append_string(rec, path);
+    g_string_append(rec, ",\"value\":");
+    cgfs_json_append_string(rec, w->value);
+    g_string_append_c(rec, '}');
   }
-  json_builder_end_array(b);
+  g_string_append_c(rec, ']');
 }
 
 /* The kernel changes the plan makes, those made while planning (v2 enabling) included. */
@@ -529,29 +531,32 @@ static gboolean journal_plan(CgfsPlan *p, CgfsJournalRecord **out, GError **erro
   *out = NULL;
   if (changes_of(p) <= 1)
     return TRUE;
-  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(p->cg, "update");
-  if (!b)
+  g_autoptr(GString) rec = cgfs_journal_text_start(p->cg, "update");
+  if (!rec)
     return TRUE;
   g_autoptr(GHashTable) dirs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-  json_builder_set_member_name(b, "undo");
-  json_builder_begin_array(b);
+  gboolean first = TRUE;
+  g_string_append(rec, ",\"undo\":[");
   for (guint i = 0; i < p->done->len; i++)
-    journal_add_undo(p, b, p->done->pdata[i], dirs);
+    journal_add_undo(p, rec, p->done->pdata[i], dirs, &first);
   for (guint i = 0; i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (!pw->skip && !pw->step)
-      journal_add_undo(p, b, pw, dirs);
+      journal_add_undo(p, rec, pw, dirs, &first);
   }
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "steps");
-  json_builder_begin_array(b);
+  g_string_append(rec, "],\"steps\":[");
+  first = TRUE;
   for (guint i = 0; i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
-    if (!pw->skip && pw->step)
-      json_builder_add_string_value(b, pw->label);
+    if (!pw->skip && pw->step) {
+      if (!first)
+        g_string_append_c(rec, ',');
+      first = FALSE;
+      cgfs_json_append_string(rec, pw->label);
+    }
   }
-  json_builder_end_array(b);
-  return cgfs_journal_record_commit(p->cg, b, out, error);
+  g_string_append_c(rec, ']');
+  return cgfs_journal_text_commit(p->cg, rec, out, error);
 }
 
 gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)

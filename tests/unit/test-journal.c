@@ -119,6 +119,40 @@ static void test_update_drops_its_record(void **state)
   assert_string_equal(at_end, ""); /* the last reference removes the free slots */
 }
 
+/* The record an update writes, as a crash just before its drop would leave it, brings back
+ * the old values (newline included) at recovery. */
+static void test_update_record_recovers(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
+  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
+  assert_no_gerror(error);
+  assert_true(update(f, cg, 43, 512));
+  g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
+  g_autofree char *text = NULL;
+  assert_true(g_file_get_contents(slot, &text, NULL, NULL));
+  assert_int_equal(text[0], '#'); /* dropped */
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+  g_clear_pointer(&j, cgfs_journal_unref);
+  text[0] = '{'; /* as it was between the commit and the drop */
+  put_record(f, "slot-0.json", text);
+  j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+  assert_no_gerror(error);
+  assert_int_equal(g_strv_length(report), 1);
+  assert_non_null(strstr(report[0], "update of /\"q\\: 2 files restored"));
+  g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/\"q\\/pids.max");
+  assert_string_equal(v, "max\n");
+  g_autofree char *sh = fake_tree_read(f->m->t, "sys/fs/cgroup/cpu/\"q\\/cpu.shares");
+  assert_string_equal(sh, "1024\n");
+}
+
 /* Record slots left by a crash: a committed record (padded with spaces) is recovered, free and
  * empty slots are removed without a word, and of two revisions of one record only the newest is
  * applied. */
@@ -253,6 +287,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_update_drops_its_record, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
   };
