@@ -37,3 +37,15 @@ void cgfs_journal_record_drop(CgfsJournalRecord *r);
 char *cgfs_journal_fd_path(int dirfd, const char *file);
 /* /proc/PID/stat's start time, to tell a process from a later one with the same number. */
 char *cgfs_journal_starttime(pid_t pid);
+
+/* A plan may run with a caller's credentials (the daemon switches a thread's uid for the kernel
+ * to check the caller, fs/caller.c), but the journal (and a plan's lock) is the process's own:
+ * between cgfs_as_process() and cgfs_as_before(), files are opened with the file system
+ * identity of the saved set-user-ID (root's, for the daemon). Per thread. */
+typedef struct {
+  gboolean switched;
+  uid_t fsuid;
+  gid_t fsgid;
+} CgfsProcessIdentity;
+CgfsProcessIdentity cgfs_as_process(void);
+void cgfs_as_before(const CgfsProcessIdentity *id);

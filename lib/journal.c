@@ -8,6 +8,7 @@
 #include <sys/fsuid.h>
 
 #include "backend.h"
+#include "devices-bpf.h"
 #include "fileio.h"
 #include "journal-private.h"
 
@@ -120,15 +121,9 @@ const char *cgfs_journal_dir(const CgfsJournal *j)
 /* A plan may run with a caller's credentials (the daemon switches a thread's uid for the kernel
  * to check the caller, fs/caller.c), but the journal is the process's own: its files are made
  * with the file system identity of the saved set-user-ID (root's, for the daemon), and back. */
-typedef struct {
-  gboolean switched;
-  uid_t fsuid;
-  gid_t fsgid;
-} ProcessIdentity;
-
-static ProcessIdentity as_process(void)
+CgfsProcessIdentity cgfs_as_process(void)
 {
-  ProcessIdentity id = { FALSE, 0, 0 };
+  CgfsProcessIdentity id = { FALSE, 0, 0 };
   uid_t ruid, euid, suid;
   gid_t rgid, egid, sgid;
   if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0 ||
@@ -140,7 +135,7 @@ static ProcessIdentity as_process(void)
   return id;
 }
 
-static void as_before(const ProcessIdentity *id)
+void cgfs_as_before(const CgfsProcessIdentity *id)
 {
   if (!id->switched)
     return;
@@ -193,7 +188,7 @@ static gboolean take_slot(CgfsJournal *j, Slot *out, GError **error)
     return TRUE;
   }
   g_mutex_unlock(&j->slots_lock);
-  ProcessIdentity id = as_process();
+  CgfsProcessIdentity id = cgfs_as_process();
   for (;;) {
     g_mutex_lock(&j->slots_lock);
     guint index = j->n_slots++;
@@ -207,11 +202,11 @@ static gboolean take_slot(CgfsJournal *j, Slot *out, GError **error)
     }
     /* A record file of that name (left by a crash, not recovered yet) is not ours. */
     if (errno != EEXIST || index > 100000) {
-      as_before(&id);
+      cgfs_as_before(&id);
       return cgfs_set_errno(error, "cannot make a journal record in %s", j->dir);
     }
   }
-  as_before(&id);
+  cgfs_as_before(&id);
   return TRUE;
 }
 
@@ -233,7 +228,7 @@ static void lose_slot(CgfsJournal *j, Slot *slot)
 
 static void remove_free_slots(CgfsJournal *j)
 {
-  ProcessIdentity id = as_process();
+  CgfsProcessIdentity id = cgfs_as_process();
   for (guint i = 0; i < j->free_slots->len; i++) {
     Slot *slot = &g_array_index(j->free_slots, Slot, i);
     char name[64];
@@ -243,7 +238,7 @@ static void remove_free_slots(CgfsJournal *j)
     cgfs_close_fd(&slot->fd);
   }
   g_array_set_size(j->free_slots, 0);
-  as_before(&id);
+  cgfs_as_before(&id);
 }
 
 /* Write @text into @slot, in place: the body first behind a first byte that says "free", then
@@ -412,9 +407,9 @@ char *cgfs_journal_fd_path(int dirfd, const char *file)
 {
   g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", dirfd);
   /* a thread acting as a caller cannot read its own /proc/self/fd */
-  ProcessIdentity id = as_process();
+  CgfsProcessIdentity id = cgfs_as_process();
   g_autofree char *dir = g_file_read_link(link, NULL);
-  as_before(&id);
+  cgfs_as_before(&id);
   return dir ? g_build_filename(dir, file, NULL) : NULL;
 }
 
@@ -476,8 +471,69 @@ static GArray *restores_of(JsonArray *undo)
   return out;
 }
 
+/* A v2 device step of an update (res-devices-bpf.c): 1 if it had started (and is completed
+ * now), 0 if not, -1 with *@why. */
+static int recover_devices_step(JsonObject *step, char **why)
+{
+  const char *dir = member_string(step, "dir");
+  JsonArray *old = member_array(step, "old");
+  if (!path_ok(dir) || !old) {
+    *why = g_strdup("a malformed device step");
+    return -1;
+  }
+  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint32));
+  for (guint i = 0; i < json_array_get_length(old); i++) {
+    JsonNode *n = json_array_get_element(old, i);
+    gint64 id = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64
+                  ? json_node_get_int(n)
+                  : 0;
+    if (id <= 0 || id > G_MAXUINT32) {
+      *why = g_strdup("a malformed device step");
+      return -1;
+    }
+    guint32 id32 = (guint32)id;
+    g_array_append_val(ids, id32);
+  }
+  g_autoptr(GError) local = NULL;
+  const guint32 *old_ids = (const void *)ids->data; /* a GArray of guint32 */
+  int started = cgfs_res_devices_recover_v2(dir, old_ids, ids->len, &local);
+  if (started < 0 && local->code == ENOENT)
+    return 0; /* the cgroup is gone: nothing to restore there */
+  if (started < 0)
+    *why = g_strdup(local->message);
+  return started;
+}
+
+/* The steps of an update, which run after all its file writes: whether one had started (then
+ * every write had been made, and the step is completed: the update is rolled forward); the
+ * steps known only by name (older records) in *@unknown. */
+static int recover_steps(JsonArray *steps, guint *unknown, char **why)
+{
+  int started = 0;
+  for (guint i = 0; steps && i < json_array_get_length(steps); i++) {
+    JsonNode *n = json_array_get_element(steps, i);
+    JsonObject *step = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+    const char *kind = step ? member_string(step, "kind") : NULL;
+    if (!kind || strcmp(kind, "devices_v2") != 0) {
+      (*unknown)++;
+      continue;
+    }
+    int r = recover_devices_step(step, why);
+    if (r != 0)
+      started = r < 0 && started == 0 ? -1 : (r > 0 ? 1 : started);
+  }
+  return started;
+}
+
 static char *recover_update(JsonObject *o, const char *cgroup)
 {
+  guint unknown = 0;
+  g_autofree char *step_failed = NULL;
+  int started = recover_steps(member_array(o, "steps"), &unknown, &step_failed);
+  if (started > 0)
+    return g_strdup_printf("completed the unfinished update of %s: its device program (the last "
+                           "step) was being attached, after every other write%s%s", cgroup,
+                           step_failed ? "; but " : "", step_failed ? step_failed : "");
   g_autoptr(GArray) todo = restores_of(member_array(o, "undo"));
   guint total = todo->len, gone = 0;
   g_autofree char *last_error = NULL;
@@ -499,12 +555,10 @@ static char *recover_update(JsonObject *o, const char *cgroup)
     g_array_unref(todo);
     todo = g_steal_pointer(&failed);
   }
-  JsonArray *steps = member_array(o, "steps");
   g_autofree char *step_note =
-    steps && json_array_get_length(steps)
-      ? g_strdup_printf("; %u step(s) not undone (%s)", json_array_get_length(steps),
-                        json_array_get_string_element(steps, 0))
-      : g_strdup("");
+    step_failed ? g_strdup_printf("; the device step: %s", step_failed)
+    : unknown   ? g_strdup_printf("; %u step(s) not undone", unknown)
+                : g_strdup("");
   if (todo->len)
     return g_strdup_printf("rolled back the unfinished update of %s: %u of %u files restored, %u "
                            "could not be (%s)%s", cgroup, total - todo->len - gone, total,
@@ -745,11 +799,23 @@ static gint newest_first(gconstpointer a, gconstpointer b)
   return c ? c : (x->revision < y->revision) - (x->revision > y->revision);
 }
 
+/* Forget the free slots: recovery reads every slot file anew (a process forked from this one
+ * may have written through the same descriptors) and removes the free ones. */
+static void forget_free_slots(CgfsJournal *j)
+{
+  g_mutex_lock(&j->slots_lock);
+  for (guint i = 0; i < j->free_slots->len; i++)
+    cgfs_close_fd(&g_array_index(j->free_slots, Slot, i).fd);
+  g_array_set_size(j->free_slots, 0);
+  g_mutex_unlock(&j->slots_lock);
+}
+
 char **cgfs_journal_recover(CgfsJournal *j, GError **error)
 {
   g_autoptr(GDir) dir = g_dir_open(j->dir, 0, error);
   if (!dir)
     return NULL;
+  forget_free_slots(j);
   g_autoptr(GArray) found = g_array_new(FALSE, TRUE, sizeof(Found));
   g_array_set_clear_func(found, (GDestroyNotify)found_clear);
   for (const char *n = g_dir_read_name(dir); n; n = g_dir_read_name(dir)) {

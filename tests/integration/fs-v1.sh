@@ -327,7 +327,7 @@ expect_error "Device or resource busy" rmdir "$MNT"
 rmdir "$MNT/sub" "$MNT/child"
 [ ! -e /sys/fs/cgroup/pids/"$A"/child ] || fail "rmdir below --root"
 unmount_cgfs
-expect_error "--root /${PREFIX}none: no such cgroup" "$CGFS" -f --root /"$PREFIX"none "$MNT"
+expect_error "--root /${PREFIX}none: no such cgroup" "$CGFS" -f --state-dir "$STATE_DIR" --root /"$PREFIX"none "$MNT"
 
 note "rmdir, and SIGTERM unmounts"
 mount_cgfs
