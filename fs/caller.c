@@ -21,6 +21,7 @@
 void fs_caller_clear(FsCaller *c)
 {
   g_clear_pointer(&c->groups, g_free);
+  g_clear_pointer(&c->ns_root, cgfs_ns_root_unref);
   c->n_groups = 0;
 }
 
@@ -87,13 +88,14 @@ static gboolean set_effective(const guint32 eff[2])
   return syscall(SYS_capset, &h, d) == 0;
 }
 
-void fs_caller_init(FsCaller *c)
+void fs_caller_init(FsCaller *c, const FsPath *p)
 {
   const struct fuse_context *ctx = fuse_get_context();
   memset(c, 0, sizeof *c);
   c->uid = ctx->uid;
   c->gid = ctx->gid;
   c->pid = ctx->pid;
+  c->ns_root = p->ns ? cgfs_ns_root_ref(p->ns) : NULL;
   read_groups(c);
   guint32 eff[2] = { 0 }, perm[2] = { 0 };
   if (fs_caller_is_root(c) && geteuid() == 0 && c->pid > 0 && get_caps(eff, perm)) {
@@ -106,6 +108,7 @@ void fs_caller_copy(FsCaller *dst, const FsCaller *src)
 {
   *dst = *src;
   dst->groups = src->n_groups ? g_memdup2(src->groups, src->n_groups * sizeof(gid_t)) : NULL;
+  dst->ns_root = src->ns_root ? cgfs_ns_root_ref(src->ns_root) : NULL;
 }
 
 gboolean fs_caller_is_root(const FsCaller *c)

@@ -118,6 +118,15 @@ gboolean cgfs_cgroup_contains_process(CgfsCgroup *cg, pid_t pid, const char *sub
  * frozen first so that nothing forks meanwhile; if it cannot be frozen within 2 s (a process
  * stuck in an OOM wait), every process is signalled unfrozen until none is left. */
 gboolean cgfs_cgroup_kill(CgfsCgroup *cg, GError **error);
+/* Whether a kill may go on with process @pid in it: FALSE, with @error, refuses the kill. */
+typedef gboolean (*CgfsKillCheck)(pid_t pid, gpointer data, GError **error);
+/* cgfs_cgroup_kill, with @check asked about every process of the subtree before any is
+ * signalled; one refusal refuses the kill (its error) with nothing signalled. On v1 the
+ * processes are checked while the subtree is frozen, so none can join between the check and the
+ * signal; when it cannot be frozen, each round's processes are checked just before that round
+ * is signalled. Not asked where the kernel kills in one step (v2's cgroup.kill). */
+gboolean cgfs_cgroup_kill_checked(CgfsCgroup *cg, CgfsKillCheck check, gpointer data,
+                                  GError **error);
 
 /* v2 only (EOPNOTSUPP on v1): the cgroup's cgroup.type ("domain", "threaded", "domain threaded",
  * "domain invalid"), and turning a cgroup threaded so that the threads of one process can be
