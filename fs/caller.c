@@ -63,9 +63,10 @@ static void read_groups(FsCaller *c)
   c->groups = (gid_t *)(void *)g_array_free(g_steal_pointer(&groups), FALSE);
 }
 
-static gboolean get_caps(guint32 eff[2], guint32 perm[2])
+/* The capabilities of thread @tid (0: the calling thread): one capget(2). */
+static gboolean get_caps(pid_t tid, guint32 eff[2], guint32 perm[2])
 {
-  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, tid };
   struct __user_cap_data_struct d[2] = { { 0 } }; /* (valgrind knows only the first) */
   if (syscall(SYS_capget, &h, d) != 0)
     return FALSE;
@@ -88,6 +89,26 @@ static gboolean set_effective(const guint32 eff[2])
   return syscall(SYS_capset, &h, d) == 0;
 }
 
+/* A root caller's effective capabilities, when they lack some of the daemon's (a container's
+ * root): asked of the kernel with capget(2) on its thread, which is cheap. The thread that made
+ * the request waits for the answer (the kernel lets a request in the daemon's hands end only
+ * with the reply, even for a killed caller), so the number names it, with the credentials it
+ * made the request with, until then. Unknown capabilities are none (the safe side). */
+static void read_root_caps(FsCaller *c)
+{
+  guint32 mine_eff[2] = { 0 }, mine_perm[2] = { 0 }, eff[2] = { 0 }, perm[2] = { 0 };
+  if (geteuid() != 0 || c->pid <= 0 || !get_caps(0, mine_eff, mine_perm))
+    return;
+  if (!get_caps(c->pid, eff, perm))
+    eff[0] = eff[1] = 0;
+  guint64 mine = ((guint64)mine_perm[1] << 32) | mine_perm[0];
+  c->cap_eff = ((guint64)eff[1] << 32) | eff[0];
+  c->caps_reduced = (c->cap_eff & mine) != mine;
+}
+
+/* Per request (every open): FUSE gives the uid, gid and pid; a caller other than root also needs
+ * its supplementary groups (/proc/PID/status) for the kernel's mode checks, root only its
+ * capabilities (fs_caller_enter takes nothing else on for root). */
 void fs_caller_init(FsCaller *c, const FsPath *p)
 {
   const struct fuse_context *ctx = fuse_get_context();
@@ -96,12 +117,10 @@ void fs_caller_init(FsCaller *c, const FsPath *p)
   c->gid = ctx->gid;
   c->pid = ctx->pid;
   c->ns_root = p->ns ? cgfs_ns_root_ref(p->ns) : NULL;
-  read_groups(c);
-  guint32 eff[2] = { 0 }, perm[2] = { 0 };
-  if (fs_caller_is_root(c) && geteuid() == 0 && c->pid > 0 && get_caps(eff, perm)) {
-    guint64 mine = ((guint64)perm[1] << 32) | perm[0];
-    c->caps_reduced = (c->cap_eff & mine) != mine;
-  }
+  if (fs_caller_is_root(c))
+    read_root_caps(c);
+  else
+    read_groups(c);
 }
 
 void fs_caller_copy(FsCaller *dst, const FsCaller *src)
@@ -132,7 +151,7 @@ gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
   if (fs_caller_is_root(c) && c->caps_reduced) {
     guint32 perm[2];
     const guint32 want[2] = { (guint32)c->cap_eff, (guint32)(c->cap_eff >> 32) };
-    if (!get_caps(saved->cap_eff, perm) || !set_effective(want)) {
+    if (!get_caps(0, saved->cap_eff, perm) || !set_effective(want)) {
       g_set_error(error, CGFS_ERROR, EIO, "cannot take on the caller's capabilities: %s",
                   g_strerror(errno));
       return FALSE;

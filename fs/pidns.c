@@ -42,22 +42,31 @@ static GArray *nspids(const char *dir)
   return out->len ? g_steal_pointer(&out) : NULL;
 }
 
+static gboolean invisible(pid_t pid, FsPidNs *ns, GError **error)
+{
+  memset(ns, 0, sizeof *ns);
+  g_set_error(error, CGFS_ERROR, ESRCH,
+              "the caller (pid %d) is not visible in the daemon's pid namespace", (int)pid);
+  return FALSE;
+}
+
 gboolean fs_pidns_of(pid_t pid, FsPidNs *ns, GError **error)
 {
   memset(ns, 0, sizeof *ns);
   g_autofree char *dir = g_strdup_printf("/proc/%d", (int)pid);
   g_autofree char *link = g_strdup_printf("%s/ns/pid", dir);
   struct stat mine, theirs;
-  g_autoptr(GArray) levels = nspids(dir);
-  if (pid <= 0 || !levels || stat(link, &theirs) != 0 || stat("/proc/self/ns/pid", &mine) != 0) {
-    g_set_error(error, CGFS_ERROR, ESRCH,
-                "the caller (pid %d) is not visible in the daemon's pid namespace", (int)pid);
-    return FALSE;
-  }
+  if (pid <= 0 || stat(link, &theirs) != 0 || stat("/proc/self/ns/pid", &mine) != 0)
+    return invisible(pid, ns, error);
   ns->dev = theirs.st_dev;
   ns->ino = theirs.st_ino;
-  ns->level = levels->len - 1;
   ns->own = theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
+  if (ns->own) /* level 0: the common case costs two stats, not a read of /proc/PID/status */
+    return TRUE;
+  g_autoptr(GArray) levels = nspids(dir);
+  if (!levels)
+    return invisible(pid, ns, error);
+  ns->level = levels->len - 1;
   return TRUE;
 }
 

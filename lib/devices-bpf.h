@@ -48,3 +48,11 @@ gboolean cgfs_res_devices_plan_v2(CgfsPlan *p, const GArray *rules, GError **err
 /* Append the rules of the cgroup's device program to out->devices: "allow a" when it has none,
  * nothing when they cannot be known (programs libcgfs did not make, no permission). */
 void cgfs_res_devices_read_v2(CgfsCgroup *cg, CgfsResources *out);
+/* Journal recovery (journal.c) of a plan whose device step may have been cut short by a crash:
+ * @dir the cgroup's directory, @old the ids of the device programs attached when the plan was
+ * made. 0: those are still the programs attached (the step never started: the old devices are
+ * in place); 1: the step had started, and is completed now (old programs still attached are
+ * detached: the new device rules are in place; the step runs last in its plan, so every file
+ * write of the plan had been made); -1 with @error (ENOENT: the cgroup is gone). */
+int cgfs_res_devices_recover_v2(const char *dir, const guint32 *old, guint n, GError **error);
+

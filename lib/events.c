@@ -2,6 +2,7 @@
 #include "config-internal.h"
 
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 
 #include <cgfs/events.h>
@@ -14,12 +15,14 @@
 
 /* ---- the text ---- */
 
-static gboolean append_file(GString *out, int dirfd, const char *dir, const char *name,
-                            gboolean optional, GError **error)
+/* Through a descriptor kept open when @cg is cached (cgfs/cache.h): these files are generated
+ * anew at every read from offset 0. */
+static gboolean append_file(GString *out, const CgfsCgroup *cg, int dirfd, const char *dir,
+                            const char *name, gboolean optional, GError **error)
 {
   g_autoptr(GError) local = NULL;
   gsize len = 0;
-  g_autofree char *text = cgfs_read_alloc_at(dirfd, name, &len, &local);
+  g_autofree char *text = cgfs_kept_read_alloc(cg, dirfd, name, &len, &local);
   if (!text && optional && local->code == ENOENT)
     return TRUE;
   if (!text) {
@@ -39,12 +42,16 @@ static gboolean v2_events(CgfsCgroup *cg, GString *out, GError **error)
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s does not exist", d->dir);
     return FALSE;
   }
-  if (!cgfs_exists_at(d->fd, "cgroup.events"))
+  g_autoptr(GError) local = NULL;
+  if (!append_file(out, cg, d->fd, d->dir, "cgroup.events", FALSE, &local)) {
+    if (local->code != ENOENT) {
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
+    }
     /* The root cgroup has no cgroup.events: it always holds processes and cannot freeze. */
     g_string_append(out, "populated 1\nfrozen 0\n");
-  else if (!append_file(out, d->fd, d->dir, "cgroup.events", FALSE, error))
-    return FALSE;
-  return append_file(out, d->fd, d->dir, "memory.events", TRUE, error);
+  }
+  return append_file(out, cg, d->fd, d->dir, "memory.events", TRUE, error);
 }
 
 /* Whether a process is in the cgroup of @dirfd itself. */
@@ -80,7 +87,10 @@ static gboolean subtree_populated(int dirfd, gboolean *populated, GError **error
 {
   if (!has_process(dirfd, populated, error))
     return FALSE;
-  return *populated || cgfs_walk_subtree_at(dirfd, child_populated, populated, error);
+  struct stat st; /* a link count of 2: no child cgroups to look into */
+  if (*populated || (fstat(dirfd, &st) == 0 && st.st_nlink == 2))
+    return TRUE;
+  return cgfs_walk_subtree_at(dirfd, child_populated, populated, error);
 }
 
 static gboolean v1_populated(CgfsCgroup *cg, gboolean *populated, GError **error)
@@ -111,7 +121,7 @@ static gboolean v1_oom(CgfsCgroup *cg, GString *out, GError **error)
   int fd = cgfs_cgroup_fd(cg, "memory");
   if (fd < 0)
     return TRUE;
-  g_autofree char *text = cgfs_read_alloc_at(fd, "memory.oom_control", NULL, error);
+  g_autofree char *text = cgfs_kept_read_alloc(cg, fd, "memory.oom_control", NULL, error);
   if (!text)
     return FALSE;
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);

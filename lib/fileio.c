@@ -351,7 +351,8 @@ static gboolean walk_enter(GArray *stack, int fd, GError **error)
   }
   l.dev = st.st_dev;
   l.ino = st.st_ino;
-  if (!cgfs_for_each_entry_at(fd, "cgroup directory", add_subdir, l.names, &local) &&
+  /* A directory's link count is 2 plus its subdirectories: a leaf needs no listing. */
+  if (st.st_nlink != 2 && !cgfs_for_each_entry_at(fd, "cgroup directory", add_subdir, l.names, &local) &&
       local->code != ENOENT) {
     walk_level_clear(&l);
     g_propagate_error(error, g_steal_pointer(&local));

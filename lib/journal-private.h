@@ -16,10 +16,11 @@ CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg);
  * (nothing to journal) when @cg's hierarchy has no journal; every function below accepts NULL. */
 JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind);
 /* Write it (temporary file renamed: whole or absent after the process dies; not fsync'd, see
- * journal.c) before the plan runs; errors from the
- * file system. A NULL @b gives a NULL record and TRUE. */
+ * journal.c) before the plan runs; errors from the file system. *@record NULL: a new record,
+ * stored in *@record; else that record is replaced whole by this one (same name, same place in
+ * the order of recovery). A NULL @b changes nothing and returns TRUE. */
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
-                                    CgfsJournalRecord **out, GError **error);
+                                    CgfsJournalRecord **record, GError **error);
 /* The plan completed (or was rolled back in process): drop the record. */
 void cgfs_journal_record_drop(CgfsJournalRecord *r);
 
@@ -27,3 +28,15 @@ void cgfs_journal_record_drop(CgfsJournalRecord *r);
 char *cgfs_journal_fd_path(int dirfd, const char *file);
 /* /proc/PID/stat's start time, to tell a process from a later one with the same number. */
 char *cgfs_journal_starttime(pid_t pid);
+
+/* A plan may run with a caller's credentials (the daemon switches a thread's uid for the kernel
+ * to check the caller, fs/caller.c), but the journal (and a plan's lock) is the process's own:
+ * between cgfs_as_process() and cgfs_as_before(), files are opened with the file system
+ * identity of the saved set-user-ID (root's, for the daemon). Per thread. */
+typedef struct {
+  gboolean switched;
+  uid_t fsuid;
+  gid_t fsgid;
+} CgfsProcessIdentity;
+CgfsProcessIdentity cgfs_as_process(void);
+void cgfs_as_before(const CgfsProcessIdentity *id);

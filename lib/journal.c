@@ -8,6 +8,7 @@
 #include <sys/fsuid.h>
 
 #include "backend.h"
+#include "devices-bpf.h"
 #include "fileio.h"
 #include "journal-private.h"
 
@@ -98,15 +99,9 @@ const char *cgfs_journal_dir(const CgfsJournal *j)
 /* A plan may run with a caller's credentials (the daemon switches a thread's uid for the kernel
  * to check the caller, fs/caller.c), but the journal is the process's own: its files are made
  * with the file system identity of the saved set-user-ID (root's, for the daemon), and back. */
-typedef struct {
-  gboolean switched;
-  uid_t fsuid;
-  gid_t fsgid;
-} ProcessIdentity;
-
-static ProcessIdentity as_process(void)
+CgfsProcessIdentity cgfs_as_process(void)
 {
-  ProcessIdentity id = { FALSE, 0, 0 };
+  CgfsProcessIdentity id = { FALSE, 0, 0 };
   uid_t ruid, euid, suid;
   gid_t rgid, egid, sgid;
   if (getresuid(&ruid, &euid, &suid) != 0 || getresgid(&rgid, &egid, &sgid) != 0 ||
@@ -118,7 +113,7 @@ static ProcessIdentity as_process(void)
   return id;
 }
 
-static void as_before(const ProcessIdentity *id)
+void cgfs_as_before(const CgfsProcessIdentity *id)
 {
   if (!id->switched)
     return;
@@ -184,28 +179,32 @@ static gboolean write_durably(CgfsJournal *j, const char *name, const char *text
 }
 
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
-                                    CgfsJournalRecord **out, GError **error)
+                                    CgfsJournalRecord **record, GError **error)
 {
-  *out = NULL;
   if (!b)
     return TRUE;
   CgfsJournal *j = cgfs_cgroup_journal(cg);
   json_builder_end_object(b);
   g_autoptr(JsonNode) root = json_builder_get_root(b);
   g_autofree char *text = json_to_string(root, FALSE);
-  /* Names sort in start order: recovery undoes the newest first. */
+  /* Names sort in start order: recovery undoes the newest first. A record rewritten keeps its
+   * name (the rename replaces it whole). */
   g_autofree char *name =
-    g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x" RECORD_SUFFIX, g_get_real_time(),
-                    (int)getpid(), (guint)g_atomic_int_add((gint *)&j->counter, 1));
-  ProcessIdentity id = as_process();
+    *record ? g_strdup((*record)->name)
+            : g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x" RECORD_SUFFIX,
+                              g_get_real_time(), (int)getpid(),
+                              (guint)g_atomic_int_add((gint *)&j->counter, 1));
+  CgfsProcessIdentity id = cgfs_as_process();
   gboolean written = write_durably(j, name, text, error);
-  as_before(&id);
+  cgfs_as_before(&id);
   if (!written)
     return FALSE;
+  if (*record)
+    return TRUE;
   CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
   r->j = cgfs_journal_ref(j);
   r->name = g_steal_pointer(&name);
-  *out = r;
+  *record = r;
   return TRUE;
 }
 
@@ -213,10 +212,10 @@ void cgfs_journal_record_drop(CgfsJournalRecord *r)
 {
   if (!r)
     return;
-  ProcessIdentity id = as_process();
+  CgfsProcessIdentity id = cgfs_as_process();
   if (unlinkat(r->j->dirfd, r->name, 0) != 0)
     g_debug("cannot drop the journal record %s/%s: %s", r->j->dir, r->name, g_strerror(errno));
-  as_before(&id);
+  cgfs_as_before(&id);
   cgfs_journal_unref(r->j);
   g_free(r->name);
   g_free(r);
@@ -226,9 +225,9 @@ char *cgfs_journal_fd_path(int dirfd, const char *file)
 {
   g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", dirfd);
   /* a thread acting as a caller cannot read its own /proc/self/fd */
-  ProcessIdentity id = as_process();
+  CgfsProcessIdentity id = cgfs_as_process();
   g_autofree char *dir = g_file_read_link(link, NULL);
-  as_before(&id);
+  cgfs_as_before(&id);
   return dir ? g_build_filename(dir, file, NULL) : NULL;
 }
 
@@ -290,8 +289,69 @@ static GArray *restores_of(JsonArray *undo)
   return out;
 }
 
+/* A v2 device step of an update (res-devices-bpf.c): 1 if it had started (and is completed
+ * now), 0 if not, -1 with *@why. */
+static int recover_devices_step(JsonObject *step, char **why)
+{
+  const char *dir = member_string(step, "dir");
+  JsonArray *old = member_array(step, "old");
+  if (!path_ok(dir) || !old) {
+    *why = g_strdup("a malformed device step");
+    return -1;
+  }
+  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint32));
+  for (guint i = 0; i < json_array_get_length(old); i++) {
+    JsonNode *n = json_array_get_element(old, i);
+    gint64 id = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64
+                  ? json_node_get_int(n)
+                  : 0;
+    if (id <= 0 || id > G_MAXUINT32) {
+      *why = g_strdup("a malformed device step");
+      return -1;
+    }
+    guint32 id32 = (guint32)id;
+    g_array_append_val(ids, id32);
+  }
+  g_autoptr(GError) local = NULL;
+  const guint32 *old_ids = (const void *)ids->data; /* a GArray of guint32 */
+  int started = cgfs_res_devices_recover_v2(dir, old_ids, ids->len, &local);
+  if (started < 0 && local->code == ENOENT)
+    return 0; /* the cgroup is gone: nothing to restore there */
+  if (started < 0)
+    *why = g_strdup(local->message);
+  return started;
+}
+
+/* The steps of an update, which run after all its file writes: whether one had started (then
+ * every write had been made, and the step is completed: the update is rolled forward); the
+ * steps known only by name (older records) in *@unknown. */
+static int recover_steps(JsonArray *steps, guint *unknown, char **why)
+{
+  int started = 0;
+  for (guint i = 0; steps && i < json_array_get_length(steps); i++) {
+    JsonNode *n = json_array_get_element(steps, i);
+    JsonObject *step = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+    const char *kind = step ? member_string(step, "kind") : NULL;
+    if (!kind || strcmp(kind, "devices_v2") != 0) {
+      (*unknown)++;
+      continue;
+    }
+    int r = recover_devices_step(step, why);
+    if (r != 0)
+      started = r < 0 && started == 0 ? -1 : (r > 0 ? 1 : started);
+  }
+  return started;
+}
+
 static char *recover_update(JsonObject *o, const char *cgroup)
 {
+  guint unknown = 0;
+  g_autofree char *step_failed = NULL;
+  int started = recover_steps(member_array(o, "steps"), &unknown, &step_failed);
+  if (started > 0)
+    return g_strdup_printf("completed the unfinished update of %s: its device program (the last "
+                           "step) was being attached, after every other write%s%s", cgroup,
+                           step_failed ? "; but " : "", step_failed ? step_failed : "");
   g_autoptr(GArray) todo = restores_of(member_array(o, "undo"));
   guint total = todo->len, gone = 0;
   g_autofree char *last_error = NULL;
@@ -313,12 +373,10 @@ static char *recover_update(JsonObject *o, const char *cgroup)
     g_array_unref(todo);
     todo = g_steal_pointer(&failed);
   }
-  JsonArray *steps = member_array(o, "steps");
   g_autofree char *step_note =
-    steps && json_array_get_length(steps)
-      ? g_strdup_printf("; %u step(s) not undone (%s)", json_array_get_length(steps),
-                        json_array_get_string_element(steps, 0))
-      : g_strdup("");
+    step_failed ? g_strdup_printf("; the device step: %s", step_failed)
+    : unknown   ? g_strdup_printf("; %u step(s) not undone", unknown)
+                : g_strdup("");
   if (todo->len)
     return g_strdup_printf("rolled back the unfinished update of %s: %u of %u files restored, %u "
                            "could not be (%s)%s", cgroup, total - todo->len - gone, total,

@@ -454,6 +454,16 @@ static const CgfsCgroupDir *listing_dir(CgfsCgroup *cg, const char *subsystem, G
   return d;
 }
 
+/* Whether a cached cgroup's pids may be read through a kept descriptor (pread at offset 0):
+ * on v2 the kernel lists the tasks anew at every read from offset 0. Not on v1: its
+ * cgroup.procs and tasks serve a list the kernel keeps for a second after each read of the same
+ * open file (cgroup_pidlist_find()), and each read keeps it a second longer: a descriptor read
+ * every few seconds could show pids gone long ago. v1 opens the file for every read. */
+static gboolean kept_is_live(const CgfsCgroup *cg, gboolean recursive)
+{
+  return !recursive && cgfs_cgroup_version(cg) == 2;
+}
+
 static GArray *list_tasks(CgfsCgroup *cg, const char *subsystem, gboolean recursive,
                           const char *file, GError **error)
 {
@@ -461,8 +471,13 @@ static GArray *list_tasks(CgfsCgroup *cg, const char *subsystem, gboolean recurs
   if (!d)
     return NULL;
   g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-  if (!cgfs_collect_pids(d->fd, file, recursive, pids, error))
+  if (kept_is_live(cg, recursive)) {
+    g_autofree char *text = cgfs_kept_read_alloc(cg, d->fd, file, NULL, error);
+    if (!text || !parse_pids(text, file, pids, error))
+      return NULL;
+  } else if (!cgfs_collect_pids(d->fd, file, recursive, pids, error)) {
     return NULL;
+  }
   return g_steal_pointer(&pids);
 }
 

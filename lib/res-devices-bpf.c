@@ -230,6 +230,7 @@ typedef struct {
   char *dir;     /* its path, for messages */
   int new_prog;  /* -1: the rules allow everything, no program */
   GArray *old;   /* int: the programs attached when the update was planned */
+  GArray *old_ids; /* guint32: their ids, for the journal */
   gboolean replaced; /* run replaced the single old program in place */
 } DeviceSwap;
 
@@ -240,6 +241,7 @@ static void swap_free(DeviceSwap *s)
   cgfs_close_fd(&s->cg_fd);
   cgfs_close_fd(&s->new_prog);
   g_clear_pointer(&s->old, g_array_unref);
+  g_clear_pointer(&s->old_ids, g_array_unref);
   g_free(s->dir);
   g_free(s);
 }
@@ -310,7 +312,27 @@ static gboolean swap_undo(gpointer data, GError **error)
   return TRUE;
 }
 
-static const CgfsPlanStepOps swap_ops = { swap_run, swap_undo, swap_free_data };
+/* The journal's entry: the cgroup and the ids of the programs attached before. The old programs
+ * die with the process once detached, so they cannot be put back after a crash; the step runs
+ * last in its plan, and recovery tells from the ids whether it had started (see
+ * cgfs_res_devices_recover_v2). */
+static void swap_journal(gpointer data, JsonBuilder *b)
+{
+  DeviceSwap *s = data;
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "kind");
+  json_builder_add_string_value(b, "devices_v2");
+  json_builder_set_member_name(b, "dir");
+  json_builder_add_string_value(b, s->dir);
+  json_builder_set_member_name(b, "old");
+  json_builder_begin_array(b);
+  for (guint i = 0; i < s->old_ids->len; i++)
+    json_builder_add_int_value(b, g_array_index(s->old_ids, guint32, i));
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+}
+
+static const CgfsPlanStepOps swap_ops = { swap_run, swap_undo, swap_free_data, swap_journal };
 
 /* Open the programs of @ids; one detached meanwhile (ENOENT) is no longer there to replace. */
 static gboolean open_old_programs(DeviceSwap *s, GArray *ids, GError **error)
@@ -325,6 +347,7 @@ static gboolean open_old_programs(DeviceSwap *s, GArray *ids, GError **error)
       return FALSE;
     }
     g_array_append_val(s->old, fd);
+    g_array_append_val(s->old_ids, id);
   }
   return TRUE;
 }
@@ -363,6 +386,7 @@ static DeviceSwap *swap_new(int dirfd, const char *dir, GError **error)
   s->new_prog = -1;
   s->old = g_array_new(FALSE, FALSE, sizeof(int));
   g_array_set_clear_func(s->old, (GDestroyNotify)close_fd_item);
+  s->old_ids = g_array_new(FALSE, FALSE, sizeof(guint32));
   s->cg_fd = cgfs_reopen_dir(dirfd, error);
   if (s->cg_fd < 0) {
     swap_free(s);
@@ -420,4 +444,52 @@ void cgfs_res_devices_read_v2(CgfsCgroup *cg, CgfsResources *out)
     return;
   }
   g_array_append_vals(out->devices, rules->data, rules->len);
+}
+
+/* ---- recovery ---- */
+
+static gboolean has_id(GArray *ids, guint32 id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index(ids, guint32, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether the programs attached are exactly @old (in any order). */
+static gboolean same_programs(GArray *attached, const guint32 *old, guint n)
+{
+  if (attached->len != n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!has_id(attached, old[i]))
+      return FALSE;
+  return TRUE;
+}
+
+int cgfs_res_devices_recover_v2(const char *dir, const guint32 *old, guint n, GError **error)
+{
+  cgfs_autofd fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    cgfs_set_errno(error, "devices: cannot open %s", dir);
+    return -1;
+  }
+  g_autoptr(GArray) attached = query_programs(fd, dir, error);
+  if (!attached)
+    return -1;
+  if (same_programs(attached, old, n))
+    return 0;
+  /* Started: the new program (if any) is attached; detach the old ones still there. A program
+   * id is not reused while the program exists, so an id of @old still attached is that one. */
+  for (guint i = 0; i < n; i++) {
+    if (!has_id(attached, old[i]))
+      continue;
+    cgfs_autofd prog = program_by_id(old[i]);
+    if ((prog < 0 || !detach(fd, prog)) && errno != ENOENT) {
+      cgfs_set_errno(error, "devices: cannot detach the old device program %u from %s", old[i],
+                     dir);
+      return -1;
+    }
+  }
+  return 1;
 }

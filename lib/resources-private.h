@@ -5,6 +5,8 @@
 
 #include "cgroup-private.h"
 
+#include <json-glib/json-glib.h>
+
 #include <cgfs/resources.h>
 
 /* One open/write/close. */
@@ -15,11 +17,16 @@ typedef struct {
 } CgfsFileWrite;
 
 /* A step of the plan that is not a file write (v2 device programs): the controller's own
- * functions do it and undo it. */
+ * functions do it and undo it. Steps run after every file write of the plan (a step's old
+ * state cannot be rebuilt from a record once the process is gone: see the journal in
+ * docs/architecture.md). */
 typedef struct {
   gboolean (*run)(gpointer data, GError **error);
   gboolean (*undo)(gpointer data, GError **error);
   GDestroyNotify free;
+  /* Add the step's entry to the plan's journal record (one JSON value: an object with "kind",
+   * which the journal's recovery knows); NULL: recorded by name only, never undone. */
+  void (*journal)(gpointer data, JsonBuilder *b);
 } CgfsPlanStepOps;
 
 typedef struct {

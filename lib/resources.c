@@ -1,6 +1,9 @@
 /* The resources object and the update engine: plan, snapshot, execute, roll back. */
 #include "config-internal.h"
 
+#include <signal.h>
+#include <sys/file.h>
+
 #include "backend.h"
 #include "convert.h"
 #include "fileio.h"
@@ -73,6 +76,8 @@ struct _CgfsPlan {
    * it was before the update, so each file is read once. */
   GHashTable *reads;
   GHashTable *prepared; /* v2 controllers already made available, names */
+  CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
+  guint made;                /* writes made so far (for the test hooks) */
 };
 
 CgfsFileWrite *cgfs_file_write_new(int fd, const char *file, const char *value)
@@ -140,6 +145,7 @@ void cgfs_plan_free(CgfsPlan *p)
   g_array_unref(p->own_fds);
   g_hash_table_unref(p->reads);
   g_hash_table_unref(p->prepared);
+  cgfs_journal_record_drop(p->record); /* what it made while planning stays, as it did */
   cgfs_cgroup_unref(p->cg);
   g_free(p);
 }
@@ -402,6 +408,25 @@ void cgfs_plan_pair_with_next(CgfsPlan *p)
   g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1).either_order = TRUE;
 }
 
+/* ---- test hooks ---- */
+
+/* For the fault tests only (docs/architecture.md, "Test hooks"), read from the environment of
+ * the process: CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
+ * at a random instant catches more plans in flight; CGFS_TEST_KILL_AFTER_WRITES=N makes the
+ * process kill itself (SIGKILL) at the point where a plan has made N writes (0: as soon as its
+ * record is written), to crash at an exact instant. @wrote: a write was just made. */
+static void test_hooks(CgfsPlan *p, gboolean wrote)
+{
+  if (wrote)
+    p->made++;
+  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
+  if (kill_at && *kill_at && g_ascii_strtoull(kill_at, NULL, 10) == p->made)
+    raise(SIGKILL);
+  const char *delay = wrote ? g_getenv("CGFS_TEST_PLAN_DELAY_MS") : NULL;
+  if (delay && *delay)
+    g_usleep(g_ascii_strtoull(delay, NULL, 10) * 1000);
+}
+
 /* ---- execution ---- */
 
 static const char *quoted(const char *value, char **tmp)
@@ -424,11 +449,13 @@ static gboolean run_write(const CgfsFileWrite *w, const char *field, const char 
   return FALSE;
 }
 
-static gboolean run_planned(const CgfsPlannedWrite *pw, GError **error)
+static gboolean run_planned(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **error)
 {
-  if (pw->step)
-    return pw->step->run(pw->step_data, error);
-  return run_write(&pw->w, pw->field, pw->label, error);
+  gboolean ok = pw->step ? pw->step->run(pw->step_data, error)
+                         : run_write(&pw->w, pw->field, pw->label, error);
+  if (ok)
+    test_hooks(p, TRUE);
+  return ok;
 }
 
 /* Best effort: every restoring write is tried; the first failure is reported. */
@@ -467,6 +494,7 @@ void cgfs_plan_abandon(CgfsPlan *p)
   g_autoptr(GString) failures = g_string_new(NULL);
   rollback(p->done, failures);
   g_ptr_array_set_size(p->done, 0);
+  g_clear_pointer(&p->record, cgfs_journal_record_drop);
 }
 
 /* One restoring group per write: what its undo list writes, by absolute path. */
@@ -498,22 +526,20 @@ static void journal_add_undo(JsonBuilder *b, const CgfsPlannedWrite *pw, GHashTa
   json_builder_end_array(b);
 }
 
-/* The plan's undo record: the restoring writes of what already ran (v2 enabling) and of every
- * write to make, in plan order; steps (v2 device programs) by name, as they cannot be undone
- * from a record. */
-static gboolean journal_plan(CgfsPlan *p, CgfsJournalRecord **out, GError **error)
+/* The plan's undo record: the restoring writes of what already ran (v2 enabling) and, with
+ * @with_writes, of every write to make, in plan order; then the steps (v2 device programs),
+ * which run last, each as it records itself. Written to p->record (replacing what it held). */
+static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
 {
   g_autoptr(JsonBuilder) b = cgfs_journal_record_start(p->cg, "update");
-  if (!b) {
-    *out = NULL;
+  if (!b)
     return TRUE;
-  }
   g_autoptr(GHashTable) dirs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
   json_builder_set_member_name(b, "undo");
   json_builder_begin_array(b);
   for (guint i = 0; i < p->done->len; i++)
     journal_add_undo(b, p->done->pdata[i], dirs);
-  for (guint i = 0; i < p->writes->len; i++) {
+  for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (!pw->skip && !pw->step)
       journal_add_undo(b, pw, dirs);
@@ -521,24 +547,28 @@ static gboolean journal_plan(CgfsPlan *p, CgfsJournalRecord **out, GError **erro
   json_builder_end_array(b);
   json_builder_set_member_name(b, "steps");
   json_builder_begin_array(b);
-  for (guint i = 0; i < p->writes->len; i++) {
+  for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
-    if (!pw->skip && pw->step)
+    if (pw->skip || !pw->step)
+      continue;
+    if (pw->step->journal)
+      pw->step->journal(pw->step_data, b);
+    else
       json_builder_add_string_value(b, pw->label);
   }
   json_builder_end_array(b);
-  return cgfs_journal_record_commit(p->cg, b, out, error);
+  return cgfs_journal_record_commit(p->cg, b, &p->record, error);
 }
 
 gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)
 {
-  CgfsJournalRecord *record = NULL;
-  if (!journal_plan(p, &record, error)) {
+  if (!journal_plan(p, TRUE, error)) {
     cgfs_plan_abandon(p);
     return FALSE;
   }
+  test_hooks(p, FALSE);
   gboolean ok = execute(p, error);
-  cgfs_journal_record_drop(record);
+  g_clear_pointer(&p->record, cgfs_journal_record_drop);
   return ok;
 }
 
@@ -552,7 +582,7 @@ static gboolean execute(CgfsPlan *p, GError **error)
     CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (pw->skip)
       continue;
-    if (run_planned(pw, &failed)) {
+    if (run_planned(p, pw, &failed)) {
       g_ptr_array_add(executed, pw);
       continue;
     }
@@ -561,10 +591,10 @@ static gboolean execute(CgfsPlan *p, GError **error)
       break;
     /* The other order: the second first. The first refusal is the one reported if the
      * second order fails too. */
-    if (!run_planned(next, NULL))
+    if (!run_planned(p, next, NULL))
       break;
     g_ptr_array_add(executed, next);
-    if (!run_planned(pw, NULL))
+    if (!run_planned(p, pw, NULL))
       break;
     g_ptr_array_add(executed, pw);
     g_clear_error(&failed);
@@ -596,11 +626,15 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
   pw->field = g_strdup(field);
   pw->label = g_strdup(label);
   pw->undo = undo_of(fd, file, undo_value);
-  if (!run_write(&pw->w, field, label, error)) {
-    planned_write_free(pw);
+  g_ptr_array_add(p->done, pw);
+  /* Journaled before it is made, like the plan's own writes: a crash between this write and
+   * the plan's record would leave the controller enabled. Only plans that enable a controller
+   * pay for this record (rewritten whole when the plan runs). */
+  if (!journal_plan(p, FALSE, error) || !run_write(&pw->w, field, label, error)) {
+    g_ptr_array_remove_index(p->done, p->done->len - 1);
     return FALSE;
   }
-  g_ptr_array_add(p->done, pw);
+  test_hooks(p, TRUE);
   return TRUE;
 }
 
@@ -637,6 +671,26 @@ static void unskip_rewritten(CgfsPlan *p)
   }
 }
 
+/* Steps (v2 device programs) after every file write. The old device programs die with the
+ * process that held them once detached, so a record cannot bring them back after a crash; but
+ * with the step last, a crash after it started leaves a plan whose file writes were all made:
+ * recovery completes the step instead (the new document), and a crash before it leaves the old
+ * programs, and the files are restored (the old document). */
+static void steps_last(CgfsPlan *p)
+{
+  GArray *ordered = g_array_sized_new(FALSE, TRUE, sizeof(CgfsPlannedWrite), p->writes->len);
+  g_array_set_clear_func(ordered, (GDestroyNotify)planned_write_clear);
+  for (int steps = 0; steps <= 1; steps++)
+    for (guint i = 0; i < p->writes->len; i++) {
+      CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+      if ((pw->step != NULL) == steps)
+        g_array_append_val(ordered, *pw);
+    }
+  g_array_set_clear_func(p->writes, NULL); /* moved, not copied */
+  g_array_unref(p->writes);
+  p->writes = ordered;
+}
+
 CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   if (!cgfs_resources_validate(r, "", error))
@@ -648,16 +702,54 @@ CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **e
       return NULL;
     }
   unskip_rewritten(p);
+  steps_last(p);
   return g_steal_pointer(&p);
+}
+
+/* Plans of one cgroup run one at a time, in this process and in any other: flock() on its first
+ * directory (kernfs directories take flock; the lock is the open file's, so each update opens
+ * its own). A plan reads the old values it restores while planning, and recovery undoes the
+ * unfinished plans newest first: both are right only when the plans of a cgroup never
+ * interleave (two documents written at once would otherwise leave a mixture of both). The
+ * directory is opened as the process when the caller may not read it. -1 when it cannot be
+ * opened (deleted: the plan says so). */
+static int lock_updates(const CgfsCgroup *cg)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  if (!d)
+    return -1;
+  int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES) {
+    CgfsProcessIdentity id = cgfs_as_process();
+    fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cgfs_as_before(&id);
+  }
+  if (fd < 0) {
+    g_debug("updates of %s not serialised: cannot open %s: %s", cg->path, d->dir,
+            g_strerror(errno));
+    return -1;
+  }
+  while (flock(fd, LOCK_EX) != 0)
+    if (errno != EINTR) {
+      g_debug("updates of %s not serialised: flock: %s", cg->path, g_strerror(errno));
+      break;
+    }
+  return fd;
 }
 
 gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
+  int lock = lock_updates(cg);
+  gboolean ok;
   if (cg->backend->update)
-    return cg->backend->update(cg, r, error);
-  g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
-  return p && cgfs_plan_execute(p, error);
+    ok = cg->backend->update(cg, r, error);
+  else {
+    g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
+    ok = p && cgfs_plan_execute(p, error);
+  }
+  cgfs_close_fd(&lock); /* releases the lock (after the plan's record was dropped) */
+  return ok;
 }
 
 CgfsResources *cgfs_cgroup_read_resources(CgfsCgroup *cg, GError **error)

@@ -1,5 +1,6 @@
 /* The cgfs daemon under benchmark: $CGFS started in the foreground on a new temporary mount
- * point, with --hierarchy @hierarchy and the options in $CGFS_ARGS (split at spaces). */
+ * point, with --hierarchy @hierarchy, its journal in a temporary --state-dir and the options in
+ * $CGFS_ARGS (split at spaces). */
 #pragma once
 
 #include <sys/types.h>
@@ -8,6 +9,7 @@
 
 typedef struct {
   char *mnt;
+  char *state_dir; /* its --state-dir: a temporary directory, removed at exit */
   pid_t pid;
 } BenchDaemon;
 

@@ -359,7 +359,10 @@ class Corpus:
 
     def mount(self):
         with open(self.log, "ab") as log:
-            self.daemon = subprocess.Popen([self.cgfs, "-f", "--hierarchy", "v1", self.mnt],
+            self.daemon = subprocess.Popen([self.cgfs, "-f", "--hierarchy", "v1",
+                                            # the journal in the work dir, not /run
+                                            "--state-dir", os.path.join(self.work, "state"),
+                                            self.mnt],
                                            stdout=log, stderr=log)
         deadline = time.monotonic() + 60
         while not self.mounted():

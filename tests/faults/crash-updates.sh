@@ -25,7 +25,7 @@ fi
 KILLS=${KILLS:-200}
 MAX_DELAY_MS=${MAX_DELAY_MS:-200} # the kill comes 0 to this many ms into the workload
 CGROUPS=${CGROUPS:-3}
-STATE=${STATE-$WORK/state} # STATE= (empty): no journal, to see the test fail
+STATE=${STATE-$STATE_DIR} # STATE= (empty): no journal, to see the test fail
 
 DOC_A='{"memory": {"limit": 67108864, "swap": 134217728}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 100}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "r"}, {"allow": true, "type": "c", "major": 1, "minor": 8, "access": "rw"}]}'
 DOC_B='{"memory": {"limit": 100663296, "swap": 201326592}, "cpu": {"shares": 2048, "quota": 150000, "period": 200000}, "pids": {"limit": 200}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm"}, {"allow": true, "type": "c", "major": 5, "minor": 0, "access": "rw"}, {"allow": true, "type": "c", "major": 136, "access": "rwm"}]}'

@@ -29,7 +29,7 @@ wait_served() {
 }
 kill9_daemon() { kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=; }
 
-mount_cgfs --hierarchy $HIER --state-dir "$WORK/state" # the journal: the test's own
+mount_cgfs --hierarchy $HIER --state-dir "$STATE_DIR" # the journal: the test's own
 A=$PREFIX"a"
 mkdir "$MNT/$A"
 
@@ -44,7 +44,7 @@ kill9_daemon
 # No wait: the new daemon waits for the old watchdog, which unmounts the dead mount (or leaves
 # it dead when the mount point still answered from the attribute cache; then it is detached).
 : > "$LOG"
-"$CGFS" -f --hierarchy $HIER --state-dir "$WORK/state" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+"$CGFS" -f --hierarchy $HIER --state-dir "$STATE_DIR" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
 DAEMON_PID=$!
 wait_served
 wait_gone "$W"
@@ -66,7 +66,7 @@ for i in $(seq "$restarts"); do
   [[ $out == *"not connected"* ]] || fail "not ENOTCONN: $out"
   : > "$LOG"
   start=$(date +%s%N)
-  "$CGFS" -f --hierarchy $HIER --state-dir "$WORK/state" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+  "$CGFS" -f --hierarchy $HIER --state-dir "$STATE_DIR" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
   DAEMON_PID=$!
   wait_served
   ms=$(( ($(date +%s%N) - start) / 1000000 ))

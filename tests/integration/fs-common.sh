@@ -84,9 +84,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Mount cgfs on $MNT in the foreground, in the background of this shell; options are passed on.
+# The journal of the test's daemons (--state-dir): inside $WORK, removed with it, so that no test
+# writes to the machine's /run/cgfs-state (a daemon killed by a test would leave its directory
+# there). Every daemon a test starts gets `--state-dir "$STATE_DIR"`.
+STATE_DIR=$WORK/state
+
+# Mount cgfs on $MNT in the foreground, in the background of this shell; options are passed on
+# (a --state-dir among them wins: the last one given counts).
 mount_cgfs() {
-  "$CGFS" -f "$@" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+  "$CGFS" -f --state-dir "$STATE_DIR" "$@" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
   DAEMON_PID=$!
   until is_mounted; do
     kill -0 "$DAEMON_PID" 2>/dev/null || { DAEMON_PID=; fail "cgfs $* did not mount"; }

@@ -67,10 +67,10 @@ check_root_is_shown "-o root="
 unmount_cgfs
 
 note "a missing value is an error that names the option"
-expect_error "--root needs a value" "$CGFS" -f "$MNT" --root
+expect_error "--root needs a value" "$CGFS" -f --state-dir "$STATE_DIR" "$MNT" --root
 
 note "--debug stays in the foreground and its trace reaches stderr"
-"$CGFS" --debug --root=/"$ROOT" --hierarchy="$HIER" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+"$CGFS" --debug --state-dir "$STATE_DIR" --root=/"$ROOT" --hierarchy="$HIER" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
 DAEMON_PID=$!
 until is_mounted; do
   kill -0 "$DAEMON_PID" 2>/dev/null || { DAEMON_PID=; fail "cgfs --debug did not mount"; }
@@ -82,7 +82,7 @@ unmount_cgfs # the process started is the one that served, and it ended with sta
 
 note "detached with a pid file; without syslog the messages go to the stderr it started with"
 : >"$LOG"
-"$CGFS" --pidfile="$PIDFILE" --root=/"$ROOT" --hierarchy="$HIER" "$MNT" 2>>"$LOG" \
+"$CGFS" --pidfile="$PIDFILE" --state-dir="$STATE_DIR" --root=/"$ROOT" --hierarchy="$HIER" "$MNT" 2>>"$LOG" \
   {TEST_OUT}>&- {TEST_ERR}>&- || fail "cgfs did not start detached"
 is_mounted || fail "not mounted once cgfs returned"
 pid=$(cat "$PIDFILE")
@@ -98,7 +98,7 @@ wait_gone "$pid"
 [ ! -e "$PIDFILE" ] || fail "pid file left after the daemon ended"
 
 note "mount(8) through mount.fuse3: -t fuse 'CGFS#cgfs', the device argument first"
-mount -t fuse "$CGFS#cgfs" "$MNT" -o root=/"$ROOT",hierarchy="$HIER",pidfile="$PIDFILE" \
+mount -t fuse "$CGFS#cgfs" "$MNT" -o root=/"$ROOT",hierarchy="$HIER",pidfile="$PIDFILE",state-dir="$STATE_DIR" \
   2>>"$LOG" {TEST_OUT}>&- {TEST_ERR}>&-
 line=$(grep " $MNT " /proc/self/mounts) || fail "mount -t fuse did not mount"
 [[ $line == "cgfs $MNT fuse.cgfs "* ]] || fail "mounts shows '$line'"
@@ -114,8 +114,8 @@ note "an fstab line and mount -t fuse.cgfs, with cgfs in mount's default PATH"
 command -v unshare >/dev/null || skip "no unshare"
 mkdir "$WORK/bin"
 ln -s "$(readlink -f "$CGFS")" "$WORK/bin/cgfs"
-echo "cgfs $MNT fuse.cgfs root=/$ROOT,hierarchy=$HIER,allow_other,pidfile=$PIDFILE 0 0" >"$WORK/fstab"
-export MNT WORK ROOT HIER PIDFILE FIRST_DIR
+echo "cgfs $MNT fuse.cgfs root=/$ROOT,hierarchy=$HIER,allow_other,pidfile=$PIDFILE,state-dir=$STATE_DIR 0 0" >"$WORK/fstab"
+export MNT WORK ROOT HIER PIDFILE FIRST_DIR STATE_DIR
 unshare -m --propagation private bash -euo pipefail -c '
   stop() { # in every outcome: nothing stays mounted, no daemon stays in this namespace
     if grep -q " $MNT fuse" /proc/self/mounts; then umount "$MNT" || umount -l "$MNT"; fi
@@ -126,7 +126,7 @@ unshare -m --propagation private bash -euo pipefail -c '
     if [ $how = fstab ]; then
       mount -T "$WORK/fstab" "$MNT"
     else
-      mount -t fuse.cgfs cgfs "$MNT" -o root=/"$ROOT",hierarchy="$HIER",pidfile="$PIDFILE"
+      mount -t fuse.cgfs cgfs "$MNT" -o root=/"$ROOT",hierarchy="$HIER",pidfile="$PIDFILE",state-dir="$STATE_DIR"
     fi
     line=$(grep " $MNT " /proc/self/mounts) || { echo "FAIL: $how: not mounted"; exit 1; }
     [[ $line == "cgfs $MNT fuse.cgfs "* ]] || { echo "FAIL: $how: mounts shows $line"; exit 1; }

@@ -32,7 +32,7 @@ fi
 # A command line of the unit (ExecStartPre, ExecStart, ExecStopPost), its variables expanded as
 # systemd does: ${VAR} one word, $VAR split on white space; a leading '-' (failure ignored) off.
 CGFS_MOUNTPOINT=$MNT
-CGFS_OPTIONS="--root /$ROOT --hierarchy $HIER -o allow_other"
+CGFS_OPTIONS="--root /$ROOT --hierarchy $HIER -o allow_other --state-dir $STATE_DIR"
 unit_command() {
   local line
   line=$(grep -m1 "^$1=" "$unit" | cut -d= -f2-)

@@ -158,6 +158,22 @@ echo '{"memory": {"limit": 104857600}}' > "$MNT/$X/resources.json"
 [ "$(jq .memory.usage.limit "$MNT/$X/stats.json")" = 104857600 ] || fail "stats.json of the new $X"
 rmdir "$MNT/$X"
 
+note "a hot cgroup's procs and events follow the kernel (v1's pid lists are never read twice)"
+H=$PREFIX"hot"
+mkdir "$MNT/$H"
+for _ in 1 2 3; do cat "$MNT/$H/procs" "$MNT/$H/events" > /dev/null; done # hot: files kept
+no_procs "$MNT/$H/procs" || fail "procs of the empty $H: $(cat "$MNT/$H/procs")"
+file_has_line "$MNT/$H/events" "populated 0" || fail "events of the empty $H: $(cat "$MNT/$H/events")"
+spawn_sleep; SH=$SLEPT
+for m in $(v1_mounts); do echo "$SH" > "$m/$H/cgroup.procs"; done # moved in outside cgfs
+[ "$(cat "$MNT/$H/procs")" = "$SH" ] || fail "procs of $H after a move outside cgfs: $(cat "$MNT/$H/procs")"
+file_has_line "$MNT/$H/events" "populated 1" || fail "events of $H after a move: $(cat "$MNT/$H/events")"
+kill "$SH"
+for m in $(v1_mounts); do until no_procs "$m/$H/cgroup.procs"; do sleep 0.02; done; done
+no_procs "$MNT/$H/procs" || fail "procs of $H after its process ended: $(cat "$MNT/$H/procs")"
+file_has_line "$MNT/$H/events" "populated 0" || fail "events of $H after its process ended: $(cat "$MNT/$H/events")"
+rmdir "$MNT/$H"
+
 note "readers hold no descriptors of the daemon's"
 before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
 fds=()
@@ -311,7 +327,7 @@ expect_error "Device or resource busy" rmdir "$MNT"
 rmdir "$MNT/sub" "$MNT/child"
 [ ! -e /sys/fs/cgroup/pids/"$A"/child ] || fail "rmdir below --root"
 unmount_cgfs
-expect_error "--root /${PREFIX}none: no such cgroup" "$CGFS" -f --root /"$PREFIX"none "$MNT"
+expect_error "--root /${PREFIX}none: no such cgroup" "$CGFS" -f --state-dir "$STATE_DIR" --root /"$PREFIX"none "$MNT"
 
 note "rmdir, and SIGTERM unmounts"
 mount_cgfs

@@ -45,6 +45,22 @@ grep -qx "after:" "$WORK/poll" && sed -n '/after:/,$p' "$WORK/poll" | grep -qx "
 rm -f "$WORK/ready" "$WORK/poll"
 echo thawed > "$MNT/$A/child/state"
 
+note "a hot cgroup's procs and events (read through kept descriptors) follow the kernel"
+H=$PREFIX"hot"
+mkdir "$MNT/$H"
+for _ in 1 2 3; do cat "$MNT/$H/procs" "$MNT/$H/events" > /dev/null; done # hot: files kept
+no_procs "$MNT/$H/procs" || fail "procs of the empty $H: $(cat "$MNT/$H/procs")"
+file_has_line "$MNT/$H/events" "populated 0" || fail "events of the empty $H: $(cat "$MNT/$H/events")"
+spawn_sleep; SH=$SLEPT
+echo "$SH" > "$V2/$H/cgroup.procs" # moved in outside cgfs
+[ "$(cat "$MNT/$H/procs")" = "$SH" ] || fail "procs of $H after a move outside cgfs: $(cat "$MNT/$H/procs")"
+file_has_line "$MNT/$H/events" "populated 1" || fail "events of $H after a move: $(cat "$MNT/$H/events")"
+kill "$SH"
+until no_procs "$V2/$H/cgroup.procs"; do sleep 0.02; done
+no_procs "$MNT/$H/procs" || fail "procs of $H after its process ended: $(cat "$MNT/$H/procs")"
+file_has_line "$MNT/$H/events" "populated 0" || fail "events of $H after its process ended: $(cat "$MNT/$H/events")"
+rmdir "$MNT/$H"
+
 note "state"
 echo frozen > "$MNT/$A/state"
 [ "$(cat "$V2/$A/cgroup.freeze")" = 1 ] || fail "cgroup.freeze after freezing"

@@ -3,6 +3,7 @@
  * with raw bpf(2) calls). Runs on this machine's cgroup2 core (/sys/fs/cgroup/unified: device
  * programs attach there too) and in the vm suite's guest. */
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ typedef struct {
   CgfsHierarchy *h;
   CgfsCgroup *cg;
   char *dir;
+  char *state; /* a journal's directory, removed by the teardown */
 } Fixture;
 
 static int setup(void **state)
@@ -52,6 +54,13 @@ static int teardown(void **state)
   Fixture *f = *state;
   cgfs_cgroup_unref(f->cg);
   itest_cleanup();
+  cgfs_hierarchy_set_journal(f->h, NULL);
+  if (f->state) {
+    g_autofree char *lock = g_build_filename(f->state, "lock", NULL);
+    unlink(lock);
+    rmdir(f->state);
+    g_free(f->state);
+  }
   cgfs_hierarchy_unref(f->h);
   cgfs_system_unref(f->sys);
   g_free(f->dir);
@@ -343,6 +352,90 @@ static void test_many_rules(void **state)
   assert_int_equal(back->devices->len, 1002);
 }
 
+/* ---- a crash at each instant of an update (the journal) ---- */
+
+/* Apply @json in a child process that kills itself (SIGKILL: the test hook
+ * CGFS_TEST_KILL_AFTER_WRITES) once the plan has made @k writes; TRUE if it was killed. */
+static gboolean update_killed_after(Fixture *f, const char *json, guint k)
+{
+  GError *error = NULL;
+  g_autoptr(CgfsResources) r = cgfs_resources_from_json(json, -1, &error);
+  assert_no_gerror(error);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    char n[16];
+    g_snprintf(n, sizeof n, "%u", k);
+    g_setenv("CGFS_TEST_KILL_AFTER_WRITES", n, TRUE);
+    _exit(cgfs_cgroup_update(f->cg, r, NULL) ? 0 : 1);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (WIFSIGNALED(status)) {
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    return TRUE;
+  }
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return FALSE;
+}
+
+/* "A" or "B": which document the cgroup holds, by the kernel (the core files, and what a process
+ * in the cgroup may open: /dev/zero in A only); fails on a mixture. */
+static const char *document_held(Fixture *f)
+{
+  g_autofree char *depth_file = g_build_filename(f->dir, "cgroup.max.depth", NULL);
+  g_autofree char *desc_file = g_build_filename(f->dir, "cgroup.max.descendants", NULL);
+  g_autofree char *depth = NULL, *desc = NULL;
+  assert_true(g_file_get_contents(depth_file, &depth, NULL, NULL));
+  assert_true(g_file_get_contents(desc_file, &desc, NULL, NULL));
+  g_autoptr(GArray) ids = attached(f->dir);
+  assert_int_equal(ids->len, 1); /* never two programs (nor none: that would allow all) */
+  assert_int_equal(open_in(f, "/dev/null", O_RDONLY), 0);
+  int zero = open_in(f, "/dev/zero", O_RDONLY);
+  g_autofree char *seen = g_strdup_printf("depth %s descendants %s /dev/zero %s", g_strchomp(depth),
+                                          g_strchomp(desc), zero ? g_strerror(zero) : "opened");
+  if (strcmp(seen, "depth 3 descendants 30 /dev/zero opened") == 0)
+    return "A";
+  if (strcmp(seen, "depth 5 descendants 50 /dev/zero Operation not permitted") == 0)
+    return "B";
+  fail_msg("the cgroup holds neither document A nor B: %s", seen);
+  return NULL;
+}
+
+/* Killed at each instant of an update from A to B (the core limits, then the device program,
+ * which runs last), recovery leaves A or B, devices included: A before the program is attached,
+ * B (completed) after. */
+static void test_crash_at_each_write(void **state)
+{
+  Fixture *f = *state;
+  static const char doc_a[] = "{\"devices\": [" DENY_ALL ", " DEV_NULL ", " DEV_ZERO("true", "r")
+                              "], \"unified\": {\"cgroup.max.depth\": \"3\", "
+                              "\"cgroup.max.descendants\": \"30\"}}";
+  static const char doc_b[] = "{\"devices\": [" DENY_ALL ", " DEV_NULL "], \"unified\": "
+                              "{\"cgroup.max.depth\": \"5\", \"cgroup.max.descendants\": \"50\"}}";
+  GError *error = NULL;
+  f->state = g_dir_make_tmp("cgfs-test-state-XXXXXX", &error);
+  assert_no_gerror(error);
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->state, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->h, j);
+  g_autoptr(GString) seen = g_string_new(NULL);
+  for (guint k = 0;; k++) {
+    update(f, doc_a);
+    assert_string_equal(document_held(f), "A");
+    gboolean killed = update_killed_after(f, doc_b, k);
+    g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+    assert_no_gerror(error);
+    assert_int_equal(g_strv_length(report), killed ? 1 : 0);
+    g_string_append(seen, document_held(f));
+    if (!killed)
+      break;
+  }
+  /* killed after the record, after each of the 2 core writes (A), after the program (B); then
+   * the update completes (B) */
+  assert_string_equal(seen->str, "AAABB");
+}
+
 int main(void)
 {
   itest_init();
@@ -354,6 +447,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_read_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(test_many_rules, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crash_at_each_write, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

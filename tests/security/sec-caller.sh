@@ -346,7 +346,7 @@ row "B takes A's cgroup" EPERM EPERM \
   "$(as_b "$TRY" chown "$MNT/$G" "$UB" "$GB")" "$(as_b "$TRY" chown "$KROOT/$G" "$UB" "$GB")"
 mkdir "$WORK/optmnt"
 for opt in uid=0 gid=0 umask=0; do # (without -f: a wrong acceptance mounts and returns)
-  if "$CGFS" -o "$opt" "$WORK/optmnt" 2>/dev/null; then
+  if "$CGFS" --state-dir "$STATE_DIR" -o "$opt" "$WORK/optmnt" 2>/dev/null; then
     fusermount3 -u "$WORK/optmnt"
     fail "cgfs accepted -o $opt"
   fi

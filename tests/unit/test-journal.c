@@ -1,12 +1,18 @@
 /* The journal (lib/journal.c): records written before a plan and dropped after it, and recovery
- * of records a crash left, against a fake v1 tree. */
+ * of records a crash left, against fake trees; crashes at each write of a plan (the test hook
+ * CGFS_TEST_KILL_AFTER_WRITES); the lock that serialises the updates of a cgroup. */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "fake-tree.h"
+#include "res-fixtures.h"
 #include "unit-common.h"
 
 typedef struct {
@@ -159,6 +165,196 @@ static void test_recover_move_gone_and_junk(void **state)
   assert_string_equal(still, "7");
 }
 
+/* A device step whose cgroup is gone changes nothing (the files are restored); a step known only
+ * by name (an older record) is reported, not undone. */
+static void test_recover_update_steps(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  fake_tree_mkcg(f->m->t, "sys/fs/cgroup/pids/s");
+  fake_tree_write(f->m->t, "sys/fs/cgroup/pids/s/pids.max", "9");
+  g_autofree char *max = fake_tree_path(f->m->t, "sys/fs/cgroup/pids/s/pids.max");
+  assert_int_equal(g_mkdir_with_parents(f->dir, 0700), 0);
+  g_autofree char *gone = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/s\",\"undo\":[[{\"file\":\"%s\","
+    "\"value\":\"5\"}]],\"steps\":[{\"kind\":\"devices_v2\",\"dir\":\"/nonexistent-cgfs/s\","
+    "\"old\":[7]}]}", max);
+  put_record(f, "0000000000000002-1-00000000.json", gone);
+  g_autofree char *named = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/s\",\"undo\":[[{\"file\":\"%s\","
+    "\"value\":\"3\"}]],\"steps\":[\"device program\"]}", max);
+  put_record(f, "0000000000000001-1-00000000.json", named);
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+  assert_no_gerror(error);
+  assert_int_equal(g_strv_length(report), 2);
+  assert_non_null(strstr(report[0], "rolled back the unfinished update of /s: 1 files restored"));
+  assert_null(strstr(report[0], "step"));
+  assert_non_null(strstr(report[1], "1 files restored; 1 step(s) not undone"));
+  g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/s/pids.max");
+  assert_string_equal(v, "3"); /* newest first: the older record's value last */
+}
+
+/* ---- crashes at an exact instant ---- */
+
+/* Apply @r to @cg in a child process that kills itself (SIGKILL, the test hook
+ * CGFS_TEST_KILL_AFTER_WRITES) once the plan has made @k writes. TRUE if it was killed, FALSE
+ * if the update completed first. */
+static gboolean update_killed_after(CgfsCgroup *cg, const CgfsResources *r, guint k)
+{
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    char n[16];
+    g_snprintf(n, sizeof n, "%u", k);
+    g_setenv("CGFS_TEST_KILL_AFTER_WRITES", n, TRUE);
+    _exit(cgfs_cgroup_update(cg, r, NULL) ? 0 : 1);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (WIFSIGNALED(status)) {
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    return TRUE;
+  }
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  return FALSE;
+}
+
+static const char doc_a[] = "{\"memory\": {\"limit\": 67108864, \"swap\": 134217728},"
+                            " \"cpu\": {\"shares\": 512, \"quota\": 50000, \"period\": 100000},"
+                            " \"pids\": {\"limit\": 100}}";
+static const char doc_b[] = "{\"memory\": {\"limit\": 100663296, \"swap\": 201326592},"
+                            " \"cpu\": {\"shares\": 2048, \"quota\": 150000, \"period\": 200000},"
+                            " \"pids\": {\"limit\": 200}}";
+
+/* v1: killed after each write of an update in turn, recovery gives back the old document. */
+static void test_crash_at_each_write_v1(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  FakeTree *t = res_tree_v1();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/k");
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(cg->h, j);
+  res_update_ok(cg, doc_b);
+  g_autoptr(GHashTable) b = res_tree_snapshot(t);
+  res_update_ok(cg, doc_a);
+  g_autoptr(GHashTable) a = res_tree_snapshot(t);
+  g_autoptr(CgfsResources) to_b = res_parse(doc_b);
+  guint k = 0;
+  for (;; k++) {
+    gboolean killed = update_killed_after(cg, to_b, k);
+    g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+    assert_no_gerror(error);
+    if (!killed) {
+      assert_int_equal(g_strv_length(report), 0);
+      res_assert_tree_equals(t, b, NULL);
+      break;
+    }
+    assert_int_equal(g_strv_length(report), 1);
+    assert_non_null(strstr(report[0], "rolled back the unfinished update of /k"));
+    res_assert_tree_equals(t, a, NULL);
+  }
+  assert_true(k >= 7); /* memory, memsw, shares, quota, period, pids: 6 writes, then the end */
+  cgfs_hierarchy_set_journal(cg->h, NULL);
+  fake_tree_free(t);
+}
+
+/* v2: the controllers an update enables in the ancestors while planning are journaled before
+ * they are enabled: a crash right after enabling one (before the plan's own record) disables it
+ * again at recovery; so does a crash at any later write. */
+static void test_crash_after_enabling_v2(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  g_autoptr(CgfsResources) r =
+    res_parse("{\"memory\": {\"limit\": 536870912}, \"pids\": {\"limit\": 100}}");
+  guint killed = 0;
+  for (guint k = 1;; k++) {
+    FakeTree *t = res_tree_v2(FALSE);
+    g_autoptr(CgfsCgroup) cg = res_cgroup(t, 2, "/a/b");
+    cgfs_hierarchy_set_journal(cg->h, j);
+    g_autoptr(GHashTable) before = res_tree_snapshot(t);
+    gboolean was_killed = update_killed_after(cg, r, k);
+    g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+    assert_no_gerror(error);
+    cgfs_hierarchy_set_journal(cg->h, NULL);
+    if (!was_killed) {
+      assert_int_equal(g_strv_length(report), 0);
+      res_assert_file(t, "sys/fs/cgroup/a/b/pids.max", "100");
+      fake_tree_free(t);
+      break;
+    }
+    killed++;
+    assert_int_equal(g_strv_length(report), 1);
+    /* the first controller enabled, disabled last (the fake file keeps the last write) */
+    res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory");
+    res_assert_tree_equals(t, before, "sys/fs/cgroup/a/cgroup.subtree_control");
+    fake_tree_free(t);
+  }
+  assert_true(killed >= 3); /* after enabling memory, pids, then the limits */
+}
+
+typedef struct {
+  CgfsCgroup *cg;
+  CgfsResources *r;
+} UpdateArgs;
+
+static gpointer update_thread(gpointer data)
+{
+  UpdateArgs *a = data;
+  return GINT_TO_POINTER(cgfs_cgroup_update(a->cg, a->r, NULL));
+}
+
+/* Whether /proc/locks shows a flock() request of this process blocked on inode @ino. */
+static gboolean flock_waiting_on(ino_t ino)
+{
+  g_autofree char *locks = NULL;
+  assert_true(g_file_get_contents("/proc/locks", &locks, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(locks, "\n", -1);
+  g_autofree char *inode = g_strdup_printf(":%lu ", (unsigned long)ino);
+  g_autofree char *pid = g_strdup_printf(" %d ", (int)getpid());
+  for (char **l = lines; *l; l++)
+    if (strstr(*l, "-> FLOCK") && strstr(*l, inode) && strstr(*l, pid))
+      return TRUE;
+  return FALSE;
+}
+
+/* Updates of one cgroup run one at a time: while another holds the cgroup's lock (flock on its
+ * first directory), an update waits, having written nothing. */
+static void test_updates_of_a_cgroup_wait_for_each_other(void **state)
+{
+  (void)state;
+  FakeTree *t = res_tree_v1();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/l");
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  int held = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true(held >= 0);
+  assert_int_equal(flock(held, LOCK_EX), 0);
+  struct stat st;
+  assert_int_equal(fstat(held, &st), 0);
+  g_autoptr(CgfsResources) r = res_parse("{\"pids\": {\"limit\": 42}}");
+  UpdateArgs a = { cg, r };
+  GThread *th = g_thread_new("update", update_thread, &a);
+  gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+  while (!flock_waiting_on(st.st_ino)) {
+    assert_true(g_get_monotonic_time() < deadline);
+    g_usleep(1000);
+  }
+  const char *rel = "sys/fs/cgroup/pids/l/pids.max";
+  g_autofree char *before = fake_tree_read(t, rel);
+  assert_string_not_equal(g_strchomp(before), "42");
+  close(held);
+  assert_true(GPOINTER_TO_INT(g_thread_join(th)));
+  res_assert_file(t, rel, "42");
+  fake_tree_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -166,6 +362,11 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_recover_update_steps, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crash_at_each_write_v1, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crash_after_enabling_v2, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_updates_of_a_cgroup_wait_for_each_other, setup,
+                                    teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
