@@ -50,18 +50,33 @@ static gboolean invisible(pid_t pid, FsPidNs *ns, GError **error)
   return FALSE;
 }
 
+/* The daemon's own pid namespace: a process never changes its own (setns and unshare change
+ * only its children's), so it is looked up once. */
+static gboolean own_pidns(struct stat *out)
+{
+  static gsize done;
+  static struct stat own;
+  static gboolean ok;
+  if (g_once_init_enter(&done)) {
+    ok = stat("/proc/self/ns/pid", &own) == 0;
+    g_once_init_leave(&done, 1);
+  }
+  *out = own;
+  return ok;
+}
+
 gboolean fs_pidns_of(pid_t pid, FsPidNs *ns, GError **error)
 {
   memset(ns, 0, sizeof *ns);
   g_autofree char *dir = g_strdup_printf("/proc/%d", (int)pid);
   g_autofree char *link = g_strdup_printf("%s/ns/pid", dir);
   struct stat mine, theirs;
-  if (pid <= 0 || stat(link, &theirs) != 0 || stat("/proc/self/ns/pid", &mine) != 0)
+  if (pid <= 0 || stat(link, &theirs) != 0 || !own_pidns(&mine))
     return invisible(pid, ns, error);
   ns->dev = theirs.st_dev;
   ns->ino = theirs.st_ino;
   ns->own = theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
-  if (ns->own) /* level 0: the common case costs two stats, not a read of /proc/PID/status */
+  if (ns->own) /* level 0: the common case costs one stat, not a read of /proc/PID/status */
     return TRUE;
   g_autoptr(GArray) levels = nspids(dir);
   if (!levels)

@@ -259,8 +259,8 @@ static void start_keeping(CgfsCache *c, Entry *e)
 }
 
 /* The cached cgroup of @path, still the same directory: a new reference, or NULL (then the entry,
- * if any, is dropped). */
-static CgfsCgroup *lookup(CgfsCache *c, const char *path)
+ * if any, is dropped). @use: a load (it counts towards keeping files), not a parent's look. */
+static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
 {
   g_mutex_lock(&c->lock);
   Entry *e = g_hash_table_lookup(c->entries, path);
@@ -280,7 +280,8 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path)
     if (same) {
       g_queue_unlink(&c->lru, &e->link);
       g_queue_push_head_link(&c->lru, &e->link);
-      start_keeping(c, e);
+      if (use)
+        start_keeping(c, e);
     } else {
       drop_entry(c, e);
     }
@@ -334,14 +335,30 @@ static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
   g_mutex_unlock(&c->lock);
 }
 
+/* A cgroup whose parent is cached (a walk, a round of stats over siblings): opened below the
+ * parent's directory fds, a path component each, instead of walking the whole path in every
+ * hierarchy. The parent is checked as any lookup is (its first directory's identity). NULL when
+ * the parent is not cached or the child is missing anywhere (then it is loaded by path). */
+static CgfsCgroup *load_below_parent(CgfsCache *c, const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  if (!slash || !slash[1])
+    return NULL;
+  g_autofree char *parent_path = slash == path ? g_strdup("/") : g_strndup(path, (gsize)(slash - path));
+  g_autoptr(CgfsCgroup) parent = lookup(c, parent_path, FALSE);
+  return parent ? cgfs_cgroup_open_child(parent, slash + 1) : NULL;
+}
+
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec spec, GError **error)
 {
   if (c->budget->max == 0 || spec.kind != CGFS_PATH_STATIC)
     return cgfs_cgroup_load(c->h, spec, error);
-  CgfsCgroup *cg = lookup(c, spec.path);
+  CgfsCgroup *cg = lookup(c, spec.path, TRUE);
   if (cg)
     return cg;
-  cg = cgfs_cgroup_load(c->h, spec, error);
+  cg = load_below_parent(c, spec.path);
+  if (!cg)
+    cg = cgfs_cgroup_load(c->h, spec, error);
   if (cg)
     insert(c, spec.path, cg);
   return cg;

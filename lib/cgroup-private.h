@@ -44,6 +44,11 @@ char *cgfs_cgroup_dir_label(const CgfsCgroup *cg, const CgfsCgroupDir *d);
 /* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
 void cgfs_backoff_sleep(guint attempt);
 
+/* @name below @parent, opened through the parent's directory fds (one path component per
+ * hierarchy instead of the whole path): NULL unless it is there in every hierarchy the parent
+ * is (then load it by path, which tells what is missing and why). */
+CgfsCgroup *cgfs_cgroup_open_child(CgfsCgroup *parent, const char *name);
+
 /* ---- cache.c: kept files ---- */
 
 /* Read @name of @d as cgfs_read_text_at() does, through a descriptor kept open (pread at

@@ -323,6 +323,26 @@ CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GErro
   return g_steal_pointer(&cg);
 }
 
+CgfsCgroup *cgfs_cgroup_open_child(CgfsCgroup *parent, const char *name)
+{
+  if (!cgfs_name_validate(name, NULL))
+    return NULL;
+  g_autofree char *path = cgfs_path_child(parent->path, name);
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, NULL);
+  if (!cg || cg->dirs->len != parent->dirs->len)
+    return NULL;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (pd->mount != d->mount || pd->fd < 0)
+      return NULL;
+    d->fd = openat(pd->fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (d->fd < 0)
+      return NULL;
+  }
+  return g_steal_pointer(&cg);
+}
+
 CgfsCgroup *cgfs_cgroup_ref(CgfsCgroup *cg)
 {
   g_atomic_int_inc(&cg->ref);

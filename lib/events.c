@@ -104,15 +104,29 @@ static gboolean v1_populated(CgfsCgroup *cg, gboolean *populated, GError **error
   return TRUE;
 }
 
+/* freezer.state through a kept descriptor when the cgroup is cached; none (the freezer's root,
+ * no freezer hierarchy): never frozen. */
 static gboolean v1_frozen(CgfsCgroup *cg, gboolean *frozen, GError **error)
 {
   int fd = cgfs_cgroup_fd(cg, "freezer");
   *frozen = FALSE;
-  if (fd < 0 || !cgfs_exists_at(fd, "freezer.state"))
-    return TRUE; /* no freezer, or its root: never frozen */
-  CgfsState st = cgfs_freezer_v1_state(fd, error);
-  *frozen = st == CGFS_STATE_FROZEN;
-  return st != CGFS_STATE_UNKNOWN;
+  if (fd < 0)
+    return TRUE;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = cgfs_kept_read_alloc(cg, fd, "freezer.state", NULL, &local);
+  if (!text && local->code == ENOENT)
+    return TRUE;
+  if (!text) {
+    g_propagate_error(error, g_steal_pointer(&local));
+    return FALSE;
+  }
+  g_strchomp(text);
+  if (strcmp(text, "FROZEN") != 0 && strcmp(text, "FREEZING") != 0 && strcmp(text, "THAWED") != 0) {
+    cgfs_set_error(error, EBADMSG, "freezer.state: invalid file format: '%s'", text);
+    return FALSE;
+  }
+  *frozen = strcmp(text, "FROZEN") == 0;
+  return TRUE;
 }
 
 /* under_oom and oom_kill from memory.oom_control (oom_kill_disable is a setting, not an event). */

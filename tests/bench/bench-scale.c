@@ -5,6 +5,9 @@
  *            v2: the unified mount);
  *   find     a walk of the parent's subtree as find(1) does it: readdir, descend into DT_DIR,
  *            fstatat() entries whose type readdir leaves unknown; same floor;
+ *            both also beside the FUSE floor: the same walk of a tree of the same shape (N
+ *            directories of 10 files) on a FUSE file system that does nothing (fuse-floor.c),
+ *            the least the walk can cost through FUSE;
  *   stats    stats.json of every child through the mount, per child; against libcgfs loading
  *            each child and reading its stats in this process;
  *   parent   stats.json of the parent (should not grow with N);
@@ -30,6 +33,7 @@
 #include <cgfs/stats.h>
 
 #include "bench-daemon.h"
+#include "fuse-floor.h"
 #include "itest.h"
 
 #define READS 9 /* timed repetitions of ls, find and parent stats at each size: the median */
@@ -41,6 +45,8 @@ typedef struct {
   char *floor_dir;     /* the parent in the hierarchy used as the cgroupfs floor */
   BenchDaemon daemon;
   char *mnt_dir;       /* the parent through the mount */
+  char *fuse_floor;    /* fuse-floor.c's mount */
+  pid_t fuse_floor_server;
   guint n;             /* children made so far */
 } Scale;
 
@@ -65,6 +71,11 @@ static double now_us(void)
 }
 
 /* ---- setup ---- */
+
+static void unmount_fuse_floor(void)
+{
+  fuse_floor_unmount(scale.fuse_floor, scale.fuse_floor_server);
+}
 
 static void setup(const char *hierarchy)
 {
@@ -100,6 +111,8 @@ static void setup(const char *hierarchy)
       die("mkdir %s: %s", (char *)scale.dirs->pdata[i], g_strerror(errno));
   bench_daemon_mount(&scale.daemon, hierarchy);
   scale.mnt_dir = g_strconcat(scale.daemon.mnt, scale.name, NULL);
+  scale.fuse_floor = fuse_floor_mount(&scale.fuse_floor_server);
+  atexit(unmount_fuse_floor);
 }
 
 /* mkdir children up to @n in every mount; FALSE (with the reason printed) when the kernel says
@@ -180,30 +193,52 @@ static int cmp_double(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* The median over READS of @mount and @floor, interleaved. */
+/* The median over READS of @walk on each of @paths (NULL-terminated, at most 3), interleaved. */
+static void time_walks(Walk walk, const char *const *paths, double *medians)
+{
+  double t[3][READS];
+  guint n = 0;
+  while (n < 3 && paths[n])
+    walk(paths[n++]); /* warm up every one */
+  for (guint r = 0; r < READS; r++) {
+    for (guint i = 0; i < n; i++) {
+      double t0 = now_us();
+      walk(paths[i]);
+      t[i][r] = now_us() - t0;
+    }
+  }
+  for (guint i = 0; i < n; i++) {
+    qsort(t[i], READS, sizeof t[i][0], cmp_double);
+    medians[i] = t[i][READS / 2];
+  }
+}
+
 static void time_pair(Walk walk, const char *mount_path, const char *floor_path, double *mnt,
                       double *flr)
 {
-  double m[READS], f[READS];
-  walk(mount_path); /* warm up both */
-  walk(floor_path);
-  for (guint r = 0; r < READS; r++) {
-    double t0 = now_us();
-    walk(floor_path);
-    double t1 = now_us();
-    walk(mount_path);
-    f[r] = t1 - t0;
-    m[r] = now_us() - t1;
-  }
-  qsort(m, READS, sizeof *m, cmp_double);
-  qsort(f, READS, sizeof *f, cmp_double);
-  *mnt = m[READS / 2];
-  *flr = f[READS / 2];
+  const char *paths[] = { floor_path, mount_path, NULL };
+  double m[2];
+  time_walks(walk, paths, m);
+  *flr = m[0];
+  *mnt = m[1];
 }
 
 static void row(const char *what, double mnt, double flr, const char *floor_how)
 {
   printf("  %-34s %12.1f µs   %-32s %12.1f µs  %6.2fx\n", what, mnt, floor_how, flr, mnt / flr);
+}
+
+/* A walk through the mount beside both floors: cgroupfs and the FUSE floor's tree of the same
+ * shape (fuse-floor.c: @n directories of 10 files, a file system that does nothing). */
+static void walk_rows(const char *what, Walk walk, guint n, const char *floor_how)
+{
+  g_autofree char *fuse_tree = g_strdup_printf("%s/d%u", scale.fuse_floor, n);
+  const char *paths[] = { scale.floor_dir, scale.mnt_dir, fuse_tree, NULL };
+  double m[3];
+  time_walks(walk, paths, m);
+  row(what, m[1], m[0], floor_how);
+  g_autofree char *label = g_strdup_printf("%s: FUSE floor", what);
+  row(label, m[1], m[2], "same tree on a do-nothing FUSE fs");
 }
 
 /* stats.json of every child through the mount, against libcgfs in this process; µs per child. */
@@ -256,10 +291,8 @@ static void measure(guint n)
   printf("%u children (%u cgroups per mount made in %.1f s)\n", n, n, (now_us() - t0) / 1e6);
   const char *floor_how = scale.dirs->len > 1 ? "cgroupfs (pids)" : "cgroupfs (unified)";
   double mnt, flr;
-  time_pair(ls, scale.mnt_dir, scale.floor_dir, &mnt, &flr);
-  row("ls of the parent", mnt, flr, floor_how);
-  time_pair(find, scale.mnt_dir, scale.floor_dir, &mnt, &flr);
-  row("find of the parent", mnt, flr, floor_how);
+  walk_rows("ls of the parent", ls, n, floor_how);
+  walk_rows("find of the parent", find, n, floor_how);
   time_pair(cat_stats, scale.mnt_dir, scale.mnt_dir, &mnt, &flr);
   printf("  %-34s %12.1f µs\n", "stats.json of the parent", mnt);
   double lib;

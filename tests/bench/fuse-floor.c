@@ -25,12 +25,49 @@ static long file_size(const char *path)
   return *end || n > (1 << 20) ? -1 : n;
 }
 
+/* Directories, for walks: "/dN" holds N directories c0 ... c(N-1), each holding
+ * FLOOR_FILES_PER_DIR empty files f0 ... (cgfs's directories hold 10 nodes). */
+#define FLOOR_FILES_PER_DIR 10
+
+typedef enum { FLOOR_NONE, FLOOR_ROOT, FLOOR_PARENT, FLOOR_CHILD, FLOOR_FILE } FloorKind;
+
+/* "/dN" (*n = N), "/dN/cI", "/dN/cI/fJ". */
+static FloorKind floor_kind(const char *path, long *n)
+{
+  if (strcmp(path, "/") == 0)
+    return FLOOR_ROOT;
+  if (strncmp(path, "/d", 2) != 0 || !g_ascii_isdigit(path[2]))
+    return FLOOR_NONE;
+  char *end;
+  *n = strtol(path + 2, &end, 10);
+  if (!*end)
+    return FLOOR_PARENT;
+  if (strncmp(end, "/c", 2) != 0 || !g_ascii_isdigit(end[2]))
+    return FLOOR_NONE;
+  long i = strtol(end + 2, &end, 10);
+  if (i >= *n)
+    return FLOOR_NONE;
+  if (!*end)
+    return FLOOR_CHILD;
+  if (strncmp(end, "/f", 2) != 0 || !g_ascii_isdigit(end[2]))
+    return FLOOR_NONE;
+  long j = strtol(end + 2, &end, 10);
+  return !*end && j < FLOOR_FILES_PER_DIR ? FLOOR_FILE : FLOOR_NONE;
+}
+
 static int floor_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
   memset(st, 0, sizeof *st);
-  if (strcmp(path, "/") == 0) {
+  long n = 0;
+  FloorKind kind = floor_kind(path, &n);
+  if (kind == FLOOR_ROOT || kind == FLOOR_PARENT || kind == FLOOR_CHILD) {
     st->st_mode = S_IFDIR | 0755;
     st->st_nlink = 2;
+    return 0;
+  }
+  if (kind == FLOOR_FILE) {
+    st->st_mode = S_IFREG | 0444;
+    st->st_nlink = 1;
     return 0;
   }
   if (file_size(path) < 0)
@@ -60,6 +97,29 @@ static int floor_read(const char *path, char *buf, size_t size, off_t off,
   return (int)len;
 }
 
+/* As cgfs lists: every entry with its type, the whole listing at the first call. */
+static int floor_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+                         struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+  long n = 0;
+  FloorKind kind = floor_kind(path, &n);
+  if (kind != FLOOR_ROOT && kind != FLOOR_PARENT && kind != FLOOR_CHILD)
+    return -ENOTDIR;
+  const struct stat dir = { .st_mode = S_IFDIR }, file = { .st_mode = S_IFREG };
+  filler(buf, ".", &dir, 0, 0);
+  filler(buf, "..", &dir, 0, 0);
+  char name[32];
+  for (long i = 0; kind == FLOOR_PARENT && i < n; i++) {
+    g_snprintf(name, sizeof name, "c%ld", i);
+    filler(buf, name, &dir, 0, 0);
+  }
+  for (long j = 0; kind == FLOOR_CHILD && j < FLOOR_FILES_PER_DIR; j++) {
+    g_snprintf(name, sizeof name, "f%ld", j);
+    filler(buf, name, &file, 0, 0);
+  }
+  return 0;
+}
+
 static void *floor_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
   cfg->use_ino = 0;
@@ -75,6 +135,7 @@ static const struct fuse_operations floor_operations = {
   .getattr = floor_getattr,
   .open = floor_open,
   .read = floor_read,
+  .readdir = floor_readdir,
 };
 
 static gboolean is_mounted(const char *mnt)

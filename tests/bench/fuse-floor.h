@@ -2,7 +2,8 @@
  * on a file system that does nothing else. It is served by a child process with the same libfuse,
  * the same high-level API, the same loop and the same options as cgfs (direct I/O, 1 s entry and
  * attribute caches, default_permissions), and it opens nothing: every name that is a decimal
- * number N is a file of N bytes ("0" is the empty file). */
+ * number N is a file of N bytes ("0" is the empty file), and "dN" a directory of N directories
+ * (c0 ...) holding 10 empty files each, for walks. */
 #pragma once
 
 #include <sys/types.h>

@@ -218,6 +218,34 @@ static void test_disabled(void **state)
   assert_int_equal(cgfs_cache_n_cgroups(c), 0);
 }
 
+/* A child of a cached parent is opened below the parent's directory: only while the parent is
+ * still the directory at its path. Renamed away and made again with a child of the same name,
+ * the child is the new one (the old parent, still alive under its new name, has the old). */
+static void test_child_of_cached_parent(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  make_cgroup(m->t, CG "/kid");
+  cgfs_cgroup_unref(load(c, "/" CG)); /* cached */
+  g_autoptr(CgfsCgroup) kid = load(c, "/" CG "/kid");
+  assert_int_equal(memory_usage(kid), 77070336);
+  assert_int_equal(cgfs_cache_n_cgroups(c), 2);
+  g_clear_pointer(&kid, cgfs_cgroup_unref);
+  cgfs_cache_forget(c, "/" CG "/kid"); /* not cached: the next load goes below its parent */
+  g_autofree char *dir = fake_tree_path(m->t, "sys/fs/cgroup/" CG);
+  g_autofree char *moved = fake_tree_path(m->t, "sys/fs/cgroup/" CG "-old");
+  assert_int_equal(rename(dir, moved), 0);
+  make_cgroup(m->t, CG "/kid");
+  rewrite(m->t, "sys/fs/cgroup/" CG "/kid/memory.current", "4242\n");
+  g_autoptr(CgfsCgroup) again = load(c, "/" CG "/kid");
+  assert_int_equal(memory_usage(again), 4242);
+  /* A child missing below the parent: ENOENT, as a load by path says. */
+  GError *error = NULL;
+  assert_null(cgfs_cache_load(c, CGFS_STATIC_PATH("/" CG "/none"), &error));
+  assert_gerror(error, ENOENT, "no such cgroup");
+  g_clear_error(&error);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -229,6 +257,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_forget_subtree, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_access_check, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_disabled, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_child_of_cached_parent, setup, fake_machine_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
