@@ -8,6 +8,12 @@ dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
 find "$dest" -path '*/lib/systemd/system/cgfs.service' | grep -q . || { echo "cgfs.service not installed"; exit 1; }
+# The API reference (docs/reference), when this build makes it (-Ddocs).
+if [ -d "$build/docs/reference" ]; then
+  index=$(find "$dest" -path '*/share/gtk-doc/html/cgfs/index.html' | head -n 1)
+  [ -n "$index" ] || { echo "API reference not installed (share/gtk-doc/html/cgfs)"; exit 1; }
+  grep -q cgfs_cgroup_new "$(dirname "$index")"/*.html || { echo "API reference lacks cgfs_cgroup_new"; exit 1; }
+fi
 pc=$(find "$dest" -name cgfs.pc | head -n 1)
 [ -n "$pc" ] || { echo "cgfs.pc not installed"; exit 1; }
 # point the installed cgfs.pc at the staging directory

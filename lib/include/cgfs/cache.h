@@ -1,4 +1,8 @@
-/* libcgfs: a bounded cache of loaded cgroups and their open kernel files.
+/**
+ * SECTION:cache
+ * @title: CgfsCache
+ * @short_description: a bounded cache of loaded cgroups and their open kernel files
+ * @include: cgfs/cgfs.h
  *
  * A program that asks about the same cgroups again and again (a daemon serving a file tree, a
  * monitoring loop) can keep them loaded: cgfs_cache_load() returns the cached cgroup while its
@@ -10,7 +14,8 @@
  * It is bounded by a number of descriptors (directories and files together); past it the least
  * recently loaded cgroups are dropped. Requests in flight keep what they hold until they end,
  * so the process may briefly hold more (at most one cgroup's worth per concurrent request).
- * Thread-safe.
+ *
+ * Thread-safe: one #CgfsCache serves every thread of a process.
  */
 #pragma once
 
@@ -20,32 +25,114 @@
 G_BEGIN_DECLS
 #pragma GCC visibility push(default) /* the public API: exported (lib/libcgfs.map) */
 
+/**
+ * CgfsCache:
+ *
+ * A bounded cache of loaded cgroups. Opaque; thread-safe.
+ */
 typedef struct _CgfsCache CgfsCache;
 
-/* Asked before a kept file is read: whether the calling thread may open @name below @dirfd for
- * reading now. A descriptor kept open was opened once, perhaps for someone else; this check
- * stands in for the permission check of the open() that is saved. FALSE refuses with EACCES. */
+/**
+ * CgfsCacheAccessFunc:
+ * @dirfd: the directory fd of the cgroup, in one hierarchy
+ * @name: the control file's name in it
+ * @data: the data given to cgfs_cache_set_access_check()
+ *
+ * Asked before a kept file is read: whether the calling thread may open @name below @dirfd
+ * for reading now. A descriptor kept open was opened once, perhaps for someone else; this
+ * check stands in for the permission check of the open() that is saved. Called from any
+ * thread that reads.
+ *
+ * Returns: %TRUE to allow the read; %FALSE refuses it with EACCES
+ */
 typedef gboolean (*CgfsCacheAccessFunc)(int dirfd, const char *name, gpointer data);
 
-/* At most @max_fds descriptors (0: nothing is kept, every load is fresh). */
+/**
+ * cgfs_cache_new:
+ * @h: the hierarchy whose cgroups it caches
+ * @max_fds: at most this many descriptors (0: nothing is kept, every load is fresh)
+ *
+ * A new, empty cache.
+ *
+ * Returns: (transfer full): the cache (free with cgfs_cache_free())
+ */
 CgfsCache *cgfs_cache_new(CgfsHierarchy *h, guint max_fds);
+/**
+ * cgfs_cache_free:
+ * @c: (nullable): a #CgfsCache
+ *
+ * Drop every cached cgroup and free the cache. %NULL is accepted.
+ */
 void cgfs_cache_free(CgfsCache *c);
-/* Set the check made before every read through a kept descriptor (default: none). */
+/**
+ * cgfs_cache_set_access_check:
+ * @c: a #CgfsCache
+ * @fn: (nullable): the check, or %NULL for none
+ * @data: passed to @fn
+ *
+ * Set the check made before every read through a kept descriptor (default: none). Call it
+ * before the cache is shared between threads.
+ */
 void cgfs_cache_set_access_check(CgfsCache *c, CgfsCacheAccessFunc fn, gpointer data);
-/* The kernel's permission check for the calling thread's credentials (its fsuid, fsgid and
- * groups): faccessat(@dirfd, @name, R_OK, AT_EACCESS). A CgfsCacheAccessFunc. */
+/**
+ * cgfs_cache_may_read:
+ * @dirfd: a directory fd
+ * @name: a file name in it
+ * @unused: ignored
+ *
+ * The kernel's permission check for the calling thread's credentials (its fsuid, fsgid and
+ * groups): faccessat(@dirfd, @name, R_OK, AT_EACCESS). A #CgfsCacheAccessFunc.
+ *
+ * Returns: %TRUE if the calling thread may read the file
+ */
 gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused);
 
-/* The cgroup at @path: the cached one if its directory is still there and the same, otherwise
- * loaded (cgfs_cgroup_load) and cached. A new reference. */
+/**
+ * cgfs_cache_load:
+ * @c: a #CgfsCache
+ * @path: the cgroup's path
+ * @error: return location for a #GError, or %NULL
+ *
+ * The cgroup at @path: the cached one if its directory is still there and the same, otherwise
+ * loaded (cgfs_cgroup_load()) and cached.
+ *
+ * Returns: (transfer full): a new reference to the cgroup, or %NULL with @error set
+ */
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec path, GError **error);
-/* Cache @cg, just made (cgfs_cgroup_create_child) or loaded, so that the next load of its path
- * finds it. A cgroup of another hierarchy, or a nested one, is not cached. */
+/**
+ * cgfs_cache_add:
+ * @c: a #CgfsCache
+ * @cg: a cgroup of the cache's hierarchy
+ *
+ * Cache @cg, just made (cgfs_cgroup_create_child()) or loaded, so that the next load of its
+ * path finds it. A cgroup of another hierarchy, or a nested one, is not cached.
+ */
 void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg);
-/* Forget @path and every cgroup below it (after deleting them). */
+/**
+ * cgfs_cache_forget:
+ * @c: a #CgfsCache
+ * @path: a cgroup path
+ *
+ * Forget @path and every cgroup below it (after deleting them).
+ */
 void cgfs_cache_forget(CgfsCache *c, const char *path);
-/* Descriptors held now by the cached cgroups, and the number of cgroups. */
+/**
+ * cgfs_cache_n_fds:
+ * @c: a #CgfsCache
+ *
+ * The descriptors held now by the cached cgroups.
+ *
+ * Returns: the number of descriptors
+ */
 guint cgfs_cache_n_fds(CgfsCache *c);
+/**
+ * cgfs_cache_n_cgroups:
+ * @c: a #CgfsCache
+ *
+ * The cgroups cached now.
+ *
+ * Returns: the number of cgroups
+ */
 guint cgfs_cache_n_cgroups(CgfsCache *c);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CgfsCache, cgfs_cache_free)
