@@ -21,6 +21,7 @@
 void fs_caller_clear(FsCaller *c)
 {
   g_clear_pointer(&c->groups, g_free);
+  g_clear_pointer(&c->ns_root, cgfs_ns_root_unref);
   c->n_groups = 0;
 }
 
@@ -108,13 +109,14 @@ static void read_root_caps(FsCaller *c)
 /* Per request (every open): FUSE gives the uid, gid and pid; a caller other than root also needs
  * its supplementary groups (/proc/PID/status) for the kernel's mode checks, root only its
  * capabilities (fs_caller_enter takes nothing else on for root). */
-void fs_caller_init(FsCaller *c)
+void fs_caller_init(FsCaller *c, const FsPath *p)
 {
   const struct fuse_context *ctx = fuse_get_context();
   memset(c, 0, sizeof *c);
   c->uid = ctx->uid;
   c->gid = ctx->gid;
   c->pid = ctx->pid;
+  c->ns_root = p->ns ? cgfs_ns_root_ref(p->ns) : NULL;
   if (fs_caller_is_root(c))
     read_root_caps(c);
   else
@@ -125,6 +127,7 @@ void fs_caller_copy(FsCaller *dst, const FsCaller *src)
 {
   *dst = *src;
   dst->groups = src->n_groups ? g_memdup2(src->groups, src->n_groups * sizeof(gid_t)) : NULL;
+  dst->ns_root = src->ns_root ? cgfs_ns_root_ref(src->ns_root) : NULL;
 }
 
 gboolean fs_caller_is_root(const FsCaller *c)
