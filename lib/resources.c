@@ -425,8 +425,9 @@ static void test_hooks(CgfsPlan *p, gboolean wrote)
   if (kill_at && *kill_at && g_ascii_strtoull(kill_at, NULL, 10) == p->made)
     raise(SIGKILL);
   const char *delay = wrote ? g_getenv("CGFS_TEST_PLAN_DELAY_MS") : NULL;
-  if (delay && *delay)
-    g_usleep(g_ascii_strtoull(delay, NULL, 10) * 1000);
+  guint64 ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
+  if (ms > 0)
+    g_usleep(ms * 1000);
 }
 
 /* ---- execution ---- */
