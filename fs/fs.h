@@ -228,6 +228,9 @@ gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
 /* The attributes of a node (or of the directory when @node is NULL). */
 gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
+/* The stat of a node that mirrors the kernel's file or directory @k: @mode, one link, @k's
+ * owner and times, everything else zero (size 0: generated content is read with direct I/O). */
+void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode);
 
 /* ---- errors: file.c ---- */
 
