@@ -21,6 +21,7 @@
 void fs_caller_clear(FsCaller *c)
 {
   g_clear_pointer(&c->groups, g_free);
+  g_clear_pointer(&c->ns_root, cgfs_ns_root_unref);
   c->n_groups = 0;
 }
 
@@ -108,13 +109,14 @@ static void read_root_caps(FsCaller *c)
 /* Per request (every open): FUSE gives the uid, gid and pid; a caller other than root also needs
  * its supplementary groups (/proc/PID/status) for the kernel's mode checks, root only its
  * capabilities (fs_caller_enter takes nothing else on for root). */
-void fs_caller_init(FsCaller *c)
+void fs_caller_init(FsCaller *c, const FsPath *p)
 {
   const struct fuse_context *ctx = fuse_get_context();
   memset(c, 0, sizeof *c);
   c->uid = ctx->uid;
   c->gid = ctx->gid;
   c->pid = ctx->pid;
+  c->ns_root = p->ns ? cgfs_ns_root_ref(p->ns) : NULL;
   if (fs_caller_is_root(c))
     read_root_caps(c);
   else
@@ -125,6 +127,7 @@ void fs_caller_copy(FsCaller *dst, const FsCaller *src)
 {
   *dst = *src;
   dst->groups = src->n_groups ? g_memdup2(src->groups, src->n_groups * sizeof(gid_t)) : NULL;
+  dst->ns_root = src->ns_root ? cgfs_ns_root_ref(src->ns_root) : NULL;
 }
 
 gboolean fs_caller_is_root(const FsCaller *c)
@@ -142,6 +145,15 @@ static void must(long r, const char *what)
   }
 }
 
+/* How many fs_caller_enter() of this thread switched something and are not left yet: while
+ * above 0 the thread acts with a caller's credentials or capabilities. */
+static __thread guint acting_depth;
+
+gboolean fs_caller_acting(void)
+{
+  return acting_depth > 0;
+}
+
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
 {
   memset(saved, 0, sizeof *saved);
@@ -154,6 +166,7 @@ gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
       return FALSE;
     }
     saved->caps_switched = TRUE;
+    acting_depth++;
     return TRUE;
   }
   if (fs_caller_is_root(c) || c->uid == geteuid())
@@ -178,13 +191,15 @@ gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
       syscall(SYS_setresgid, c->gid, c->gid, (gid_t)-1) != 0 ||
       syscall(SYS_setresuid, c->uid, c->uid, (uid_t)-1) != 0) {
     int e = errno;
-    saved->switched = TRUE;
+    saved->switched = TRUE; /* undo what was switched */
+    acting_depth++;
     fs_caller_leave(saved);
     g_set_error(error, CGFS_ERROR, EIO, "cannot act as uid %u: %s", (unsigned)c->uid,
                 g_strerror(e));
     return FALSE;
   }
   saved->switched = TRUE;
+  acting_depth++;
   return TRUE;
 }
 
@@ -194,6 +209,7 @@ void fs_caller_leave(FsSavedCreds *saved)
   if (saved->caps_switched) {
     must(set_effective(saved->cap_eff) ? 0 : -1, "take the daemon's capabilities again");
     saved->caps_switched = FALSE;
+    acting_depth--;
   }
   if (!saved->switched) {
     errno = e;
@@ -204,6 +220,7 @@ void fs_caller_leave(FsSavedCreds *saved)
   must(syscall(SYS_setresgid, saved->rgid, saved->egid, (gid_t)-1), "take the daemon's group again");
   must(syscall(SYS_setgroups, (size_t)saved->n_groups, saved->groups), "restore the groups");
   saved->switched = FALSE;
+  acting_depth--;
   errno = e;
 }
 

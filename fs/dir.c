@@ -36,17 +36,24 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
   const struct stat dir = { .st_mode = S_IFDIR }, file = { .st_mode = S_IFREG };
   filler(buf, ".", &dir, 0, 0);
   filler(buf, "..", &dir, 0, 0);
-  for (const FsNode *const *n = fs_nodes(); *n; n++)
+  gboolean bare = p.place == CGFS_NS_ABOVE; /* on the way to the caller's namespace root */
+  for (const FsNode *const *n = fs_nodes(); *n && !bare; n++)
     filler(buf, (*n)->name, &file, 0, 0);
   gboolean root = strcmp(p.cgroup, "/") == 0;
   if (root) {
     const struct stat link = { .st_mode = S_IFLNK };
     filler(buf, FS_SELF_NAME, &link, 0, 0);
   }
-  /* A child cgroup named like a node (or "self" at the root) is hidden by it. */
-  for (char **c = children; *c; c++)
-    if (!fs_node_find(*c) && !(root && strcmp(*c, FS_SELF_NAME) == 0))
+  /* A child cgroup named like a node (or "self" at the root) is hidden by it; below a bare
+   * directory only the way on to the namespace's root is shown. */
+  FsDaemon *d = fs_daemon();
+  for (char **c = children; *c; c++) {
+    if (fs_node_find(*c) || (root && strcmp(*c, FS_SELF_NAME) == 0))
+      continue;
+    g_autofree char *child = bare ? g_build_path("/", p.cgroup, *c, NULL) : NULL;
+    if (!bare || fs_path_place(d, p.ns, child) != CGFS_NS_OUTSIDE)
       filler(buf, *c, &dir, 0, 0);
+  }
   return 0;
 }
 
@@ -66,7 +73,7 @@ static int fail_in_parent(const char *path, const char *what, int code, const ch
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
   g_autoptr(GError) error = g_error_new(CGFS_ERROR, code, "'%s': %s", name, message);
-  if (fs_resolve(parent, &p, &cg, &hpath) < 0 || p.node)
+  if (fs_resolve(parent, &p, &cg, &hpath) < 0 || p.node || !cgfs_ns_place_reachable(p.place))
     return -code;
   return fs_fail(fs_daemon(), cg, hpath, what, error);
 }
@@ -88,12 +95,15 @@ int fs_mkdir(const char *path, mode_t mode)
     return r;
   if (p.node)
     return -ENOTDIR;
+  /* Above the caller's cgroup namespace root: only the way there exists for it. */
+  if (!cgfs_ns_place_reachable(p.place))
+    return fs_path_place(d, p.ns, path) == CGFS_NS_OUTSIDE ? -ENOENT : -EEXIST;
   g_autofree char *what = g_strdup_printf("mkdir %s", name);
   g_autoptr(GError) error = NULL;
   /* With the caller's credentials: the kernel checks write access to the parent in every
    * hierarchy, and makes a cgroup made by someone other than root belong to its maker. */
   g_auto(FsCaller) caller;
-  fs_caller_init(&caller);
+  fs_caller_init(&caller, &p);
   FsSavedCreds saved;
   if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, parent, hpath, what, error);
@@ -123,10 +133,14 @@ int fs_rmdir(const char *path)
     return r;
   if (p.node)
     return -ENOTDIR;
+  /* The root of the caller's cgroup namespace is the root of cgroupfs mounted there: the kernel
+   * refuses to remove a mount point (EBUSY), and what is above it too. */
+  if (p.place == CGFS_NS_ROOT || p.place == CGFS_NS_ABOVE)
+    return -EBUSY;
   /* The mount's root never gets here: the kernel refuses rmdir of a mount point itself. */
   g_autoptr(GError) error = NULL;
   g_auto(FsCaller) caller;
-  fs_caller_init(&caller);
+  fs_caller_init(&caller, &p);
   FsSavedCreds saved;
   if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, cg, hpath, "rmdir", error);
@@ -191,9 +205,11 @@ int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
   if (p.node)
     return fail_in_parent(path, "chown", EPERM,
                           "a node's owner mirrors its kernel file; chown the directory to delegate");
+  if (!cgfs_ns_place_reachable(p.place))
+    return -ENOENT;
   g_autoptr(GError) error = NULL;
   g_auto(FsCaller) caller;
-  fs_caller_init(&caller);
+  fs_caller_init(&caller, &p);
   FsSavedCreds saved;
   if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, cg, hpath, "chown", error);

@@ -222,7 +222,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  fs_caller_init(&f->opener);
+  fs_caller_init(&f->opener, &p);
   if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);

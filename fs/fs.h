@@ -23,11 +23,14 @@
  * hierarchy, and the kernel files it reads or writes), and what a polled events file holds
  * (v1: epoll, timer, OOM eventfd and its control file; v2: epoll and two events files). Open
  * files hold none between requests. */
-#define FS_FDS_FIXED 16
+#define FS_FDS_FIXED 32 /* 16 + the cgroup namespaces kept (FS_CGROUPNS_MAX) */
 #define FS_FDS_PER_WORKER 24
 #define FS_FDS_PER_POLLER 4
 /* The most worker threads the fd budget is made for (libfuse's max_threads default is 10). */
 #define FS_MAX_WORKERS 16
+/* Cgroup namespaces other than the daemon's whose roots are kept (cgroupns.c), each holding
+ * the namespace open. */
+#define FS_CGROUPNS_MAX 16
 /* The longest last_error message kept; longer ones are cut (they may quote what was written). */
 #define FS_ERROR_MESSAGE_MAX 512
 
@@ -66,6 +69,7 @@ gboolean fs_fair_share_refused(FsFairShare *s, uid_t uid, FsShareKind kind, GErr
 
 typedef struct _FsLastErrors FsLastErrors;
 typedef struct _FsWatcher FsWatcher;
+typedef struct _FsCgroupNs FsCgroupNs;
 
 /* Everything the daemon holds. Only the last_error and fair-share tables change while it runs
  * (each with its own lock); the rest is read-only after start-up, so the FUSE worker threads
@@ -78,6 +82,8 @@ typedef struct {
   FsLastErrors *errors;  /* node-last-error.c */
   FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
   FsFairShare *share;    /* fair-share.c: what each caller holds */
+  FsCgroupNs *cgroupns;  /* cgroupns.c: the roots of callers' cgroup namespaces; NULL: none */
+  uid_t euid;            /* the daemon's own effective uid (threads switch only while acting) */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -98,10 +104,14 @@ typedef struct {
    * effective set, which the daemon takes on for its requests. */
   gboolean caps_reduced;
   guint64 cap_eff;
+  /* What its cgroup namespace reaches; NULL: the daemon's own namespace (everything). */
+  CgfsNsRoot *ns_root;
 } FsCaller;
 
-/* The caller of the current FUSE request. Clear with fs_caller_clear. */
-void fs_caller_init(FsCaller *c);
+typedef struct _FsPath FsPath;
+/* The caller of the current FUSE request, whose path fs_resolve resolved as @p (its cgroup
+ * namespace comes from there). Clear with fs_caller_clear. */
+void fs_caller_init(FsCaller *c, const FsPath *p);
 void fs_caller_copy(FsCaller *dst, const FsCaller *src);
 void fs_caller_clear(FsCaller *c);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)
@@ -123,6 +133,9 @@ typedef struct {
  * permissions against the caller. A no-op for root. Pair with fs_caller_leave, always. */
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error);
 void fs_caller_leave(FsSavedCreds *saved);
+/* Whether this thread acts with a caller's credentials or capabilities now (between an
+ * fs_caller_enter that switched something and its fs_caller_leave). */
+gboolean fs_caller_acting(void);
 /* Whether @c could send a signal to @pid itself (kill(2)'s rule): EPERM naming it if not. */
 gboolean fs_caller_may_signal(const FsCaller *c, pid_t pid, GError **error);
 
@@ -136,6 +149,17 @@ gboolean fs_check_daemon_outside(CgfsCgroup *cg, const char *what, GError **erro
 
 /* Log a change made for @c: "audit: uid U pid P: HPATH: what". */
 void fs_audit(const FsCaller *c, const char *hpath, const char *format, ...) G_GNUC_PRINTF(3, 4);
+
+/* ---- cgroupns.c: the caller's cgroup namespace ---- */
+
+/* NULL where the kernel has no cgroup namespaces. */
+FsCgroupNs *fs_cgroupns_new(void);
+void fs_cgroupns_free(FsCgroupNs *ns);
+/* What the cgroup namespace of @pid (a thread of the daemon's pid namespace) reaches of the
+ * mount: NULL when it is the daemon's own (everything; one stat() to tell), a root that reaches
+ * nothing when the daemon cannot tell (pid 0, a process it may not inspect, a namespace it
+ * cannot enter). Unref the result. */
+CgfsNsRoot *fs_cgroupns_root_of(FsDaemon *d, pid_t pid);
 
 /* ---- pidns.c: pids in the caller's pid namespace ---- */
 
@@ -189,6 +213,12 @@ typedef struct {
   gboolean (*check_partial)(const char *start, GError **error);
 } FsNode;
 
+/* cgroupns.c: cgroup2 with nsdelegate refuses writes from inside a cgroup namespace to its
+ * root's control files other than cgroup.procs, cgroup.threads and cgroup.subtree_control
+ * (EPERM); the daemon writes from its own namespace, so the rule is applied here, for the
+ * state, kill and resources.json nodes. */
+gboolean fs_cgroupns_check_root_write(FsRequest *rq, GError **error);
+
 extern const FsNode fs_node_procs;
 extern const FsNode fs_node_threads;
 extern const FsNode fs_node_state;
@@ -203,10 +233,15 @@ extern const FsNode fs_node_metrics;
 /* ---- tree.c: paths ---- */
 
 /* A FUSE path taken apart. */
-typedef struct {
+struct _FsPath {
   char *cgroup;       /* relative to the mount's root: "/" or "/a/b" */
   const FsNode *node; /* NULL: the cgroup's directory */
-} FsPath;
+  /* Set by fs_resolve: what the caller's cgroup namespace reaches (NULL: everything), and where
+   * the cgroup lies for it. A directory CGFS_NS_ABOVE is one on the way to the namespace's
+   * root: the caller sees it and the way down, nothing else. */
+  CgfsNsRoot *ns;
+  CgfsNsPlace place;
+};
 
 void fs_path_clear(FsPath *p);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsPath, fs_path_clear)
@@ -224,8 +259,12 @@ char *fs_path_in_hierarchy(const char *root, const char *rel);
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
 /* The cache's check before a read through a kept descriptor (see cgfs_cache_set_access_check). */
 gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
-/* Parse @path and load its cgroup: 0, or -errno for FUSE. */
+/* Parse @path and load its cgroup: 0, or -errno for FUSE. ENOENT for what the caller's cgroup
+ * namespace does not reach (p->place says where the cgroup lies for it). */
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
+/* Where the mount's cgroup @rel lies for @ns (CGFS_NS_INSIDE when @ns is NULL); the mount's
+ * root is at least on the way (CGFS_NS_ABOVE). */
+CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel);
 /* The attributes of a node (or of the directory when @node is NULL). */
 gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
 /* The stat of a node that mirrors the kernel's file or directory @k: @mode, one link, @k's

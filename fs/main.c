@@ -266,6 +266,7 @@ static void daemon_free(FsDaemon *d)
   fs_last_errors_free(d->errors);
   cgfs_cache_free(d->cache);
   fs_fair_share_free(d->share);
+  fs_cgroupns_free(d->cgroupns);
   g_free(d->root);
   if (d->h)
     cgfs_hierarchy_unref(d->h);
@@ -304,6 +305,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   if (!cache_size(o->fd_cache, nofile, &fd_cache, error))
     return NULL;
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
+  d->euid = geteuid();
   d->sys = cgfs_system_new(error);
   if (!d->sys)
     return NULL;
@@ -327,6 +329,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   d->cache = cgfs_cache_new(d->h, fd_cache);
   cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
   d->share = fs_fair_share_new(nofile - fd_cache); /* pollers share what the cache leaves */
+  d->cgroupns = fs_cgroupns_new();
   return g_steal_pointer(&d);
 }
 

@@ -15,21 +15,28 @@ static gboolean kill_v2(FsRequest *rq, GError **error)
   return ok;
 }
 
+static gboolean may_signal(pid_t pid, gpointer who, GError **error)
+{
+  return fs_caller_may_signal(who, pid, error);
+}
+
 /* v1 has no kill file: the library freezes, signals and thaws, which takes the daemon's power.
  * So it kills only a subtree whose every process the writer could signal itself (kill(2)'s
- * rule), checked just before. */
+ * rule). The library checks them on the frozen subtree, where no process can join between the
+ * check and the signal (one refused: thawed, nothing killed); a first look before freezing
+ * spares the freeze when a process is already there that the writer may not signal. */
 static gboolean kill_v1(FsRequest *rq, GError **error)
 {
-  if (!fs_caller_is_root(rq->who)) {
-    const char *sub = cgfs_cgroup_has_subsystem(rq->cg, "freezer") ? "freezer" : NULL;
-    g_autoptr(GArray) pids = cgfs_cgroup_processes(rq->cg, sub, TRUE, error);
-    if (!pids)
+  if (fs_caller_is_root(rq->who))
+    return cgfs_cgroup_kill(rq->cg, error);
+  const char *sub = cgfs_cgroup_has_subsystem(rq->cg, "freezer") ? "freezer" : NULL;
+  g_autoptr(GArray) pids = cgfs_cgroup_processes(rq->cg, sub, TRUE, error);
+  if (!pids)
+    return FALSE;
+  for (guint i = 0; i < pids->len; i++)
+    if (!fs_caller_may_signal(rq->who, g_array_index(pids, pid_t, i), error))
       return FALSE;
-    for (guint i = 0; i < pids->len; i++)
-      if (!fs_caller_may_signal(rq->who, g_array_index(pids, pid_t, i), error))
-        return FALSE;
-  }
-  return cgfs_cgroup_kill(rq->cg, error);
+  return cgfs_cgroup_kill_checked(rq->cg, may_signal, (gpointer)rq->who, error);
 }
 
 static gboolean write_kill(FsRequest *rq, char **words, guint n, GError **error)
@@ -47,7 +54,7 @@ static gboolean write_kill(FsRequest *rq, char **words, guint n, GError **error)
   }
   if (n == 0)
     return TRUE;
-  if (!fs_check_daemon_outside(rq->cg, "kill", error))
+  if (!fs_cgroupns_check_root_write(rq, error) || !fs_check_daemon_outside(rq->cg, "kill", error))
     return FALSE;
   gboolean ok = cgfs_cgroup_version(rq->cg) == 2 ? kill_v2(rq, error) : kill_v1(rq, error);
   if (ok)

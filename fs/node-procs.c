@@ -82,19 +82,23 @@ static gboolean check_moves(FsRequest *rq, GArray *pids, gboolean threads, GErro
   gboolean kernel_checks = cgfs_cgroup_version(rq->cg) == 2 &&
                            !cgfs_hierarchy_is_systemd(cgfs_cgroup_hierarchy(rq->cg));
   gboolean ancestor_rule = !kernel_checks && !fs_caller_is_root(rq->who);
+  /* The kernel's cgroup namespace rule (cgroup2 with nsdelegate: the source must be at or below
+   * the writer's namespace root, or ENOENT) does not see the caller's namespace when the daemon
+   * writes, and v1 has none: applied here, after the ancestor rule as the kernel orders them. */
+  CgfsNsRoot *ns = rq->who->ns_root;
   for (guint i = 0; i < pids->len; i++) {
     pid_t pid = g_array_index(pids, pid_t, i);
     if (!fs_check_not_daemon(pid, error) ||
         !cgfs_cgroup_check_move(rq->cg, pid, threads, top, FALSE, error))
       return FALSE;
-    if (!ancestor_rule)
+    if (!ancestor_rule && !ns)
       continue;
     FsSavedCreds saved;
     if (!fs_caller_enter(rq->who, &saved, error))
       return FALSE;
     gboolean ok = cgfs_cgroup_check_move(rq->cg, pid, threads, NULL, TRUE, error);
     fs_caller_leave(&saved);
-    if (!ok)
+    if (!ok || (ns && !cgfs_ns_root_check_task(ns, pid, error)))
       return FALSE;
   }
   return TRUE;

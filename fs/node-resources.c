@@ -16,6 +16,8 @@ static char *read_resources(FsRequest *rq, gsize *len, GError **error)
 /* One complete document: validated whole by the library, then applied all-or-nothing. */
 static gboolean write_resources(FsRequest *rq, char **docs, guint n, GError **error)
 {
+  if (!fs_cgroupns_check_root_write(rq, error))
+    return FALSE;
   for (guint i = 0; i < n; i++) {
     g_autoptr(CgfsResources) r = cgfs_resources_from_json(docs[i], -1, error);
     if (!r)

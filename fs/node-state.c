@@ -68,6 +68,8 @@ static gboolean set_state(FsRequest *rq, gboolean frozen, GError **error)
 /* Every word checked before the first takes effect. */
 static gboolean write_state(FsRequest *rq, char **words, guint n, GError **error)
 {
+  if (n > 0 && !fs_cgroupns_check_root_write(rq, error))
+    return FALSE;
   g_autofree gboolean *frozen = g_new0(gboolean, n);
   for (guint i = 0; i < n; i++)
     if (!parse_state(words[i], &frozen[i], error) ||

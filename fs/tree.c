@@ -35,6 +35,7 @@ const FsNode *fs_node_find(const char *name)
 void fs_path_clear(FsPath *p)
 {
   g_clear_pointer(&p->cgroup, g_free);
+  g_clear_pointer(&p->ns, cgfs_ns_root_unref);
   p->node = NULL;
 }
 
@@ -73,6 +74,7 @@ gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error)
     g_string_append_printf(cgroup, "/%s", name);
   }
   out->cgroup = cgroup->len ? g_strdup(cgroup->str) : g_strdup("/");
+  out->place = CGFS_NS_INSIDE;
   return TRUE;
 }
 
@@ -96,11 +98,22 @@ CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error)
 
 /* A descriptor the cache kept open was opened once by the daemon: a read through it saves the
  * open() whose permission check the kernel makes. A thread acting as a caller (fs_caller_enter
- * switches its uids) gets that check here, against its own credentials; the daemon acting as
- * itself (root) reads as it would open. */
+ * switches its uids, or a root caller's capabilities) gets that check here, against its own
+ * credentials; the daemon acting as itself, root, reads as it would open (known without a
+ * system call per file: a stats.json reads 26). */
 gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon)
 {
-  return geteuid() == 0 || cgfs_cache_may_read(dirfd, name, NULL);
+  const FsDaemon *d = daemon;
+  return (d->euid == 0 && !fs_caller_acting()) || cgfs_cache_may_read(dirfd, name, NULL);
+}
+
+CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel)
+{
+  if (!ns)
+    return CGFS_NS_INSIDE;
+  g_autofree char *hpath = fs_path_in_hierarchy(d->root, rel);
+  CgfsNsPlace place = cgfs_ns_root_place(ns, hpath);
+  return place == CGFS_NS_OUTSIDE && strcmp(rel, "/") == 0 ? CGFS_NS_ABOVE : place;
 }
 
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
@@ -108,7 +121,15 @@ int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
   g_autoptr(GError) error = NULL;
   if (!fs_path_parse(path, p, &error))
     return -fs_errno(error);
-  *cg = fs_load(fs_daemon(), p->cgroup, hpath, &error);
+  FsDaemon *d = fs_daemon();
+  /* A caller in a cgroup namespace reaches what cgroupfs mounted there shows: its namespace's
+   * root and below. The directories on the way there are shown bare (no nodes) so that the
+   * mount's paths stay the same for every caller; everything else does not exist for it. */
+  p->ns = fs_cgroupns_root_of(d, fuse_get_context()->pid);
+  p->place = fs_path_place(d, p->ns, p->cgroup);
+  if (p->place == CGFS_NS_OUTSIDE || (p->place == CGFS_NS_ABOVE && p->node))
+    return -ENOENT;
+  *cg = fs_load(d, p->cgroup, hpath, &error);
   return *cg ? 0 : -fs_errno(error);
 }
 

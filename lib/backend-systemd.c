@@ -62,9 +62,9 @@ static CgfsState sd_state(CgfsCgroup *cg, GError **error)
   return base(cg)->state(cg, error);
 }
 
-static gboolean sd_kill(CgfsCgroup *cg, GError **error)
+static gboolean sd_kill(CgfsCgroup *cg, const CgfsKillGate *gate, GError **error)
 {
-  return base(cg)->kill(cg, error);
+  return base(cg)->kill(cg, gate, error);
 }
 
 static char **sd_subsystems(const CgfsCgroup *cg, GError **error)

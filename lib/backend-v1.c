@@ -99,12 +99,13 @@ static CgfsState v1_state(CgfsCgroup *cg, GError **error)
 
 /* Kill without freezing: signal until nothing is left, racing forks. @why says why the freezer
  * was not used, for the message if even this fails. */
-static gboolean kill_unfrozen(const CgfsCgroupDir *d, const char *why, GError **error)
+static gboolean kill_unfrozen(const CgfsCgroupDir *d, const CgfsKillGate *gate, const char *why,
+                              GError **error)
 {
   gint64 deadline = g_get_monotonic_time() + CGFS_KILL_TIMEOUT_MS * 1000;
   guint rounds = 0;
   for (guint attempt = 0;; attempt++) {
-    gssize sent = cgfs_signal_subtree(d, "cgroup.procs", SIGKILL, error);
+    gssize sent = cgfs_signal_subtree(d, "cgroup.procs", SIGKILL, gate, error);
     if (sent < 0)
       return FALSE;
     rounds++;
@@ -128,12 +129,14 @@ static gboolean kill_unfrozen(const CgfsCgroupDir *d, const char *why, GError **
   return FALSE;
 }
 
-static gboolean kill_frozen(const CgfsCgroupDir *fz, GError **error)
+/* With a gate, the processes are checked while frozen (none can join or fork meanwhile); one
+ * refused thaws the subtree and refuses the kill with nothing signalled. */
+static gboolean kill_frozen(const CgfsCgroupDir *fz, const CgfsKillGate *gate, GError **error)
 {
   g_autoptr(GError) freeze_failed = NULL;
   if (!cgfs_freezer_v1_set(fz->fd, fz->dir, TRUE, CGFS_KILL_FREEZE_TIMEOUT_MS, &freeze_failed))
-    return kill_unfrozen(fz, freeze_failed->message, error);
-  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, error);
+    return kill_unfrozen(fz, gate, freeze_failed->message, error);
+  gssize sent = cgfs_signal_subtree(fz, "cgroup.procs", SIGKILL, gate, error);
   gboolean thawed =
     cgfs_freezer_v1_set(fz->fd, fz->dir, FALSE, CGFS_FREEZE_TIMEOUT_MS, sent < 0 ? NULL : error);
   if (sent < 0 || !thawed)
@@ -145,7 +148,7 @@ static gboolean kill_frozen(const CgfsCgroupDir *fz, GError **error)
  * signals are delivered, then wait for the subtree to empty. A freeze that cannot complete (a
  * task stuck in an OOM wait with oom_kill_disable set, where only a fatal signal wakes it) must
  * not stop a kill: then every process is signalled unfrozen, until none is left. */
-static gboolean v1_kill(CgfsCgroup *cg, GError **error)
+static gboolean v1_kill(CgfsCgroup *cg, const CgfsKillGate *gate, GError **error)
 {
   const CgfsCgroupDir *fz = cgfs_cgroup_dir(cg, "freezer");
   if (!fz || fz->fd < 0) {
@@ -154,7 +157,7 @@ static gboolean v1_kill(CgfsCgroup *cg, GError **error)
       cgfs_set_error(error, ENOENT, "cgroup deleted: %s", cg->path);
       return FALSE;
     }
-    return kill_unfrozen(d, NULL, error);
+    return kill_unfrozen(d, gate, NULL, error);
   }
   /* A crash while frozen would leave the survivors frozen for good: recovery thaws. */
   g_autoptr(JsonBuilder) b = cgfs_journal_record_start(cg, "kill");
@@ -165,7 +168,7 @@ static gboolean v1_kill(CgfsCgroup *cg, GError **error)
   CgfsJournalRecord *record = NULL;
   if (!cgfs_journal_record_commit(cg, b, &record, error))
     return FALSE;
-  gboolean ok = kill_frozen(fz, error);
+  gboolean ok = kill_frozen(fz, gate, error);
   cgfs_journal_record_drop(record);
   return ok;
 }

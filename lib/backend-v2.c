@@ -32,16 +32,17 @@ static CgfsState v2_state(CgfsCgroup *cg, GError **error)
 }
 
 /* Kernels before 5.14 have no cgroup.kill: freeze, signal, thaw. */
-static gboolean kill_by_freezing(const CgfsCgroupDir *d, GError **error)
+static gboolean kill_by_freezing(const CgfsCgroupDir *d, const CgfsKillGate *gate, GError **error)
 {
   if (!cgfs_freezer_v2_set(d->fd, d->dir, TRUE, error))
     return FALSE;
-  gssize sent = cgfs_signal_subtree(d, "cgroup.procs", SIGKILL, error);
+  gssize sent = cgfs_signal_subtree(d, "cgroup.procs", SIGKILL, gate, error);
   gboolean thawed = cgfs_freezer_v2_set(d->fd, d->dir, FALSE, sent < 0 ? NULL : error);
   return sent >= 0 && thawed;
 }
 
-static gboolean v2_kill(CgfsCgroup *cg, GError **error)
+/* cgroup.kill is one write: a gate is not asked there (the kernel's rule for it is its mode). */
+static gboolean v2_kill(CgfsCgroup *cg, const CgfsKillGate *gate, GError **error)
 {
   const CgfsCgroupDir *d = the_dir(cg, error);
   if (!d)
@@ -49,7 +50,7 @@ static gboolean v2_kill(CgfsCgroup *cg, GError **error)
   if (cgfs_exists_at(d->fd, "cgroup.kill")) {
     if (!cgfs_write_at(d->fd, "cgroup.kill", "1", error))
       return FALSE;
-  } else if (!kill_by_freezing(d, error)) {
+  } else if (!kill_by_freezing(d, gate, error)) {
     return FALSE;
   }
   if (!cgfs_exists_at(d->fd, "cgroup.events"))

@@ -6,6 +6,12 @@
 typedef struct _CgfsStats CgfsStats;
 typedef struct _CgfsPlan CgfsPlan;
 
+/* cgfs_cgroup_kill_checked's check and its data. */
+typedef struct {
+  CgfsKillCheck check;
+  gpointer data;
+} CgfsKillGate;
+
 struct _CgfsBackend {
   const char *name;
   const char *procs_file;   /* cgroup.procs */
@@ -14,7 +20,8 @@ struct _CgfsBackend {
   gboolean (*init_dir)(int parent_fd, int fd, const CgfsMount *m, GError **error);
   gboolean (*set_frozen)(CgfsCgroup *cg, gboolean frozen, GError **error);
   CgfsState (*state)(CgfsCgroup *cg, GError **error);
-  gboolean (*kill)(CgfsCgroup *cg, GError **error);
+  /* @gate (NULL: none) is asked about every process before any is signalled. */
+  gboolean (*kill)(CgfsCgroup *cg, const CgfsKillGate *gate, GError **error);
   char **(*subsystems)(const CgfsCgroup *cg, GError **error);
   /* Fill @out (zeroed, version set) with every statistic of the cgroup. */
   gboolean (*stats)(CgfsCgroup *cg, CgfsStats *out, GError **error);
@@ -54,7 +61,8 @@ gboolean cgfs_write_pid_at(int dirfd, const char *dir, const char *file, pid_t p
                            GError **error);
 /* Send @sig to every process listed in @file over the subtree of @d, each checked (through a
  * pidfd) to still be in it when signalled; how many were signalled. */
-gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig, GError **error);
+gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig,
+                           const CgfsKillGate *gate, GError **error);
 /* Move every process listed in @file over the subtree of @src_fd into @dst_fd, until none is
  * left (EBUSY after 1000 rounds). */
 gboolean cgfs_move_all_dir(int src_fd, const char *src_dir, int dst_fd, const char *dst_dir,

@@ -15,12 +15,21 @@ CgfsJournal *cgfs_cgroup_journal(const CgfsCgroup *cg);
 /* A record under construction: kind "update", "move", "kill" or "delete", for @cg. NULL
  * (nothing to journal) when @cg's hierarchy has no journal; every function below accepts NULL. */
 JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind);
-/* Write it (temporary file renamed: whole or absent after the process dies; not fsync'd, see
- * journal.c) before the plan runs; errors from the file system. *@record NULL: a new record,
- * stored in *@record; else that record is replaced whole by this one (same name, same place in
- * the order of recovery). A NULL @b changes nothing and returns TRUE. */
+/* Write it (in place, in a record file of its own kept open: whole or absent after the process
+ * dies; not fsync'd, see journal.c) before the plan runs; errors from the file system.
+ * *@record NULL: a new record, stored in *@record; else that record is replaced whole by this
+ * one (same place in the order of recovery). A NULL @b changes nothing and returns TRUE. */
 gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
                                     CgfsJournalRecord **record, GError **error);
+/* The same, for a record written as text (cheaper than a JsonBuilder's tree, for the records of
+ * every update): the record's opening members ("{" version, kind, cgroup, boot_id), to which
+ * the caller appends ",\"member\":value" pairs (strings with cgfs_json_append_string); the
+ * commit closes it. NULL when @cg's hierarchy has no journal. */
+GString *cgfs_journal_text_start(const CgfsCgroup *cg, const char *kind);
+gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
+                                  CgfsJournalRecord **record, GError **error);
+/* @value as a JSON string, quotes included. */
+void cgfs_json_append_string(GString *out, const char *value);
 /* The plan completed (or was rolled back in process): drop the record. */
 void cgfs_journal_record_drop(CgfsJournalRecord *r);
 

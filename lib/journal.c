@@ -14,9 +14,19 @@
 
 #define RECORD_VERSION 1
 #define RECORD_SUFFIX ".json"
+#define SLOT_PREFIX "slot-"
+/* The first byte of a slot that holds no record (a committed record starts with '{'). */
+#define SLOT_FREE "#"
 /* Passes over the restoring writes a kernel refused: some are refused until another is made
  * (v1 memory and memsw limits, CFS quota and period). */
 #define RECOVERY_PASSES 3
+
+/* A record file kept open and written in place (see write_record). */
+typedef struct {
+  int fd;
+  guint index; /* slot-<index>.json */
+  gsize size;  /* the longest record it held: shorter ones are padded to it */
+} Slot;
 
 struct _CgfsJournal {
   gint ref;
@@ -25,6 +35,9 @@ struct _CgfsJournal {
   int lockfd;
   guint counter;
   char *boot_id;
+  GMutex slots_lock;
+  GArray *free_slots; /* Slot: each plan in flight holds one, the others wait here */
+  guint n_slots;      /* slot files made, the next index */
 };
 
 /* This boot's id: a record written before the machine restarted names cgroups that are gone. */
@@ -36,7 +49,9 @@ static char *boot_id(void)
 
 struct _CgfsJournalRecord {
   CgfsJournal *j;
-  char *name;
+  Slot slot;
+  char *seq;      /* the plan's place in the order of recovery */
+  guint revision; /* a record rewritten: the newest revision of a seq wins at recovery */
 };
 
 CgfsJournal *cgfs_journal_new(const char *dir, GError **error)
@@ -47,6 +62,8 @@ CgfsJournal *cgfs_journal_new(const char *dir, GError **error)
   j->lockfd = -1;
   j->dir = g_strdup(dir);
   j->boot_id = boot_id();
+  g_mutex_init(&j->slots_lock);
+  j->free_slots = g_array_new(FALSE, FALSE, sizeof(Slot));
   if (g_mkdir_with_parents(dir, 0700) != 0) {
     cgfs_set_errno(error, "cannot make the state directory %s", dir);
     return NULL;
@@ -78,10 +95,15 @@ CgfsJournal *cgfs_journal_ref(CgfsJournal *j)
   return j;
 }
 
+static void remove_free_slots(CgfsJournal *j);
+
 void cgfs_journal_unref(CgfsJournal *j)
 {
   if (!j || !g_atomic_int_dec_and_test(&j->ref))
     return;
+  remove_free_slots(j); /* no plan in flight holds a reference: every slot is free */
+  g_array_unref(j->free_slots);
+  g_mutex_clear(&j->slots_lock);
   cgfs_close_fd(&j->lockfd);
   cgfs_close_fd(&j->dirfd);
   g_free(j->dir);
@@ -140,41 +162,160 @@ JsonBuilder *cgfs_journal_record_start(const CgfsCgroup *cg, const char *kind)
   return b;
 }
 
-static gboolean write_all(int fd, const char *text, gsize len)
+static gboolean pwrite_all(int fd, const char *text, gsize len, off_t off)
 {
   while (len > 0) {
-    ssize_t n = write(fd, text, len);
+    ssize_t n = pwrite(fd, text, len, off);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
       return FALSE;
     text += n;
     len -= (gsize)n;
+    off += n;
   }
   return TRUE;
 }
 
-/* Write @text as @name: a temporary file renamed, so that the record is whole or absent for the
- * next process whenever this one dies. Not fsync'd: the journal guards against the death of
- * the process, whose writes the page cache keeps; a machine crash takes the kernel's cgroups
- * with it, and records of an earlier boot are dropped unread (boot_id). An fsync costs
- * milliseconds where the state directory is on a disk, on every update. */
-static gboolean write_durably(CgfsJournal *j, const char *name, const char *text, GError **error)
+/* A free slot, or a new slot file (made with the process's own identity). */
+static gboolean take_slot(CgfsJournal *j, Slot *out, GError **error)
 {
-  g_autofree char *tmp = g_strconcat(name, ".tmp", NULL);
-  cgfs_autofd fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return cgfs_set_errno(error, "cannot write the journal record %s/%s", j->dir, tmp);
-  if (!write_all(fd, text, strlen(text))) {
-    cgfs_set_errno(error, "cannot write the journal record %s/%s", j->dir, tmp);
-    unlinkat(j->dirfd, tmp, 0);
+  g_mutex_lock(&j->slots_lock);
+  if (j->free_slots->len > 0) {
+    *out = g_array_index(j->free_slots, Slot, j->free_slots->len - 1);
+    g_array_set_size(j->free_slots, j->free_slots->len - 1);
+    g_mutex_unlock(&j->slots_lock);
+    return TRUE;
+  }
+  g_mutex_unlock(&j->slots_lock);
+  CgfsProcessIdentity id = cgfs_as_process();
+  for (;;) {
+    g_mutex_lock(&j->slots_lock);
+    guint index = j->n_slots++;
+    g_mutex_unlock(&j->slots_lock);
+    char name[64];
+    g_snprintf(name, sizeof name, SLOT_PREFIX "%u" RECORD_SUFFIX, index);
+    int fd = openat(j->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      *out = (Slot){ fd, index, 0 };
+      break;
+    }
+    /* A record file of that name (left by a crash, not recovered yet) is not ours. */
+    if (errno != EEXIST || index > 100000) {
+      cgfs_as_before(&id);
+      return cgfs_set_errno(error, "cannot make a journal record in %s", j->dir);
+    }
+  }
+  cgfs_as_before(&id);
+  return TRUE;
+}
+
+static void give_slot(CgfsJournal *j, const Slot *slot)
+{
+  g_mutex_lock(&j->slots_lock);
+  g_array_append_val(j->free_slots, *slot);
+  g_mutex_unlock(&j->slots_lock);
+}
+
+/* A slot whose record cannot be marked free is never written again, nor removed: recovery
+ * will undo its (completed) plan, which leaves the old document, a whole one. */
+static void lose_slot(CgfsJournal *j, Slot *slot)
+{
+  g_debug("cannot free the journal record %s/" SLOT_PREFIX "%u" RECORD_SUFFIX ": %s", j->dir,
+          slot->index, g_strerror(errno));
+  cgfs_close_fd(&slot->fd);
+}
+
+static void remove_free_slots(CgfsJournal *j)
+{
+  CgfsProcessIdentity id = cgfs_as_process();
+  for (guint i = 0; i < j->free_slots->len; i++) {
+    Slot *slot = &g_array_index(j->free_slots, Slot, i);
+    char name[64];
+    g_snprintf(name, sizeof name, SLOT_PREFIX "%u" RECORD_SUFFIX, slot->index);
+    if (j->dirfd >= 0)
+      unlinkat(j->dirfd, name, 0);
+    cgfs_close_fd(&slot->fd);
+  }
+  g_array_set_size(j->free_slots, 0);
+  cgfs_as_before(&id);
+}
+
+/* Write @text into @slot, in place: the body first behind a first byte that says "free", then
+ * that byte, '{', in a write of its own. One byte is written whole or not at all, so whenever
+ * the process dies, the next one finds the record whole or the slot free; padded with spaces
+ * to the longest record the slot held, so that no end of an earlier one follows it. Two
+ * pwrite() calls to make a record and one to drop it, in the page cache: creating, renaming
+ * and unlinking a file per plan cost ~30 µs on ext4 here, these ~2 µs. Not fsync'd: the
+ * journal guards against the death of the process, whose writes the page cache keeps; a
+ * machine crash takes the kernel's cgroups with it, and records of an earlier boot are dropped
+ * unread (boot_id). */
+static gboolean write_record(CgfsJournal *j, Slot *slot, const char *text, GError **error)
+{
+  gsize len = strlen(text);
+  g_assert(len > 1 && text[0] == '{');
+  gsize size = MAX(len, slot->size);
+  g_autofree char *body = g_malloc(size);
+  body[0] = SLOT_FREE[0];
+  memcpy(body + 1, text + 1, len - 1);
+  memset(body + len, ' ', size - len);
+  if (!pwrite_all(slot->fd, body, size, 0) || !pwrite_all(slot->fd, "{", 1, 0)) {
+    cgfs_set_errno(error, "cannot write the journal record %s/" SLOT_PREFIX "%u" RECORD_SUFFIX,
+                   j->dir, slot->index);
+    if (pwrite_all(slot->fd, SLOT_FREE, 1, 0))
+      give_slot(j, slot);
+    else
+      lose_slot(j, slot);
     return FALSE;
   }
-  if (renameat(j->dirfd, tmp, j->dirfd, name) != 0) {
-    cgfs_set_errno(error, "cannot commit the journal record %s/%s", j->dir, name);
-    unlinkat(j->dirfd, tmp, 0);
+  slot->size = size;
+  return TRUE;
+}
+
+/* Mark @slot free and give it back. */
+static void free_slot(CgfsJournal *j, Slot *slot)
+{
+  if (pwrite_all(slot->fd, SLOT_FREE, 1, 0))
+    give_slot(j, slot);
+  else
+    lose_slot(j, slot);
+}
+
+/* The place of a new record in the order of recovery (seqs sort in start order: recovery
+ * undoes the newest first), or of @old's next revision (a record rewritten keeps its seq). */
+static char *seq_for(CgfsJournal *j, const CgfsJournalRecord *old)
+{
+  if (old)
+    return g_strdup(old->seq);
+  return g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x", g_get_real_time(), (int)getpid(),
+                         (guint)g_atomic_int_add((gint *)&j->counter, 1));
+}
+
+/* Write the whole record @text (seq and revision in it) and make or update *@record. */
+static gboolean commit_text(CgfsJournal *j, const char *text, char *seq, guint revision,
+                            CgfsJournalRecord **record, GError **error)
+{
+  Slot slot;
+  if (!take_slot(j, &slot, error) || !write_record(j, &slot, text, error)) {
+    g_free(seq);
     return FALSE;
   }
+  CgfsJournalRecord *old = *record;
+  if (old) {
+    /* The new revision is whole in its own slot: the old one can go (both there after a
+     * crash in between: recovery keeps the newest revision). */
+    free_slot(j, &old->slot);
+    old->slot = slot;
+    old->revision = revision;
+    g_free(seq);
+    return TRUE;
+  }
+  CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
+  r->j = cgfs_journal_ref(j);
+  r->slot = slot;
+  r->seq = seq;
+  r->revision = revision;
+  *record = r;
   return TRUE;
 }
 
@@ -184,40 +325,81 @@ gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
   if (!b)
     return TRUE;
   CgfsJournal *j = cgfs_cgroup_journal(cg);
+  char *seq = seq_for(j, *record);
+  guint revision = *record ? (*record)->revision + 1 : 0;
+  json_builder_set_member_name(b, "seq");
+  json_builder_add_string_value(b, seq);
+  json_builder_set_member_name(b, "revision");
+  json_builder_add_int_value(b, revision);
   json_builder_end_object(b);
   g_autoptr(JsonNode) root = json_builder_get_root(b);
   g_autofree char *text = json_to_string(root, FALSE);
-  /* Names sort in start order: recovery undoes the newest first. A record rewritten keeps its
-   * name (the rename replaces it whole). */
-  g_autofree char *name =
-    *record ? g_strdup((*record)->name)
-            : g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x" RECORD_SUFFIX,
-                              g_get_real_time(), (int)getpid(),
-                              (guint)g_atomic_int_add((gint *)&j->counter, 1));
-  CgfsProcessIdentity id = cgfs_as_process();
-  gboolean written = write_durably(j, name, text, error);
-  cgfs_as_before(&id);
-  if (!written)
-    return FALSE;
-  if (*record)
+  return commit_text(j, text, seq, revision, record, error);
+}
+
+void cgfs_json_append_string(GString *out, const char *value)
+{
+  g_string_append_c(out, '"');
+  for (const char *c = value; *c; c++) {
+    switch (*c) {
+    case '"':
+      g_string_append(out, "\\\"");
+      break;
+    case '\\':
+      g_string_append(out, "\\\\");
+      break;
+    case '\n':
+      g_string_append(out, "\\n");
+      break;
+    case '\t':
+      g_string_append(out, "\\t");
+      break;
+    default:
+      if ((guchar)*c < 0x20)
+        g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
+      else
+        g_string_append_c(out, *c);
+    }
+  }
+  g_string_append_c(out, '"');
+}
+
+GString *cgfs_journal_text_start(const CgfsCgroup *cg, const char *kind)
+{
+  CgfsJournal *j = cgfs_cgroup_journal(cg);
+  if (!j)
+    return NULL;
+  GString *out = g_string_sized_new(512);
+  g_string_append_printf(out, "{\"version\":%d,\"kind\":", RECORD_VERSION);
+  cgfs_json_append_string(out, kind);
+  g_string_append(out, ",\"cgroup\":");
+  cgfs_json_append_string(out, cg->path);
+  g_string_append(out, ",\"boot_id\":");
+  cgfs_json_append_string(out, j->boot_id);
+  return out;
+}
+
+gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
+                                  CgfsJournalRecord **record, GError **error)
+{
+  if (!text)
     return TRUE;
-  CgfsJournalRecord *r = g_new0(CgfsJournalRecord, 1);
-  r->j = cgfs_journal_ref(j);
-  r->name = g_steal_pointer(&name);
-  *record = r;
-  return TRUE;
+  CgfsJournal *j = cgfs_cgroup_journal(cg);
+  char *seq = seq_for(j, *record);
+  guint revision = *record ? (*record)->revision + 1 : 0;
+  g_string_append(text, ",\"seq\":");
+  cgfs_json_append_string(text, seq);
+  g_string_append_printf(text, ",\"revision\":%u}", revision);
+  return commit_text(j, text->str, seq, revision, record, error);
 }
 
 void cgfs_journal_record_drop(CgfsJournalRecord *r)
 {
   if (!r)
     return;
-  CgfsProcessIdentity id = cgfs_as_process();
-  if (unlinkat(r->j->dirfd, r->name, 0) != 0)
-    g_debug("cannot drop the journal record %s/%s: %s", r->j->dir, r->name, g_strerror(errno));
-  cgfs_as_before(&id);
+  free_slot(r->j, &r->slot);
   cgfs_journal_unref(r->j);
-  g_free(r->name);
+  g_free(r->seq);
   g_free(r);
 }
 
@@ -539,15 +721,8 @@ static char *recover_move_all(JsonObject *o, const char *cgroup)
   return g_strdup_printf("completed the unfinished move of the processes of %s", cgroup);
 }
 
-static char *recover_record(CgfsJournal *j, const char *name)
+static char *recover_record(CgfsJournal *j, const char *name, JsonParser *parser)
 {
-  g_autofree char *path = g_build_filename(j->dir, name, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new();
-  g_autoptr(GError) local = NULL;
-  if (!json_parser_load_from_file(parser, path, &local) ||
-      !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-    return g_strdup_printf("dropped the unreadable journal record %s: %s", name,
-                           local ? local->message : "not a JSON object");
   JsonObject *o = json_node_get_object(json_parser_get_root(parser));
   const char *kind = member_string(o, "kind");
   const char *cgroup = member_string(o, "cgroup");
@@ -571,9 +746,68 @@ static char *recover_record(CgfsJournal *j, const char *name)
   return g_strdup_printf("dropped the journal record %s: unknown kind '%s'", name, kind);
 }
 
+/* A record file found at recovery. */
+typedef struct {
+  char *name;
+  char *seq;        /* its place in the order (the file name for records without one) */
+  gint64 revision;
+  JsonParser *parser; /* NULL: unreadable */
+  char *why;          /* why it is unreadable */
+} Found;
+
+static void found_clear(Found *f)
+{
+  g_free(f->name);
+  g_free(f->seq);
+  g_clear_object(&f->parser);
+  g_free(f->why);
+}
+
+/* Read record @name: FALSE when it is a free slot (no record). */
+static gboolean read_found(CgfsJournal *j, const char *name, Found *out)
+{
+  g_autofree char *path = g_build_filename(j->dir, name, NULL);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(GError) local = NULL;
+  gboolean read = g_file_get_contents(path, &text, &len, &local);
+  if (read && g_str_has_prefix(name, SLOT_PREFIX) && (len == 0 || text[0] != '{'))
+    return FALSE;
+  *out = (Found){ g_strdup(name), g_strndup(name, strlen(name) - strlen(RECORD_SUFFIX)) };
+  g_autoptr(JsonParser) parser = json_parser_new();
+  if (read && !json_parser_load_from_data(parser, text, (gssize)len, &local))
+    read = FALSE;
+  if (!read || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+    out->why = g_strdup(local ? local->message : "not a JSON object");
+    return TRUE;
+  }
+  JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+  const char *seq = member_string(o, "seq");
+  if (seq) {
+    g_free(out->seq);
+    out->seq = g_strdup(seq);
+  }
+  out->revision = json_object_get_int_member_with_default(o, "revision", 0);
+  out->parser = g_steal_pointer(&parser);
+  return TRUE;
+}
+
 static gint newest_first(gconstpointer a, gconstpointer b)
 {
-  return -strcmp(*(char *const *)a, *(char *const *)b);
+  const Found *x = a, *y = b;
+  int c = -strcmp(x->seq, y->seq);
+  return c ? c : (x->revision < y->revision) - (x->revision > y->revision);
+}
+
+/* Forget the free slots: recovery reads every slot file anew (a process forked from this one
+ * may have written through the same descriptors) and removes the free ones. */
+static void forget_free_slots(CgfsJournal *j)
+{
+  g_mutex_lock(&j->slots_lock);
+  for (guint i = 0; i < j->free_slots->len; i++)
+    cgfs_close_fd(&g_array_index(j->free_slots, Slot, i).fd);
+  g_array_set_size(j->free_slots, 0);
+  g_mutex_unlock(&j->slots_lock);
 }
 
 char **cgfs_journal_recover(CgfsJournal *j, GError **error)
@@ -581,18 +815,33 @@ char **cgfs_journal_recover(CgfsJournal *j, GError **error)
   g_autoptr(GDir) dir = g_dir_open(j->dir, 0, error);
   if (!dir)
     return NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+  forget_free_slots(j);
+  g_autoptr(GArray) found = g_array_new(FALSE, TRUE, sizeof(Found));
+  g_array_set_clear_func(found, (GDestroyNotify)found_clear);
   for (const char *n = g_dir_read_name(dir); n; n = g_dir_read_name(dir)) {
-    if (g_str_has_suffix(n, RECORD_SUFFIX))
-      g_ptr_array_add(names, g_strdup(n));
-    else if (g_str_has_suffix(n, ".tmp"))
+    Found f;
+    if (g_str_has_suffix(n, RECORD_SUFFIX)) {
+      if (read_found(j, n, &f))
+        g_array_append_val(found, f);
+      else
+        unlinkat(j->dirfd, n, 0); /* a free slot */
+    } else if (g_str_has_suffix(n, ".tmp")) {
       unlinkat(j->dirfd, n, 0); /* never committed: its plan never ran */
+    }
   }
-  g_ptr_array_sort(names, newest_first);
+  g_array_sort(found, newest_first);
   GPtrArray *report = g_ptr_array_new();
-  for (guint i = 0; i < names->len; i++) {
-    g_ptr_array_add(report, recover_record(j, names->pdata[i]));
-    unlinkat(j->dirfd, names->pdata[i], 0);
+  for (guint i = 0; i < found->len; i++) {
+    const Found *f = &g_array_index(found, Found, i);
+    /* An older revision of a record rewritten (a crash between the two writes): the newest,
+     * just before it in the order, says all. */
+    gboolean superseded = i > 0 && strcmp(g_array_index(found, Found, i - 1).seq, f->seq) == 0;
+    if (!f->parser)
+      g_ptr_array_add(report, g_strdup_printf("dropped the unreadable journal record %s: %s",
+                                              f->name, f->why));
+    else if (!superseded)
+      g_ptr_array_add(report, recover_record(j, f->name, f->parser));
+    unlinkat(j->dirfd, f->name, 0);
   }
   g_ptr_array_add(report, NULL);
   return (char **)g_ptr_array_free(report, FALSE);

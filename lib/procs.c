@@ -624,11 +624,16 @@ static int signal_if_below(pid_t pid, const CgfsCgroupDir *d, int sig, GError **
   return -1;
 }
 
-gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig, GError **error)
+gssize cgfs_signal_subtree(const CgfsCgroupDir *d, const char *file, int sig,
+                           const CgfsKillGate *gate, GError **error)
 {
   g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
   if (!cgfs_collect_pids(d->fd, file, TRUE, pids, error))
     return -1;
+  /* Every process is accepted before the first is signalled: all or nothing. */
+  for (guint i = 0; gate && i < pids->len; i++)
+    if (!gate->check(g_array_index(pids, pid_t, i), gate->data, error))
+      return -1;
   gssize sent = 0;
   for (guint i = 0; i < pids->len; i++) {
     int r = signal_if_below(g_array_index(pids, pid_t, i), d, sig, error);
@@ -697,5 +702,12 @@ const char *cgfs_state_to_string(CgfsState state)
 
 gboolean cgfs_cgroup_kill(CgfsCgroup *cg, GError **error)
 {
-  return cg->backend->kill(cg, error);
+  return cg->backend->kill(cg, NULL, error);
+}
+
+gboolean cgfs_cgroup_kill_checked(CgfsCgroup *cg, CgfsKillCheck check, gpointer data,
+                                  GError **error)
+{
+  const CgfsKillGate gate = { check, data };
+  return cg->backend->kill(cg, check ? &gate : NULL, error);
 }

@@ -14,8 +14,11 @@
  * values change at every call, so that no layer can skip them as no-ops), mkdir+rmdir of a
  * child (kernel: mkdir and rmdir in every v1 hierarchy).
  *
+ * Writes and mkdir+rmdir have their own FUSE floors: open/write/close of a file that takes writes
+ * (open, write, flush, release) and mkdir+rmdir of a directory (lookup, mkdir, rmdir) on the
+ * do-nothing fs; "kernel + FUSE floor" is the least a mount can do.
  * bench-fs [N [COLD]] (N calls per round, default 500; COLD cgroups for the cold reads, default
- * 256): $CGFS is the daemon, $CGFS_ARGS extra options for it. Creates cgfs-test-<pid>-bench in
+ * 256; $BENCH_FS_ONLY=resources,mkdir,... runs only those rows): $CGFS is the daemon, $CGFS_ARGS extra options for it. Creates cgfs-test-<pid>-bench in
  * every v1 hierarchy with a process in it, mounts cgfs on a temp dir, prints µs per operation
  * (the median of the rounds, all operations interleaved round by round) and ratios. The bench
  * and the daemon share one CPU (BENCH_FS_NOPIN=1 lets them float): on a busy machine a request
@@ -416,6 +419,21 @@ static void op_floor_read(gpointer size_name)
   read_path(path);
 }
 
+/* open(O_TRUNC)/write/close of the floor's writable file: open, write, flush, release. */
+static void op_floor_write(gpointer text)
+{
+  g_autofree char *path = g_build_filename(bench.floor_mnt, "w", NULL);
+  write_path(path, text);
+}
+
+/* mkdir+rmdir on the floor: lookup, mkdir (and the attributes of the new entry), rmdir. */
+static void op_floor_mkdir(gpointer unused)
+{
+  g_autofree char *path = g_build_filename(bench.floor_mnt, "m", NULL);
+  if (mkdir(path, 0755) != 0 || rmdir(path) != 0)
+    die("floor mkdir+rmdir %s: %s", path, g_strerror(errno));
+}
+
 /* ---- timing and the table ---- */
 
 static double now_ns(void)
@@ -496,23 +514,32 @@ static char *content_size(const char *node)
   return g_strdup_printf("%zu", len);
 }
 
-/* t[0] the empty FUSE file, t[1] kernel, t[2] libcgfs, t[3] mount, t[4] (optional) the FUSE
- * file of the node's size. */
-static void report(const char *what, const char *kernel_how, const char *mount_how,
-                   const Timed *t, guint n_t)
+/* t[0] the FUSE floor of the operation (@floor_how), t[1] kernel, t[2] libcgfs, t[3] mount,
+ * t[4] (optional) the FUSE file of the node's size. */
+static void report_with_floor(const char *what, const char *kernel_how, const char *mount_how,
+                              const char *floor_how, const Timed *t, guint n_t)
 {
   double fuse_floor = t[0].median, kernel = t[1].median, lib = t[2].median, mnt = t[3].median;
   row(what, kernel_how, kernel, 0, NULL);
   row("", "libcgfs in-process", lib, kernel, "kernel");
   row("", mount_how, mnt, kernel, "kernel");
-  row("", "FUSE floor: an empty file of a FUSE fs", fuse_floor, 0, NULL);
+  row("", floor_how, fuse_floor, 0, NULL);
+  row("", "kernel + FUSE floor (the least a mount can do)", kernel + fuse_floor, kernel,
+      "kernel");
   if (n_t > 4) {
     g_autofree char *how = g_strdup_printf("FUSE floor: a %s-byte file of a FUSE fs", (char *)t[4].data);
     row("", how, t[4].median, 0, NULL);
     row("", "mount against the same-size FUSE file", mnt, t[4].median, "FUSE file");
   }
   printf("%-22s %-46s %10.1f µs  (mount %.2fx libcgfs)\n\n", "",
-         "mount minus the empty FUSE file", (mnt - fuse_floor) / 1000, mnt / lib);
+         "mount minus the FUSE floor", (mnt - fuse_floor) / 1000, mnt / lib);
+}
+
+static void report(const char *what, const char *kernel_how, const char *mount_how,
+                   const Timed *t, guint n_t)
+{
+  report_with_floor(what, kernel_how, mount_how, "FUSE floor: an empty file of a FUSE fs", t,
+                    n_t);
 }
 
 /* A read three ways, and the FUSE floors alongside; the floor's files are those @record_op
@@ -579,19 +606,34 @@ static void bench_write(const char *node, const char *kernel_how, Op kernel_op, 
     printf("%-22s missing from the mount\n", node);
     return;
   }
+  /* The floor: the same requests on the do-nothing FUSE fs (a write of a document's size). */
   Timed t[] = {
-    { op_floor_read, (gpointer) "0" },
+    node ? (Timed){ op_floor_write, (gpointer) "{\"pids\": {\"limit\": 512}}" }
+         : (Timed){ op_floor_mkdir, NULL },
     { kernel_op, NULL },
     { lib_op, NULL },
     { mount_op, NULL },
   };
   time_ops(t, G_N_ELEMENTS(t), n);
   if (!node) {
-    report("mkdir+rmdir", kernel_how, "mount: mkdir+rmdir", t, G_N_ELEMENTS(t));
+    report_with_floor("mkdir+rmdir", kernel_how, "mount: mkdir+rmdir",
+                      "FUSE floor: mkdir+rmdir on a FUSE fs", t, G_N_ELEMENTS(t));
     return;
   }
   g_autofree char *what = g_strdup_printf("%s (write)", node);
-  report(what, kernel_how, "mount: open/write/close", t, G_N_ELEMENTS(t));
+  report_with_floor(what, kernel_how, "mount: open/write/close",
+                    "FUSE floor: open/write/close on a FUSE fs", t, G_N_ELEMENTS(t));
+}
+
+/* Whether row @name is to run: $BENCH_FS_ONLY, a comma-separated list of procs, events, stats,
+ * cold, move, resources, mkdir (default: every row). */
+static gboolean wanted(const char *name)
+{
+  const char *only = g_getenv("BENCH_FS_ONLY");
+  if (!only || !*only)
+    return TRUE;
+  g_auto(GStrv) names = g_strsplit(only, ",", -1);
+  return g_strv_contains((const char *const *)names, name);
 }
 
 int main(int argc, char **argv)
@@ -604,24 +646,31 @@ int main(int argc, char **argv)
          "daemon options: %s\n\n", n, ROUNDS, bench.name,
          g_getenv("BENCH_FS_NOPIN") ? "not pinned" : "bench and daemon on one CPU",
          g_getenv("CGFS_ARGS") ? g_getenv("CGFS_ARGS") : "(none)");
-  bench_read("procs", op_lib_procs, n);
-  bench_read("events", op_lib_events, n);
+  if (wanted("procs"))
+    bench_read("procs", op_lib_procs, n);
+  if (wanted("events"))
+    bench_read("events", op_lib_events, n);
 #ifdef HAVE_STATS
-  bench_read_recorded("stats.json", op_lib_stats_plain, op_lib_stats, n);
-  bench_stats_cold(n);
+  if (wanted("stats"))
+    bench_read_recorded("stats.json", op_lib_stats_plain, op_lib_stats, n);
+  if (wanted("cold"))
+    bench_stats_cold(n);
 #else
   printf("%-22s not timed: the library has no stats.h yet\n", "stats.json");
 #endif
-  bench_write("procs", "kernel: pid into 9 cgroup.procs files", op_kernel_move, op_lib_move,
-              op_mount_move, n);
+  if (wanted("move"))
+    bench_write("procs", "kernel: pid into 9 cgroup.procs files", op_kernel_move, op_lib_move,
+                op_mount_move, n);
 #ifdef HAVE_RESOURCES
-  bench_write("resources.json", "kernel: 3 limit files written (values change)",
-              op_kernel_resources, op_lib_resources, op_mount_resources, n);
+  if (wanted("resources"))
+    bench_write("resources.json", "kernel: 3 limit files written (values change)",
+                op_kernel_resources, op_lib_resources, op_mount_resources, n);
 #else
   printf("%-22s not timed: the library has no resources.h yet\n", "resources.json");
 #endif
   g_autofree char *mkdir_how = g_strdup_printf("kernel: mkdir+rmdir in %u v1 hierarchies",
                                                bench.v1_dirs->len);
-  bench_write(NULL, mkdir_how, op_kernel_mkdir, op_lib_mkdir, op_mount_mkdir, n / 10 + 1);
+  if (wanted("mkdir"))
+    bench_write(NULL, mkdir_how, op_kernel_mkdir, op_lib_mkdir, op_mount_mkdir, n / 10 + 1);
   return 0;
 }

@@ -55,9 +55,27 @@ static FloorKind floor_kind(const char *path, long *n)
   return !*end && j < FLOOR_FILES_PER_DIR ? FLOOR_FILE : FLOOR_NONE;
 }
 
+/* "/w": a file that takes writes (and flushes them, as cgfs's writable nodes); "/m": a directory
+ * that mkdir makes and rmdir removes (nothing else is kept). */
+#define FLOOR_WRITABLE "/w"
+#define FLOOR_MKDIR "/m"
+static gint floor_m_exists;
+
 static int floor_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
   memset(st, 0, sizeof *st);
+  if (strcmp(path, FLOOR_WRITABLE) == 0) {
+    st->st_mode = S_IFREG | 0666;
+    st->st_nlink = 1;
+    return 0;
+  }
+  if (strcmp(path, FLOOR_MKDIR) == 0) {
+    if (!g_atomic_int_get(&floor_m_exists))
+      return -ENOENT;
+    st->st_mode = S_IFDIR | 0755;
+    st->st_nlink = 2;
+    return 0;
+  }
   long n = 0;
   FloorKind kind = floor_kind(path, &n);
   if (kind == FLOOR_ROOT || kind == FLOOR_PARENT || kind == FLOOR_CHILD) {
@@ -79,6 +97,10 @@ static int floor_getattr(const char *path, struct stat *st, struct fuse_file_inf
 
 static int floor_open(const char *path, struct fuse_file_info *fi)
 {
+  if (strcmp(path, FLOOR_WRITABLE) == 0) {
+    fi->direct_io = 1; /* and flush at close: where cgfs reports an unfinished document */
+    return 0;
+  }
   if (file_size(path) < 0)
     return -ENOENT;
   fi->direct_io = 1;
@@ -95,6 +117,31 @@ static int floor_read(const char *path, char *buf, size_t size, off_t off,
   size_t len = MIN(size, (size_t)(n - off));
   memset(buf, 'x', len);
   return (int)len;
+}
+
+static int floor_write(const char *path, const char *buf, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+  return strcmp(path, FLOOR_WRITABLE) == 0 ? (int)size : -EBADF;
+}
+
+static int floor_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+  return strcmp(path, FLOOR_WRITABLE) == 0 ? 0 : -EACCES;
+}
+
+static int floor_mkdir(const char *path, mode_t mode)
+{
+  if (strcmp(path, FLOOR_MKDIR) != 0)
+    return -EPERM;
+  return g_atomic_int_compare_and_exchange(&floor_m_exists, 0, 1) ? 0 : -EEXIST;
+}
+
+static int floor_rmdir(const char *path)
+{
+  if (strcmp(path, FLOOR_MKDIR) != 0)
+    return -EPERM;
+  return g_atomic_int_compare_and_exchange(&floor_m_exists, 1, 0) ? 0 : -ENOENT;
 }
 
 /* As cgfs lists: every entry with its type, the whole listing at the first call. */
@@ -122,6 +169,8 @@ static int floor_readdir(const char *path, void *buf, fuse_fill_dir_t filler, of
 
 static void *floor_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) /* as cgfs: O_TRUNC without a setattr */
+    conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   cfg->use_ino = 0;
   cfg->direct_io = 1;
   cfg->entry_timeout = 1.0;
@@ -135,6 +184,10 @@ static const struct fuse_operations floor_operations = {
   .getattr = floor_getattr,
   .open = floor_open,
   .read = floor_read,
+  .write = floor_write,
+  .truncate = floor_truncate,
+  .mkdir = floor_mkdir,
+  .rmdir = floor_rmdir,
   .readdir = floor_readdir,
 };
 

@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../integration/fs-common.sh"
 
-# v1 here (devices included); v2 in the guest (no devices: a v2 device program is replaced by
-# the kernel atomically and is not undone from a record, docs/architecture.md).
+# v1 here (devices.list); v2 in the guest (the device program, seen through what a process in
+# the cgroup may open: /dev/null in both documents, /dev/zero in A only, /dev/urandom in B only).
 if [ -n "$(v1_mounts)" ]; then
   HIER=v1
   for c in memory cpu pids devices; do
@@ -26,15 +26,25 @@ KILLS=${KILLS:-200}
 MAX_DELAY_MS=${MAX_DELAY_MS:-200} # the kill comes 0 to this many ms into the workload
 CGROUPS=${CGROUPS:-3}
 STATE=${STATE-$STATE_DIR} # STATE= (empty): no journal, to see the test fail
+# The daemon sleeps this many ms after each write of a plan (the test hook
+# CGFS_TEST_PLAN_DELAY_MS): more kills land inside a plan. 0: none.
+PLAN_DELAY_MS=${PLAN_DELAY_MS:-0}
 
 DOC_A='{"memory": {"limit": 67108864, "swap": 134217728}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 100}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 5, "access": "r"}, {"allow": true, "type": "c", "major": 1, "minor": 8, "access": "rw"}]}'
 DOC_B='{"memory": {"limit": 100663296, "swap": 201326592}, "cpu": {"shares": 2048, "quota": 150000, "period": 200000}, "pids": {"limit": 200}, "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 9, "access": "rwm"}, {"allow": true, "type": "c", "major": 5, "minor": 0, "access": "rw"}, {"allow": true, "type": "c", "major": 136, "access": "rwm"}]}'
 FILES="memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes cpu/cpu.shares cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us pids/pids.max devices/devices.list"
 if [ $HIER = v2 ]; then
-  DOC_A=$(echo "$DOC_A" | jq -c 'del(.devices)')
-  DOC_B=$(echo "$DOC_B" | jq -c 'del(.devices)')
   FILES="memory.max memory.swap.max cpu.weight cpu.max pids.max"
 fi
+
+# What the device program of v2 cgroup $1 lets a process in it open (a shell the test starts
+# joins the cgroup, its children try): "null ok zero ok urandom EPERM" and the like.
+device_effect() {
+  sh -c 'echo $$ > "$1/cgroup.procs" || exit 1
+    for d in null zero urandom; do
+      if head -c1 /dev/$d > /dev/null 2>&1; then printf "%s ok " $d; else printf "%s denied " $d; fi
+    done' sh "$V2/$1" || echo "cannot join $V2/$1"
+}
 
 # The kernel's view of the limits of cgroup $1, one "file: content" line per file (devices.list
 # sorted: a restored list may hold the same rules in another order).
@@ -49,10 +59,12 @@ kernel_state() {
     fi
     echo
   done
+  [ $HIER = v1 ] || echo "devices: $(device_effect "$1")"
 }
 
 start_daemon() {
-  "$CGFS" -f --hierarchy $HIER --state-dir "$STATE" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
+  CGFS_TEST_PLAN_DELAY_MS=$PLAN_DELAY_MS \
+    "$CGFS" -f --hierarchy $HIER --state-dir "$STATE" "$MNT" >>"$LOG" 2>&1 {TEST_OUT}>&- {TEST_ERR}>&- &
   DAEMON_PID=$!
   local deadline=$((SECONDS + 120))
   until stat -f "$MNT" >/dev/null 2>&1 && [ -e "$MNT/procs" ]; do

@@ -290,6 +290,49 @@ static void test_freeze_v1(void **state)
   g_clear_error(&error);
 }
 
+/* cgfs_cgroup_kill_checked on v1: every process is checked while the subtree is frozen, before
+ * any is signalled; one refused thaws it and refuses the kill. */
+typedef struct {
+  Fixture *f;
+  GArray *seen;
+  char *state_seen;
+  pid_t refuse;
+} KillCheck;
+
+static gboolean check_while_frozen(pid_t pid, gpointer data, GError **error)
+{
+  KillCheck *k = data;
+  g_array_append_val(k->seen, pid);
+  g_free(k->state_seen);
+  k->state_seen = v1_file(k->f, "freezer", "/k/freezer.state");
+  if (pid != k->refuse)
+    return TRUE;
+  g_set_error(error, CGFS_ERROR, EPERM, "process %d: refused", (int)pid);
+  return FALSE;
+}
+
+static void test_kill_checked_v1(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/k"), NULL, &error);
+  assert_no_gerror(error);
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/freezer/k/sub");
+  /* (not this machine's processes below these directories: nothing is ever signalled) */
+  fake_tree_write(f->t, "sys/fs/cgroup/freezer/k/cgroup.procs", "4000001\n");
+  fake_tree_write(f->t, "sys/fs/cgroup/freezer/k/sub/cgroup.procs", "4000002\n");
+  KillCheck k = { f, g_array_new(FALSE, FALSE, sizeof(pid_t)), NULL, 4000002 };
+  assert_false(cgfs_cgroup_kill_checked(cg, check_while_frozen, &k, &error));
+  assert_gerror(error, EPERM, "4000002: refused");
+  g_clear_error(&error);
+  assert_int_equal(k.seen->len, 2); /* the whole subtree */
+  assert_string_equal(k.state_seen, "FROZEN");
+  g_autofree char *after = v1_file(f, "freezer", "/k/freezer.state");
+  assert_string_equal(after, "THAWED");
+  g_array_unref(k.seen);
+  g_free(k.state_seen);
+}
+
 static void test_no_freezer(void **state)
 {
   Fixture *f = *state;
@@ -510,6 +553,7 @@ int main(void)
     V1(test_invalid_format),
     V1(test_delete),
     V1(test_freeze_v1),
+    V1(test_kill_checked_v1),
     V1(test_no_freezer),
     V1(test_new_child),
     V1(test_create_child),

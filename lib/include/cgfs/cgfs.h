@@ -33,6 +33,7 @@
 #include <cgfs/system.h>
 #include <cgfs/hierarchy.h>
 #include <cgfs/cgroup.h>
+#include <cgfs/cgroupns.h>
 #include <cgfs/tree.h>
 #include <cgfs/events.h>
 #include <cgfs/stats.h>

@@ -410,6 +410,36 @@ gboolean cgfs_cgroup_contains_process(CgfsCgroup *cg, pid_t pid, const char *sub
 gboolean cgfs_cgroup_kill(CgfsCgroup *cg, GError **error);
 
 /**
+ * CgfsKillCheck:
+ * @pid: a process of the subtree about to be killed
+ * @data: the data given to cgfs_cgroup_kill_checked()
+ * @error: return location for a #GError
+ *
+ * Whether a kill may go on with process @pid in it.
+ *
+ * Returns: %TRUE to go on; %FALSE, with @error set, refuses the kill
+ */
+typedef gboolean (*CgfsKillCheck)(pid_t pid, gpointer data, GError **error);
+
+/**
+ * cgfs_cgroup_kill_checked:
+ * @cg: a #CgfsCgroup
+ * @check: (scope call): asked about every process of the subtree before any is signalled
+ * @data: (closure): passed to @check
+ * @error: return location for a #GError, or %NULL
+ *
+ * cgfs_cgroup_kill(), refused with nothing signalled when @check refuses one process. On v1
+ * the processes are checked while the subtree is frozen, so none can join between the check
+ * and the signal (a refusal thaws it again); when it cannot be frozen, each round's processes
+ * are checked just before that round is signalled. Not asked where the kernel kills in one
+ * step (v2's cgroup.kill).
+ *
+ * Returns: %TRUE on success; %FALSE with @check's error or the kill's
+ */
+gboolean cgfs_cgroup_kill_checked(CgfsCgroup *cg, CgfsKillCheck check, gpointer data,
+                                  GError **error);
+
+/**
  * cgfs_cgroup_type:
  * @cg: a #CgfsCgroup
  * @error: return location for a #GError, or %NULL
