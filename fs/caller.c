@@ -145,6 +145,15 @@ static void must(long r, const char *what)
   }
 }
 
+/* How many fs_caller_enter() of this thread switched something and are not left yet: while
+ * above 0 the thread acts with a caller's credentials or capabilities. */
+static __thread guint acting_depth;
+
+gboolean fs_caller_acting(void)
+{
+  return acting_depth > 0;
+}
+
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
 {
   memset(saved, 0, sizeof *saved);
@@ -157,6 +166,7 @@ gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
       return FALSE;
     }
     saved->caps_switched = TRUE;
+    acting_depth++;
     return TRUE;
   }
   if (fs_caller_is_root(c) || c->uid == geteuid())
@@ -181,13 +191,15 @@ gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
       syscall(SYS_setresgid, c->gid, c->gid, (gid_t)-1) != 0 ||
       syscall(SYS_setresuid, c->uid, c->uid, (uid_t)-1) != 0) {
     int e = errno;
-    saved->switched = TRUE;
+    saved->switched = TRUE; /* undo what was switched */
+    acting_depth++;
     fs_caller_leave(saved);
     g_set_error(error, CGFS_ERROR, EIO, "cannot act as uid %u: %s", (unsigned)c->uid,
                 g_strerror(e));
     return FALSE;
   }
   saved->switched = TRUE;
+  acting_depth++;
   return TRUE;
 }
 
@@ -197,6 +209,7 @@ void fs_caller_leave(FsSavedCreds *saved)
   if (saved->caps_switched) {
     must(set_effective(saved->cap_eff) ? 0 : -1, "take the daemon's capabilities again");
     saved->caps_switched = FALSE;
+    acting_depth--;
   }
   if (!saved->switched) {
     errno = e;
@@ -207,6 +220,7 @@ void fs_caller_leave(FsSavedCreds *saved)
   must(syscall(SYS_setresgid, saved->rgid, saved->egid, (gid_t)-1), "take the daemon's group again");
   must(syscall(SYS_setgroups, (size_t)saved->n_groups, saved->groups), "restore the groups");
   saved->switched = FALSE;
+  acting_depth--;
   errno = e;
 }
 

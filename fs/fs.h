@@ -83,6 +83,7 @@ typedef struct {
   FsWatcher *watcher;    /* watcher.c: wakes poll() on events */
   FsFairShare *share;    /* fair-share.c: what each caller holds */
   FsCgroupNs *cgroupns;  /* cgroupns.c: the roots of callers' cgroup namespaces; NULL: none */
+  uid_t euid;            /* the daemon's own effective uid (threads switch only while acting) */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -132,6 +133,9 @@ typedef struct {
  * permissions against the caller. A no-op for root. Pair with fs_caller_leave, always. */
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error);
 void fs_caller_leave(FsSavedCreds *saved);
+/* Whether this thread acts with a caller's credentials or capabilities now (between an
+ * fs_caller_enter that switched something and its fs_caller_leave). */
+gboolean fs_caller_acting(void);
 /* Whether @c could send a signal to @pid itself (kill(2)'s rule): EPERM naming it if not. */
 gboolean fs_caller_may_signal(const FsCaller *c, pid_t pid, GError **error);
 

@@ -305,6 +305,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   if (!cache_size(o->fd_cache, nofile, &fd_cache, error))
     return NULL;
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
+  d->euid = geteuid();
   d->sys = cgfs_system_new(error);
   if (!d->sys)
     return NULL;

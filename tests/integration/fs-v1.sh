@@ -255,6 +255,18 @@ printf '{"pids":\n' > "$WORK/doc"; printf ' {"limit": 99}}\n' >> "$WORK/doc"
 dd if="$WORK/doc" of="$MNT/$A/resources.json" bs=3 status=none
 rm -f "$WORK/doc"
 [ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 99 ] || fail "pids.max after a write in pieces"
+# The old values a write compares with are the kernel's now (read through kept descriptors once
+# the cgroup is hot): a document written again after a change outside cgfs is applied again.
+doc='{"memory": {"limit": 268435456}, "pids": {"limit": 64}, "cpu": {"shares": 512}}'
+for i in 1 2 3; do echo "$doc" > "$MNT/$A/resources.json"; done
+echo 65 > /sys/fs/cgroup/pids/"$A"/pids.max
+echo 1024 > /sys/fs/cgroup/cpu/"$A"/cpu.shares
+echo 268435456000 > /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes
+echo "$doc" > "$MNT/$A/resources.json"
+[ "$(cat /sys/fs/cgroup/pids/"$A"/pids.max)" = 64 ] || fail "pids.max after a change outside cgfs"
+[ "$(cat /sys/fs/cgroup/cpu/"$A"/cpu.shares)" = 512 ] || fail "cpu.shares after a change outside cgfs"
+[ "$(cat /sys/fs/cgroup/memory/"$A"/memory.limit_in_bytes)" = 268435456 ] ||
+  fail "memory limit after a change outside cgfs"
 # What was read, written back, changes nothing: on the leaf and on its parent (where v1 refuses
 # devices.allow "a", so an allow-all list must be left alone).
 limits() {

@@ -1,7 +1,10 @@
 /* Updates on fake cgroup v1 trees: the exact writes and their order, refusals that change
  * nothing, a failure at every write rolled back, read-back round trips, cgfs_cgroup_new. */
+#include <linux/capability.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -513,10 +516,64 @@ static void test_deleted_cgroup(void **state)
   fake_tree_free(t);
 }
 
+/* Drop CAP_DAC_OVERRIDE (and CAP_DAC_READ_SEARCH) from this process's effective set: the file
+ * modes apply to it, as to a caller without them. */
+static void drop_dac_override(void)
+{
+  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct d[2] = { { 0 } };
+  g_assert(syscall(SYS_capget, &h, d) == 0);
+  d[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
+  g_assert(syscall(SYS_capset, &h, d) == 0);
+}
+
+/* In a child without CAP_DAC_OVERRIDE: the errno of applying @json to @cg (0: applied). */
+static int update_without_override(CgfsCgroup *cg, const char *json)
+{
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    drop_dac_override();
+    g_autoptr(CgfsResources) r = res_parse(json);
+    g_autoptr(GError) error = NULL;
+    _exit(cgfs_cgroup_update(cg, r, &error) ? 0 : error->code);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+/* A write skipped because the file already holds the value answers what the kernel would: a
+ * caller who may not write the file gets EACCES (its write would), and nothing changes; one who
+ * may, succeeds. */
+static void test_skipped_write_still_checked(void **state)
+{
+  FakeTree *t = res_tree_v1();
+  g_autoptr(CgfsCgroup) cg = res_cgroup(t, 1, "/ro");
+  res_update_ok(cg, "{\"pids\": {\"limit\": 50}, \"cpu\": {\"shares\": 512}}");
+  g_autofree char *max = fake_tree_path(t, "sys/fs/cgroup/pids/ro/pids.max");
+  assert_int_equal(chmod(max, 0444), 0);
+  /* the same value: skipped, but refused as the write would be */
+  assert_int_equal(update_without_override(cg, "{\"pids\": {\"limit\": 50}}"), EACCES);
+  /* with a change elsewhere: refused whole, the change undone */
+  assert_int_equal(update_without_override(
+                     cg, "{\"cpu\": {\"shares\": 1024}, \"pids\": {\"limit\": 50}}"),
+                   EACCES);
+  res_assert_file(t, "sys/fs/cgroup/cpu/ro/cpu.shares", "512");
+  /* another value: refused by the kernel's own check */
+  assert_int_equal(update_without_override(cg, "{\"pids\": {\"limit\": 51}}"), EACCES);
+  assert_int_equal(chmod(max, 0644), 0);
+  assert_int_equal(update_without_override(cg, "{\"pids\": {\"limit\": 50}}"), 0);
+  res_assert_file(t, "sys/fs/cgroup/pids/ro/pids.max", "50");
+  fake_tree_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_spec_examples),
+    cmocka_unit_test(test_skipped_write_still_checked),
     cmocka_unit_test(test_cgroups_path_example),
     cmocka_unit_test(test_write_order),
     cmocka_unit_test(test_same_device_twice),
