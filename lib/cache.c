@@ -25,6 +25,7 @@ struct _CgfsFdBudget {
 struct _CgfsKeptFiles {
   GMutex lock;
   GHashTable *fds; /* name -> fd + 1 */
+  guint readers;   /* reads using one of the fds now: the files are closed only when none */
   CgfsFdBudget *budget;
 };
 
@@ -114,12 +115,14 @@ void cgfs_kept_files_free(CgfsKeptFiles *k)
   g_free(k);
 }
 
-/* The kept fd of @name, opened now if the budget allows: >= 0; -1 with errno set when the file
- * cannot be opened; -2 when it was opened but cannot be kept (*spare gets the fd to use once). */
+/* The kept fd of @name, opened now if the budget allows: >= 0 (a reader of @k until
+ * kept_done); -1 with errno set when the file cannot be opened; -2 when it was opened but cannot
+ * be kept (*spare gets the fd to use once). */
 static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
 {
   g_mutex_lock(&k->lock);
   int fd = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  k->readers += fd >= 0;
   g_mutex_unlock(&k->lock);
   if (fd >= 0)
     return fd;
@@ -139,8 +142,30 @@ static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
   } else {
     g_hash_table_insert(k->fds, g_strdup(name), GINT_TO_POINTER(fd + 1));
   }
+  k->readers++;
   g_mutex_unlock(&k->lock);
   return fd;
+}
+
+static void kept_done(CgfsKeptFiles *k)
+{
+  g_mutex_lock(&k->lock);
+  k->readers--;
+  g_mutex_unlock(&k->lock);
+}
+
+/* Close the files @k keeps, unless a read is using one now; the table stays, and fills again
+ * while the budget allows. Returns how many were closed. */
+static guint kept_files_close(CgfsKeptFiles *k)
+{
+  g_mutex_lock(&k->lock);
+  guint n = k->readers == 0 ? g_hash_table_size(k->fds) : 0;
+  if (n > 0) {
+    g_hash_table_foreach(k->fds, close_kept, k->budget);
+    g_hash_table_remove_all(k->fds);
+  }
+  g_mutex_unlock(&k->lock);
+  return n;
 }
 
 gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean optional,
@@ -169,7 +194,10 @@ gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean 
       return TRUE;
     return cgfs_set_errno(error, "cannot open %s", name);
   }
-  return cgfs_pread_text(fd, name, buf, size, out, error);
+  gboolean ok = cgfs_pread_text(fd, name, buf, size, out, error);
+  if (spare < 0)
+    kept_done(kept);
+  return ok;
 }
 
 char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
@@ -292,11 +320,28 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
   return cg;
 }
 
-/* Under the lock: drop the least recently used cgroups until @need more descriptors fit (or
- * nothing is left to drop). */
-static void make_room(CgfsCache *c, gint need)
+static gboolean fits(CgfsCache *c, gint need)
 {
-  while (c->lru.tail && g_atomic_int_get(&c->budget->used) + need > c->budget->max) {
+  return g_atomic_int_get(&c->budget->used) + need <= c->budget->max;
+}
+
+/* Under the lock: make room for @need more descriptors, and if kept files can give it, @want.
+ * Kept files go first, the least recently
+ * used cgroups' first: a cgroup keeps its directories (a later read finds it with one stat) and
+ * reads its files with open/read/close until the budget has room again. Only then are the
+ * least recently used cgroups dropped, so that a round over more hot cgroups than the budget
+ * holds keeps them all loaded instead of dropping each before it comes round again. */
+static void make_room(CgfsCache *c, gint want, gint need)
+{
+  for (GList *l = c->lru.tail; l && !fits(c, want); l = l->prev) {
+    Entry *e = l->data;
+    for (guint i = 0; e->keeps && i < e->cg->dirs->len; i++) {
+      CgfsKeptFiles *k = g_atomic_pointer_get(&g_array_index(e->cg->dirs, CgfsCgroupDir, i).kept);
+      if (k)
+        kept_files_close(k);
+    }
+  }
+  while (c->lru.tail && !fits(c, need)) {
     Entry *e = c->lru.tail->data;
     drop_entry(c, e);
   }
@@ -316,7 +361,7 @@ static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
   g_mutex_lock(&c->lock);
   /* Room for its directories and about as many files again as it has directories times
    * three, what reading its statistics keeps open. */
-  make_room(c, (gint)n_dirs * 4);
+  make_room(c, (gint)n_dirs * 4, (gint)n_dirs);
   if (!cg->budget && budget_take(c->budget, (gint)n_dirs)) {
     cg->budget = budget_ref(c->budget);
     Entry *e = g_new0(Entry, 1);

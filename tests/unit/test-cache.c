@@ -218,6 +218,31 @@ static void test_disabled(void **state)
   assert_int_equal(cgfs_cache_n_cgroups(c), 0);
 }
 
+/* More hot cgroups than the budget holds with their files: kept files are closed first (the
+ * least recently used cgroups'), so every cgroup stays loaded and is read correctly, through
+ * open/read/close once its files are gone. */
+static void test_room_from_kept_files(void **state)
+{
+  FakeMachine *m = *state;
+  const guint n = 6, max = 24; /* 6 directories fit; their statistics files do not */
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, max);
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *name = g_strdup_printf("c%u", i);
+    make_cgroup(m->t, name);
+  }
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < n; i++) {
+      g_autofree char *rel = g_strdup_printf("sys/fs/cgroup/c%u/memory.current", i);
+      g_autofree char *value = g_strdup_printf("%u\n", 100 * round + i);
+      rewrite(m->t, rel, value);
+      g_autofree char *path = g_strdup_printf("/c%u", i);
+      g_autoptr(CgfsCgroup) cg = load_hot(c, path);
+      assert_int_equal(memory_usage(cg), 100 * round + i);
+      assert_true(cgfs_cache_n_fds(c) <= max);
+    }
+  assert_int_equal(cgfs_cache_n_cgroups(c), n);
+}
+
 /* A child of a cached parent is opened below the parent's directory: only while the parent is
  * still the directory at its path. Renamed away and made again with a child of the same name,
  * the child is the new one (the old parent, still alive under its new name, has the old). */
@@ -258,6 +283,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_access_check, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_disabled, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_child_of_cached_parent, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_room_from_kept_files, setup, fake_machine_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
