@@ -1,6 +1,8 @@
 /* kill: writing 1 kills every process of the subtree. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs.h"
 
@@ -20,6 +22,21 @@ static gboolean may_signal(pid_t pid, gpointer who, GError **error)
   return fs_caller_may_signal(who, pid, error);
 }
 
+/* Test hook (docs/architecture.md, "Test hooks"; tests/security/sec-kill-race.sh only): with
+ * CGFS_TEST_KILL_PAUSE_FILE=PATH in the daemon's environment, a v1 kill by a caller other than
+ * root makes PATH after its first look and waits (at most 60 s) until it is removed, so that a
+ * test can move a process in between, at a known moment. */
+static void test_pause(void)
+{
+  const char *path = g_getenv("CGFS_TEST_KILL_PAUSE_FILE");
+  int fd = path && *path ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : -1;
+  if (fd < 0)
+    return;
+  close(fd);
+  for (int i = 0; i < 6000 && access(path, F_OK) == 0; i++)
+    g_usleep(10 * 1000);
+}
+
 /* v1 has no kill file: the library freezes, signals and thaws, which takes the daemon's power.
  * So it kills only a subtree whose every process the writer could signal itself (kill(2)'s
  * rule). The library checks them on the frozen subtree, where no process can join between the
@@ -36,6 +53,7 @@ static gboolean kill_v1(FsRequest *rq, GError **error)
   for (guint i = 0; i < pids->len; i++)
     if (!fs_caller_may_signal(rq->who, g_array_index(pids, pid_t, i), error))
       return FALSE;
+  test_pause();
   return cgfs_cgroup_kill_checked(rq->cg, may_signal, (gpointer)rq->who, error);
 }
 

@@ -344,34 +344,52 @@ static gboolean gather_forked(CgfsCgroup *cg, pid_t pid, const char *file, GErro
   return FALSE;
 }
 
+/* The hierarchies where @pid is not in @cg yet (its directory there differs from @origin's). */
+static guint moves_of(CgfsCgroup *cg, GPtrArray *origin)
+{
+  guint n = 0;
+  for (guint i = 0; i < cg->dirs->len; i++) {
+    const char *from = origin->pdata[i];
+    n += !from || strcmp(from, g_array_index(cg->dirs, CgfsCgroupDir, i).dir) != 0;
+  }
+  return n;
+}
+
+static void append_strings(GString *rec, const char *name, const char *const *values, guint n)
+{
+  g_string_append_printf(rec, ",\"%s\":[", name);
+  for (guint i = 0; i < n; i++) {
+    if (i)
+      g_string_append_c(rec, ',');
+    cgfs_json_append_string(rec, values[i] ? values[i] : "");
+  }
+  g_string_append_c(rec, ']');
+}
+
 /* The move's undo record: the process (and its start time, so that a later process with the
- * same number is left alone), where it was and where it goes, in every hierarchy. */
+ * same number is left alone), where it was and where it goes, in every hierarchy. None when it
+ * changes the process's cgroup in one hierarchy at most (already there elsewhere: a crash leaves
+ * it where it was or where it goes, whole). Assembled as text, as update records are. */
 static gboolean journal_move(CgfsCgroup *cg, pid_t pid, const char *file, GPtrArray *origin,
                              CgfsJournalRecord **out, GError **error)
 {
-  g_autoptr(JsonBuilder) b = cgfs_journal_record_start(cg, "move");
-  g_autofree char *start = b ? cgfs_journal_starttime(pid) : NULL;
-  if (!start) {
-    *out = NULL;
-    return TRUE; /* no journal, or the process is gone: the writes will say so */
-  }
-  json_builder_set_member_name(b, "pid");
-  json_builder_add_int_value(b, pid);
-  json_builder_set_member_name(b, "starttime");
-  json_builder_add_string_value(b, start);
-  json_builder_set_member_name(b, "file");
-  json_builder_add_string_value(b, file);
-  json_builder_set_member_name(b, "from");
-  json_builder_begin_array(b);
-  for (guint i = 0; i < origin->len; i++)
-    json_builder_add_string_value(b, origin->pdata[i] ? origin->pdata[i] : "");
-  json_builder_end_array(b);
-  json_builder_set_member_name(b, "to");
-  json_builder_begin_array(b);
+  *out = NULL;
+  if (!cgfs_cgroup_journal(cg) || moves_of(cg, origin) <= 1)
+    return TRUE;
+  g_autofree char *start = cgfs_journal_starttime(pid);
+  if (!start)
+    return TRUE; /* the process is gone: the writes will say so */
+  g_autoptr(GString) rec = cgfs_journal_text_start(cg, "move");
+  g_string_append_printf(rec, ",\"pid\":%d,\"starttime\":", (int)pid);
+  cgfs_json_append_string(rec, start);
+  g_string_append(rec, ",\"file\":");
+  cgfs_json_append_string(rec, file);
+  append_strings(rec, "from", (const char *const *)origin->pdata, origin->len);
+  g_autofree const char **to = g_new(const char *, cg->dirs->len);
   for (guint i = 0; i < cg->dirs->len; i++)
-    json_builder_add_string_value(b, g_array_index(cg->dirs, CgfsCgroupDir, i).dir);
-  json_builder_end_array(b);
-  return cgfs_journal_record_commit(cg, b, out, error);
+    to[i] = g_array_index(cg->dirs, CgfsCgroupDir, i).dir;
+  append_strings(rec, "to", to, cg->dirs->len);
+  return cgfs_journal_text_commit(cg, rec, out, error);
 }
 
 static gboolean write_everywhere(CgfsCgroup *cg, pid_t pid, const char *file, gboolean process,
