@@ -544,12 +544,17 @@ static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *
   g_string_append_c(rec, ']');
 }
 
-/* The kernel changes the plan makes, those made while planning (v2 enabling) included. */
+/* The kernel changes the plan makes, those made while planning (v2 enabling) included. A step
+ * counts as two: the device step is one change only when it replaces a single old program
+ * (BPF_F_REPLACE); over several (programs libcgfs did not make) it attaches the new one, then
+ * detaches the old ones one by one, and a crash between those needs the record. */
 static guint changes_of(const CgfsPlan *p)
 {
   guint n = p->done->len;
-  for (guint i = 0; i < p->writes->len; i++)
-    n += !g_array_index(p->writes, CgfsPlannedWrite, i).skip;
+  for (guint i = 0; i < p->writes->len; i++) {
+    const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    n += pw->skip ? 0 : pw->step ? 2 : 1;
+  }
   return n;
 }
 

@@ -434,6 +434,26 @@ static void test_crash_at_each_write(void **state)
   /* killed after the record, after each of the 2 core writes (A), after the program (B); then
    * the update completes (B) */
   assert_string_equal(seen->str, "AAABB");
+
+  /* An update of the devices alone (the core files already hold A's values: skipped) is
+   * journaled too: over several old programs a device step is not one change. */
+  static const char devices_b[] = "{\"devices\": [" DENY_ALL ", " DEV_NULL "], \"unified\": "
+                                  "{\"cgroup.max.depth\": \"3\", "
+                                  "\"cgroup.max.descendants\": \"30\"}}";
+  g_string_truncate(seen, 0);
+  for (guint k = 0;; k++) {
+    update(f, doc_a);
+    gboolean killed = update_killed_after(f, devices_b, k);
+    g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+    assert_no_gerror(error);
+    assert_int_equal(g_strv_length(report), killed ? 1 : 0);
+    g_autoptr(GArray) ids = attached(f->dir);
+    assert_int_equal(ids->len, 1);
+    g_string_append(seen, open_in(f, "/dev/zero", O_RDONLY) == 0 ? "A" : "B");
+    if (!killed)
+      break;
+  }
+  assert_string_equal(seen->str, "ABB");
 }
 
 int main(void)
