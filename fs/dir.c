@@ -29,7 +29,7 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
   if (p.node)
     return -ENOTDIR;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) children = cgfs_cgroup_children(cg, &error);
+  g_auto(GStrv) children = cgfs_cache_children(fs_daemon()->cache, cg, &error);
   if (!children)
     return -fs_errno(error);
   /* The entries' types (d_type), so that find and ls -F need not stat every one. */
@@ -73,7 +73,11 @@ static int fail_in_parent(const char *path, const char *what, int code, const ch
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
   g_autoptr(GError) error = g_error_new(CGFS_ERROR, code, "'%s': %s", name, message);
-  if (fs_resolve(parent, &p, &cg, &hpath) < 0 || p.node || !cgfs_ns_place_reachable(p.place))
+  int r = fs_resolve(parent, &p, &cg, &hpath);
+  /* Outside the caller's cgroup namespace, or above its root: nothing there exists for it. */
+  if (p.ns && !cgfs_ns_place_reachable(p.place))
+    return -ENOENT;
+  if (r < 0 || p.node)
     return -code;
   return fs_fail(fs_daemon(), cg, hpath, what, error);
 }

@@ -267,6 +267,9 @@ int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
 CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel);
 /* The attributes of a node (or of the directory when @node is NULL). */
 gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
+/* The stat of a node that mirrors the kernel's file or directory @k: @mode, one link, @k's
+ * owner and times, everything else zero (size 0: generated content is read with direct I/O). */
+void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode);
 
 /* ---- errors: file.c ---- */
 

@@ -20,14 +20,7 @@ int fs_self_getattr(struct stat *st)
   struct stat dir;
   if (!(root = fs_load(fs_daemon(), "/", NULL, &error)) || !cgfs_cgroup_stat(root, &dir, &error))
     return -fs_errno(error);
-  memset(st, 0, sizeof *st);
-  st->st_mode = S_IFLNK | 0777;
-  st->st_nlink = 1;
-  st->st_uid = dir.st_uid;
-  st->st_gid = dir.st_gid;
-  st->st_atim = dir.st_atim;
-  st->st_mtim = dir.st_mtim;
-  st->st_ctim = dir.st_ctim;
+  fs_stat_from_kernel(st, &dir, S_IFLNK | 0777);
   return 0;
 }
 

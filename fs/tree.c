@@ -139,6 +139,18 @@ static gboolean stat_mirrored(CgfsCgroup *cg, const FsNode *node, struct stat *s
   return names && cgfs_cgroup_stat_file(cg, names, st, NULL);
 }
 
+void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode)
+{
+  memset(st, 0, sizeof *st);
+  st->st_mode = mode;
+  st->st_nlink = 1;
+  st->st_uid = k->st_uid;
+  st->st_gid = k->st_gid;
+  st->st_atim = k->st_atim;
+  st->st_mtim = k->st_mtim;
+  st->st_ctim = k->st_ctim;
+}
+
 gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error)
 {
   struct stat k;
@@ -160,16 +172,8 @@ gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **e
       return FALSE;
     mask &= 0444;
   }
-  memset(st, 0, sizeof *st);
-  st->st_mode = S_IFREG | (node->read_by_writers ? (k.st_mode & 0222) << 1 : k.st_mode & mask);
-  st->st_nlink = 1;
-  st->st_uid = k.st_uid;
-  st->st_gid = k.st_gid;
-  st->st_atim = k.st_atim;
-  st->st_mtim = k.st_mtim;
-  st->st_ctim = k.st_ctim;
+  fs_stat_from_kernel(st, &k,
+                      S_IFREG | (node->read_by_writers ? (k.st_mode & 0222) << 1 : k.st_mode & mask));
   st->st_blksize = k.st_blksize;
-  /* Generated content, served with direct I/O: the size is unknown until it is read. */
-  st->st_size = 0;
   return TRUE;
 }
