@@ -107,7 +107,11 @@ guest() {
   fi
   ok "the container's mount is on $mnt in the guest: $(grep -E "$on_mnt" /proc/self/mountinfo)"
   for node in resources.json stats.json procs metrics.prom self; do
-    [ -e "$mnt/$node" ] || fail "$mnt/$node is missing"
+    [ -e "$mnt/$node" ] || {
+      ls -la "$mnt" || true
+      docker logs cgfs 2>&1 | tail -20
+      fail "$mnt/$node is missing"
+    }
   done
   # --cgroupns host and the host's /sys/fs/cgroup: the mount's root is the guest's root cgroup.
   local cg=cgfs-test-$$-docker
