@@ -116,7 +116,7 @@ mount=$(write_errno "$MNT/resources.json" '{"pids": {"limit": 50}}')
   fail "limit on the delegated cgroup: kernel $kernel, through the mount $mount"
 [ "$(cat "$(kdir pids "$top")/pids.max")" = "$before" ] || fail "the refused limit changed pids.max"
 
-note "moves: the user's own process yes; root's (started by this test) no, as on cgroupfs"
+note "moves: the user's own process yes; root's (started by this test) as on cgroupfs (v1: no; v2: yes inside the subtree)"
 (exec setpriv --reuid="$OWNER_UID" --regid="$OWNER_GID" --clear-groups sleep 1000) &
 mine=$! SPAWNED+=("$mine")
 spawn_sleep # root's
