@@ -186,6 +186,17 @@ static CgfsNsRoot *learn(FsDaemon *d, pid_t pid, const char *link)
   return root;
 }
 
+/* Once per daemon: a daemon without CAP_SYS_PTRACE (a container's) may not read the namespaces
+ * of a caller with more capabilities or another uid, and such callers reach nothing. */
+static void warn_uninspectable(pid_t pid)
+{
+  static gint warned;
+  gboolean refused = errno == EACCES || errno == EPERM;
+  if (pid > 0 && refused && g_atomic_int_compare_and_exchange(&warned, 0, 1))
+    g_warning("cannot read /proc/%d/ns/cgroup (%s): callers the daemon may not inspect reach "
+              "nothing of the mount; give it CAP_SYS_PTRACE", (int)pid, g_strerror(errno));
+}
+
 CgfsNsRoot *fs_cgroupns_root_of(FsDaemon *d, pid_t pid)
 {
   FsCgroupNs *ns = d->cgroupns;
@@ -195,8 +206,10 @@ CgfsNsRoot *fs_cgroupns_root_of(FsDaemon *d, pid_t pid)
   snprintf(link, sizeof link, "/proc/%d/ns/cgroup", (int)pid);
   /* A caller the daemon cannot see (pid 0: another pid namespace) or inspect reaches nothing. */
   guint64 ino = pid > 0 ? ns_inode(link) : 0;
-  if (!ino)
+  if (!ino) {
+    warn_uninspectable(pid);
     return cgfs_ns_root_new_none(d->h);
+  }
   if (ino == ns->ino)
     return NULL;
   g_mutex_lock(&ns->lock);

@@ -29,7 +29,7 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
   if (p.node)
     return -ENOTDIR;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) children = cgfs_cgroup_children(cg, &error);
+  g_auto(GStrv) children = cgfs_cache_children(fs_daemon()->cache, cg, &error);
   if (!children)
     return -fs_errno(error);
   /* The entries' types (d_type), so that find and ls -F need not stat every one. */

@@ -7,9 +7,11 @@
  * reference goes. */
 #include "config-internal.h"
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include <cgfs/cache.h>
+#include <cgfs/tree.h>
 
 #include "cgroup-private.h"
 #include "fileio.h"
@@ -38,6 +40,11 @@ typedef struct {
   guint hits;     /* loads from the cache since it was cached */
   gboolean keeps; /* its directories keep files open: loaded twice since it was cached */
   GList link;     /* in the LRU queue, most recent first */
+  /* Its children (cgfs_cache_children), valid while no watch of its directories reported a
+   * change; NULL: not known. */
+  char **children;
+  int *wds;       /* inotify watches of its directories (one per directory), or NULL */
+  guint changes;  /* changes reported since it was cached */
 } Entry;
 
 struct _CgfsCache {
@@ -46,6 +53,8 @@ struct _CgfsCache {
   CgfsFdBudget *budget;
   GHashTable *entries; /* path -> Entry */
   GQueue lru;
+  int inotify_fd;      /* watches the directories of cached listings; -1: listings not cached */
+  GHashTable *watches; /* wd -> Entry */
 };
 
 /* ---- the budget ---- */
@@ -229,6 +238,8 @@ gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused)
 
 static void entry_free(Entry *e)
 {
+  g_strfreev(e->children);
+  g_free(e->wds);
   cgfs_cgroup_unref(e->cg);
   g_free(e->path);
   g_free(e);
@@ -244,6 +255,8 @@ CgfsCache *cgfs_cache_new(CgfsHierarchy *h, guint max_fds)
   c->budget->max = (gint)MIN(max_fds, (guint)G_MAXINT / 2);
   c->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
   g_queue_init(&c->lru);
+  c->inotify_fd = max_fds > 0 ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+  c->watches = g_hash_table_new(g_direct_hash, g_direct_equal);
   return c;
 }
 
@@ -252,6 +265,9 @@ void cgfs_cache_free(CgfsCache *c)
   if (!c)
     return;
   g_hash_table_unref(c->entries);
+  g_hash_table_unref(c->watches);
+  if (c->inotify_fd >= 0)
+    close(c->inotify_fd);
   budget_unref(c->budget);
   cgfs_hierarchy_unref(c->h);
   g_mutex_clear(&c->lock);
@@ -265,8 +281,21 @@ void cgfs_cache_set_access_check(CgfsCache *c, CgfsCacheAccessFunc fn, gpointer 
 }
 
 /* Under the lock. */
+static void unwatch(CgfsCache *c, Entry *e)
+{
+  for (guint i = 0; e->wds && i < e->cg->dirs->len; i++) {
+    if (e->wds[i] < 0)
+      continue;
+    g_hash_table_remove(c->watches, GINT_TO_POINTER(e->wds[i]));
+    inotify_rm_watch(c->inotify_fd, e->wds[i]);
+  }
+  g_clear_pointer(&e->wds, g_free);
+  g_clear_pointer(&e->children, g_strfreev);
+}
+
 static void drop_entry(CgfsCache *c, Entry *e)
 {
+  unwatch(c, e);
   g_queue_unlink(&c->lru, &e->link);
   g_hash_table_remove(c->entries, e->path);
 }
@@ -413,6 +442,121 @@ void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg)
 {
   if (c->budget->max > 0 && cg->kind == CGFS_PATH_STATIC && cg->h == c->h)
     insert(c, cg->path, cg);
+}
+
+/* ---- listings ---- */
+
+/* The most children a listing kept may have: past it every readdir lists the kernel's
+ * directories (memory stays small at any scale). */
+#define MAX_KEPT_LISTING 32768
+
+/* Under the lock: apply the changes the kernel reported (a child made, removed, renamed; the
+ * directory itself removed; the queue overflowed): the listings they touch are forgotten. */
+static void read_changes(CgfsCache *c)
+{
+  char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+  gssize n;
+  while ((n = read(c->inotify_fd, buf, sizeof buf)) > 0) {
+    for (char *p = buf; p < buf + n;) {
+      const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+      p += sizeof *ev + ev->len;
+      if (ev->mask & IN_Q_OVERFLOW) {
+        for (GList *l = c->lru.head; l; l = l->next) {
+          Entry *e = l->data;
+          g_clear_pointer(&e->children, g_strfreev);
+          e->changes++;
+        }
+        continue;
+      }
+      Entry *e = g_hash_table_lookup(c->watches, GINT_TO_POINTER(ev->wd));
+      if (e) {
+        g_clear_pointer(&e->children, g_strfreev);
+        e->changes++;
+      }
+    }
+  }
+}
+
+/* Under the lock: watch every directory of @e (IN_MASK_CREATE: a directory watched already,
+ * through another entry, is not taken over). */
+static gboolean watch(CgfsCache *c, Entry *e)
+{
+  if (e->wds)
+    return TRUE;
+  guint n = e->cg->dirs->len;
+  e->wds = g_new(int, n);
+  for (guint i = 0; i < n; i++)
+    e->wds[i] = -1;
+  for (guint i = 0; i < n; i++) {
+    char link[64];
+    g_snprintf(link, sizeof link, "/proc/self/fd/%d",
+               g_array_index(e->cg->dirs, CgfsCgroupDir, i).fd);
+    e->wds[i] = inotify_add_watch(c->inotify_fd, link,
+                                  IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_MASK_CREATE);
+    if (e->wds[i] < 0) {
+      unwatch(c, e);
+      return FALSE;
+    }
+    g_hash_table_insert(c->watches, GINT_TO_POINTER(e->wds[i]), e);
+  }
+  return TRUE;
+}
+
+/* Under the lock: the entry of @cg, if @cg is the cached one. */
+static Entry *entry_of(CgfsCache *c, CgfsCgroup *cg)
+{
+  Entry *e = g_hash_table_lookup(c->entries, cg->path);
+  return e && e->cg == cg ? e : NULL;
+}
+
+/* Keep @names as @cg's listing if nothing changed since @changes (read under the lock before
+ * listing, with the watches in place). */
+static void keep_listing(CgfsCache *c, CgfsCgroup *cg, guint changes, char **names)
+{
+  if (g_strv_length(names) > MAX_KEPT_LISTING)
+    return;
+  g_mutex_lock(&c->lock);
+  read_changes(c);
+  Entry *e = entry_of(c, cg);
+  if (e && e->wds && e->changes == changes && !e->children)
+    e->children = g_strdupv(names);
+  g_mutex_unlock(&c->lock);
+}
+
+char **cgfs_cache_children(CgfsCache *c, CgfsCgroup *cg, GError **error)
+{
+  if (c->inotify_fd < 0)
+    return cgfs_cgroup_children(cg, error);
+  g_mutex_lock(&c->lock);
+  read_changes(c);
+  Entry *e = entry_of(c, cg);
+  char **kept = e && e->children ? g_strdupv(e->children) : NULL;
+  gboolean watched = e && e->wds;
+  guint changes = e ? e->changes : 0;
+  g_mutex_unlock(&c->lock);
+  if (kept || !e)
+    return kept ? kept : cgfs_cgroup_children(cg, error);
+  char **names = cgfs_cgroup_children(cg, error);
+  /* Leaves (the most common: known from link counts without listing) are not worth a watch. */
+  if (!names || !names[0])
+    return names;
+  if (!watched) {
+    /* Watch first, then list again: a change between the two is then reported. */
+    g_mutex_lock(&c->lock);
+    e = entry_of(c, cg);
+    watched = e && watch(c, e);
+    changes = e ? e->changes : 0;
+    g_mutex_unlock(&c->lock);
+    if (!watched)
+      return names;
+    g_strfreev(names);
+    names = cgfs_cgroup_children(cg, error);
+    if (!names)
+      return NULL;
+  }
+  keep_listing(c, cg, changes, names);
+  return names;
 }
 
 void cgfs_cache_forget(CgfsCache *c, const char *path)

@@ -78,7 +78,16 @@ static gboolean check_usage(CgfsPlan *p, int fd, const CgfsMemoryResources *m, G
 static gboolean plan_limits_v1(CgfsPlan *p, int fd, const CgfsMemoryResources *m,
                                GError **error)
 {
-  gboolean has_memsw = cgfs_exists_at(fd, MEMSW);
+  if (!m->has_limit && !m->has_swap)
+    return TRUE;
+  /* Swap accounting is on where memsw exists: its read (needed below) tells, no stat first. */
+  gint64 cur_swap = -1;
+  g_autoptr(GError) no_memsw = NULL;
+  gboolean has_memsw = cgfs_plan_read_limit(p, fd, "memory.swap", MEMSW, &cur_swap, &no_memsw);
+  if (!has_memsw && no_memsw->code != EOPNOTSUPP) {
+    g_propagate_error(error, g_steal_pointer(&no_memsw));
+    return FALSE;
+  }
   /* Without swap accounting, unlimited swap is the only state there is. */
   gboolean has_swap = m->has_swap && (has_memsw || m->swap != -1);
   if (!m->has_limit && !has_swap)
@@ -89,9 +98,8 @@ static gboolean plan_limits_v1(CgfsPlan *p, int fd, const CgfsMemoryResources *m
                    "is accepted");
     return FALSE;
   }
-  gint64 cur_limit, cur_swap = -1;
-  if (!cgfs_plan_read_limit(p, fd, "memory.limit", LIMIT, &cur_limit, error) ||
-      (has_memsw && !cgfs_plan_read_limit(p, fd, "memory.swap", MEMSW, &cur_swap, error)))
+  gint64 cur_limit;
+  if (!cgfs_plan_read_limit(p, fd, "memory.limit", LIMIT, &cur_limit, error))
     return FALSE;
   gint64 limit = m->has_limit ? m->limit : cur_limit;
   gint64 swap = has_swap ? m->swap : cur_swap;

@@ -6,13 +6,14 @@ mnt=${MOUNTPOINT:-/run/cgfs}
 mkdir -p "$mnt"
 mountpoint -q "$mnt" || mount --bind "$mnt" "$mnt"
 mount --make-shared "$mnt"
-# --device /dev/fuse and CAP_SYS_ADMIN: to mount FUSE. CAP_SYS_PTRACE: to read each caller's
-# /proc/PID/ns/cgroup (a caller with capabilities the daemon lacks, such as the host's root,
-# cannot be inspected without it and reaches nothing: docs/security.md, "Cgroup namespaces").
-# --pid host: pids in procs are the host's. --cgroupns host and the host's /sys/fs/cgroup: the whole tree, not the container's.
-# AppArmor's docker-default profile refuses mount(2).
+# --device /dev/fuse and CAP_SYS_ADMIN: to mount FUSE. --pid host: pids in procs are the
+# host's. --cgroupns host and the host's /sys/fs/cgroup: the whole tree, not the container's.
+# AppArmor's docker-default profile refuses mount(2). CAP_SYS_PTRACE: to learn each caller's
+# pid and cgroup namespaces (/proc/PID/ns/*); without it a caller with capabilities the daemon
+# lacks (the host's root) or another uid reaches nothing of the mount.
 docker run -d --name cgfs --restart on-failure \
-  --device /dev/fuse --cap-add SYS_ADMIN --cap-add SYS_PTRACE --security-opt apparmor=unconfined \
+  --device /dev/fuse --cap-add SYS_ADMIN --cap-add SYS_PTRACE \
+  --security-opt apparmor=unconfined \
   --pid host --cgroupns host \
   -v /sys/fs/cgroup:/sys/fs/cgroup \
   -v "$mnt:/run/cgfs:rshared" \

@@ -1,10 +1,11 @@
 #!/bin/bash
 # The fault tests that make sense on cgroup v2, in one guest boot (tests/vm): restart on a dead
-# mount, and kill -9 during updates and moves. Each runs as its own bash, as meson runs it.
+# mount, kill -9 during updates and moves, two documents written at once through two mounts.
+# Each runs as its own bash, as meson runs it.
 set -u
 dir=$(dirname "$0")
 status=0
-for t in dead-mount crash-updates; do
+for t in dead-mount crash-updates racing-updates; do
   echo "=== $t"
   bash "$dir/$t.sh"
   s=$?

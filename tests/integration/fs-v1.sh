@@ -174,6 +174,22 @@ no_procs "$MNT/$H/procs" || fail "procs of $H after its process ended: $(cat "$M
 file_has_line "$MNT/$H/events" "populated 0" || fail "events of $H after its process ended: $(cat "$MNT/$H/events")"
 rmdir "$MNT/$H"
 
+note "a listing kept between reads follows cgroups made and removed outside cgfs, in any hierarchy"
+L=$PREFIX"list"
+mkdir "$MNT/$L" "$MNT/$L/a" "$MNT/$L/b"
+for _ in 1 2 3; do ls "$MNT/$L" > /dev/null; done # listed again and again: kept
+children() { find "$MNT/$L" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort | tr '\n' ' '; }
+[ "$(children)" = "a b " ] || fail "children of $L: $(children)"
+mkdir "$(v1_dir memory "$L")/m" # in one hierarchy only, outside cgfs
+[ "$(children)" = "a b m " ] || fail "children of $L after a mkdir in memory: $(children)"
+rmdir "$(v1_dir memory "$L")/m"
+[ "$(children)" = "a b " ] || fail "children of $L after that rmdir: $(children)"
+for m in $(v1_mounts); do rmdir "$m/$L/a"; done
+[ "$(children)" = "b " ] || fail "children of $L after a rmdir outside cgfs: $(children)"
+rmdir "$MNT/$L/b"
+[ -z "$(children)" ] || fail "children of $L after rmdir through cgfs: $(children)"
+rmdir "$MNT/$L"
+
 note "readers hold no descriptors of the daemon's"
 before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
 fds=()

@@ -61,6 +61,16 @@ no_procs "$MNT/$H/procs" || fail "procs of $H after its process ended: $(cat "$M
 file_has_line "$MNT/$H/events" "populated 0" || fail "events of $H after its process ended: $(cat "$MNT/$H/events")"
 rmdir "$MNT/$H"
 
+note "a listing kept between reads follows cgroups made and removed outside cgfs"
+L=$PREFIX"list"
+mkdir "$MNT/$L" "$MNT/$L/a"
+for _ in 1 2 3; do ls "$MNT/$L" > /dev/null; done # listed again and again: kept
+mkdir "$V2/$L/k"
+[ -d "$MNT/$L/k" ] && ls "$MNT/$L" | grep -qx k || fail "ls $L lacks k made outside cgfs: $(ls "$MNT/$L" | tr '\n' ' ')"
+rmdir "$V2/$L/k"
+! ls "$MNT/$L" | grep -qx k || fail "ls $L still shows k removed outside cgfs"
+rmdir "$MNT/$L/a" "$MNT/$L"
+
 note "state"
 echo frozen > "$MNT/$A/state"
 [ "$(cat "$V2/$A/cgroup.freeze")" = 1 ] || fail "cgroup.freeze after freezing"

@@ -299,7 +299,9 @@ static void test_moves_over_time(void **state)
   GError *error = NULL;
   g_autoptr(CgfsStats) s0 = cgfs_cgroup_stats(cg, &error);
   assert_no_gerror(error);
-  /* Wait for the burner to be throttled again: how soon depends on how busy the machine is. */
+  /* Wait for the burner to be throttled again: how soon depends on how busy the machine is. The
+   * kernel counts a throttle when it starts (nr_throttled) but adds its time when it ends
+   * (throttled_usec), so both are waited for. */
   g_autoptr(CgfsStats) s1 = NULL;
   for (guint i = 0; i < 300; i++) {
     g_usleep(100000);
@@ -307,6 +309,7 @@ static void test_moves_over_time(void **state)
     s1 = cgfs_cgroup_stats(cg, &error);
     assert_no_gerror(error);
     if (s1->v2.cpu.nr_throttled > s0->v2.cpu.nr_throttled &&
+        s1->v2.cpu.throttled_usec > s0->v2.cpu.throttled_usec &&
         s1->v2.cpu.usage_usec > s0->v2.cpu.usage_usec)
       break;
   }

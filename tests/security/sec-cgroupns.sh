@@ -101,6 +101,10 @@ row "removes its namespace's root" "$("$TRY" rmdir "$MNT/$D/a")" "$(k rmdir "$K2
 if [ "$VERSION" = v2 ]; then
   row "writes a limit of its namespace's root" \
     "$("$TRY" write "$MNT/$D/a/resources.json" '{"pids":{"limit":9}}')" "$(k write "$K2/pids.max" 9)"
+  # (the shell is in it: both sides must refuse before freezing or killing anything)
+  row "freezes its namespace's root" "$("$TRY" write "$MNT/$D/a/state" frozen)" \
+    "$(k write "$K2/cgroup.freeze" 1)"
+  row "kills its namespace's root" "$("$TRY" write "$MNT/$D/a/kill" 1)" "$(k write "$K2/cgroup.kill" 1)"
 else
   row "writes a limit of its namespace's root" \
     "$("$TRY" write "$MNT/$D/a/resources.json" '{"memory":{"limit":1073741824}}')" \
@@ -159,6 +163,10 @@ check_rows() { # WHO, with the rows in $OUT
   expect "$who" "reads events above its root" ENOENT -
   expect "$who" "removes its namespace's root" EBUSY EBUSY
   expect "$who" "writes a limit of its namespace's root" "$(v1_or ok EPERM)" "$(v1_or ok EPERM)"
+  if [ "$VERSION" = v2 ]; then
+    expect "$who" "freezes its namespace's root" EPERM EPERM
+    expect "$who" "kills its namespace's root" EPERM EPERM
+  fi
   expect "$who" "mkdir inside" ok ok
   expect "$who" "reads stats of its namespace's root" ok ok
   expect "$who" "self leads to its own cgroup" ok ok

@@ -271,6 +271,44 @@ static void test_child_of_cached_parent(void **state)
   g_clear_error(&error);
 }
 
+static char *children_of(CgfsCache *c, CgfsCgroup *cg)
+{
+  GError *error = NULL;
+  g_auto(GStrv) names = cgfs_cache_children(c, cg, &error);
+  assert_no_gerror(error);
+  return g_strjoinv(",", names);
+}
+
+/* A listing kept between calls is never stale: children made and removed behind the cache's
+ * back (as the kernel's mkdir and rmdir by anyone) are in the next answer. */
+static void test_children_follow_changes(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  make_cgroup(m->t, CG "/a");
+  make_cgroup(m->t, CG "/b");
+  g_autoptr(CgfsCgroup) cg = load(c, "/" CG);
+  for (guint i = 0; i < 3; i++) {
+    g_autofree char *names = children_of(c, cg);
+    assert_string_equal(names, "a,b");
+  }
+  make_cgroup(m->t, CG "/c");
+  g_autofree char *made = children_of(c, cg);
+  assert_string_equal(made, "a,b,c");
+  g_autofree char *again = children_of(c, cg);
+  assert_string_equal(again, "a,b,c");
+  g_autofree char *b = fake_tree_path(m->t, "sys/fs/cgroup/" CG "/b");
+  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", b);
+  assert_int_equal(system(rm), 0);
+  g_autofree char *removed = children_of(c, cg);
+  assert_string_equal(removed, "a,c");
+  g_autofree char *a = fake_tree_path(m->t, "sys/fs/cgroup/" CG "/a");
+  g_autofree char *d = fake_tree_path(m->t, "sys/fs/cgroup/" CG "/d");
+  assert_int_equal(rename(a, d), 0);
+  g_autofree char *renamed = children_of(c, cg);
+  assert_string_equal(renamed, "c,d");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -284,6 +322,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_disabled, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_child_of_cached_parent, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_room_from_kept_files, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_children_follow_changes, setup, fake_machine_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

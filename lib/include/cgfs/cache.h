@@ -109,6 +109,21 @@ CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec path, GError **error);
  */
 void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg);
 /**
+ * cgfs_cache_children:
+ * @c: a #CgfsCache
+ * @cg: a cgroup this cache returned
+ * @error: return location for a #GError
+ *
+ * cgfs_cgroup_children() of @cg. A cached cgroup with children keeps its listing while the
+ * kernel reports no change in any of its directories (inotify: a child made, removed or
+ * renamed there, by anyone), so that listing it again does not list every hierarchy's
+ * directory. The reported changes are read before every use: a child made before this call is
+ * in the answer. Without inotify (or a watch), it lists.
+ *
+ * Returns: (transfer full): the sorted child names (g_strfreev()), or %NULL with @error set
+ */
+char **cgfs_cache_children(CgfsCache *c, CgfsCgroup *cg, GError **error);
+/**
  * cgfs_cache_forget:
  * @c: a #CgfsCache
  * @path: a cgroup path
