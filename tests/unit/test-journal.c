@@ -473,8 +473,8 @@ static void test_undo_of_enabling_checks_children(void **state)
 {
   (void)state;
   FakeTree *t = res_tree_v2(TRUE);
-  g_autoptr(CgfsCgroup) c = res_cgroup(t, 2, "/p/c");
-  g_autoptr(CgfsCgroup) d = res_cgroup(t, 2, "/p/d");
+  cgfs_cgroup_unref(res_cgroup(t, 2, "/p/c")); /* made with their files */
+  cgfs_cgroup_unref(res_cgroup(t, 2, "/p/d"));
   g_autofree char *p = g_build_filename(t->root, "sys/fs/cgroup/p/cgroup.subtree_control", NULL);
   g_autofree char *why = NULL;
   static const char *const disable[] = { "-memory", "-cpu", "-io", "-rdma", "-pids", NULL };
