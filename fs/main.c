@@ -1,5 +1,6 @@
 /* cgfs: cgroups as a file tree. Options, start-up, the FUSE loop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -361,18 +362,63 @@ static void remove_pidfile(const char *path)
     unlink(path);
 }
 
+/* Stdio on /dev/null, as fuse_daemonize() leaves a detached daemon (the log keeps its own copy
+ * of stderr where it writes there). */
+static void stdio_to_null(void)
+{
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0)
+    return;
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+    dup2(null, fd);
+  if (null > STDERR_FILENO)
+    close(null);
+}
+
+/* In the foreground: the pid file only. Otherwise detached as fuse_daemonize() does (fork,
+ * setsid, chdir /, stdio on /dev/null), except that the starting process returns only once the
+ * pid file is written, with its outcome: whoever reads the pid file as soon as `cgfs` or `mount`
+ * returns (a script, systemd's PIDFile=) finds it. */
+static gboolean detach(gboolean foreground, const char *pidfile)
+{
+  g_autoptr(GError) error = NULL;
+  int waiter[2] = { -1, -1 };
+  if (!foreground) {
+    if (pipe2(waiter, O_CLOEXEC) != 0)
+      return FALSE;
+    pid_t pid = fork();
+    if (pid != 0) {
+      close(waiter[1]);
+      char written = 0;
+      gboolean ok = pid > 0 && read(waiter[0], &written, 1) == 1 && written;
+      if (pid > 0)
+        _exit(ok ? 0 : 1);
+      close(waiter[0]);
+      return FALSE;
+    }
+    close(waiter[0]);
+    setsid();
+  }
+  if (chdir("/") != 0)
+    g_debug("chdir /: %s", g_strerror(errno));
+  char written = !pidfile || write_pidfile(pidfile, &error);
+  if (!written)
+    g_warning("cannot write the pid file: %s", error->message);
+  if (!foreground) {
+    stdio_to_null();
+    if (write(waiter[1], &written, 1) != 1)
+      g_debug("the starting process is gone");
+    close(waiter[1]);
+  }
+  return written;
+}
+
 static int serve(struct fuse *fuse, const struct fuse_cmdline_opts *cmd, FsDaemon *d,
                  const Options *o)
 {
-  if (fuse_daemonize(cmd->foreground) != 0 ||
+  if (!detach(cmd->foreground, o->pidfile) ||
       fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
     return 1;
-  g_autoptr(GError) error = NULL;
-  if (o->pidfile && !write_pidfile(o->pidfile, &error)) {
-    g_warning("cannot write the pid file: %s", error->message);
-    fuse_remove_signal_handlers(fuse_get_session(fuse));
-    return 1;
-  }
   g_message("serving %s of the %s%s hierarchy on %s", d->root,
             cgfs_hierarchy_is_systemd(d->h) ? "systemd " : "",
             cgfs_hierarchy_version(d->h) == 2 ? "v2" : "v1", cmd->mountpoint);
@@ -478,6 +524,11 @@ int main(int argc, char **argv)
       fuse_opt_parse(&args, &o, option_spec, option_proc) != 0) {
     fuse_opt_free_args(&args);
     return 1;
+  }
+  if (o.pidfile) { /* the daemon works in / */
+    char *absolute = g_canonicalize_filename(o.pidfile, NULL);
+    g_free(o.pidfile);
+    o.pidfile = absolute;
   }
   int status = o.help || o.version ? 0 : start(argv[0], &args, &o);
   if (o.help)

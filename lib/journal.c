@@ -341,26 +341,26 @@ gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
 void cgfs_json_append_string(GString *out, const char *value)
 {
   g_string_append_c(out, '"');
-  for (const char *c = value; *c; c++) {
-    switch (*c) {
-    case '"':
-      g_string_append(out, "\\\"");
+  for (const char *c = value; *c;) {
+    /* runs of characters that need no escape, copied at once */
+    gsize run = 0;
+    while (c[run] && c[run] != '"' && c[run] != '\\' && (guchar)c[run] >= 0x20)
+      run++;
+    g_string_append_len(out, c, (gssize)run);
+    c += run;
+    if (!*c)
       break;
-    case '\\':
-      g_string_append(out, "\\\\");
-      break;
-    case '\n':
+    if (*c == '"' || *c == '\\') {
+      g_string_append_c(out, '\\');
+      g_string_append_c(out, *c);
+    } else if (*c == '\n') {
       g_string_append(out, "\\n");
-      break;
-    case '\t':
+    } else if (*c == '\t') {
       g_string_append(out, "\\t");
-      break;
-    default:
-      if ((guchar)*c < 0x20)
-        g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
-      else
-        g_string_append_c(out, *c);
+    } else {
+      g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
     }
+    c++;
   }
   g_string_append_c(out, '"');
 }

@@ -58,12 +58,21 @@ rss0=$(jq .daemon.rss_kb_start "$r") rss1=$(jq .daemon.rss_kb_after "$r")
 [ "$rss1" -le $((rss0 + rss_slack_kb)) ] ||
   fail "the daemon's RSS is $rss1 kB after the load, $rss0 kB before"
 
-# The kernel holds the last limit written, as resources.json shows it.
+# The kernel holds the last limit written, as resources.json shows it. A client can end without
+# having written one when the machine is starved (a guest under TCG managed 7 operations in 25 s
+# once): its cgroup must then have none; and every limit write counted must be somewhere.
+written=0
 for d in "$top"/c*; do
   want=$(jq .pids.limit "$d/resources.json") || fail "cannot read $d/resources.json"
   kd=$(v1_dir pids "${PREFIX}soak/${d##*/}")
   [ -d "$kd" ] || kd=$(v2_mount)/${PREFIX}soak/${d##*/}
-  [ "$(cat "$kd/pids.max")" = "$want" ] || fail "$kd/pids.max is not $want"
+  kernel=$(cat "$kd/pids.max")
+  [ "$want" != -1 ] || want=max
+  [ "$kernel" = "$want" ] || fail "$kd/pids.max is $kernel, resources.json says $want"
+  [ "$want" = max ] && continue
   [ "$want" -ge 100 ] && [ "$want" -lt 200 ] || fail "$d: pids limit $want was never written"
+  written=$((written + 1))
 done
+[ "$(jq .ops.limits "$r")" = 0 ] || [ "$written" -gt 0 ] ||
+  fail "$(jq .ops.limits "$r") limit writes, and no cgroup holds one"
 note "ok: $(jq -c '{ops_per_s, emfile, failed, daemon}' "$r")"

@@ -80,12 +80,15 @@ ls "$MNT" >/dev/null
 grep -q "unique:" "$LOG" || fail "no FUSE request trace from --debug on stderr"
 unmount_cgfs # the process started is the one that served, and it ended with status 0
 
-note "detached with a pid file; without syslog the messages go to the stderr it started with"
+note "detached with a pid file (a relative path: to where cgfs started), there when cgfs returns"
+note "without syslog the messages go to the stderr it started with"
 : >"$LOG"
-"$CGFS" --pidfile="$PIDFILE" --state-dir="$STATE_DIR" --root=/"$ROOT" --hierarchy="$HIER" "$MNT" 2>>"$LOG" \
-  {TEST_OUT}>&- {TEST_ERR}>&- || fail "cgfs did not start detached"
+# The pid file is read at once: a service manager reads it as soon as the command returns.
+(cd "$(dirname "$PIDFILE")" && exec "$CGFS" --pidfile="$(basename "$PIDFILE")" \
+  --state-dir="$STATE_DIR" --root=/"$ROOT" --hierarchy="$HIER" "$MNT" 2>>"$LOG" \
+  {TEST_OUT}>&- {TEST_ERR}>&-) || fail "cgfs did not start detached"
 is_mounted || fail "not mounted once cgfs returned"
-pid=$(cat "$PIDFILE")
+pid=$(cat "$PIDFILE") || fail "no pid file when cgfs returned"
 [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$CGFS")" ] || fail "pid file: $pid is not cgfs"
 check_root_is_shown detached
 if [ -S /dev/log ]; then

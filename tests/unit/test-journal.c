@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "fake-tree.h"
+#include "journal-private.h"
 #include "res-fixtures.h"
 #include "unit-common.h"
 
@@ -157,6 +158,28 @@ static void test_update_record_recovers(void **state)
   assert_string_equal(v, "max\n");
   g_autofree char *sh = fake_tree_read(f->m->t, "sys/fs/cgroup/cpu/\"q\\/cpu.shares");
   assert_string_equal(sh, "1024\n");
+}
+
+/* Strings in text records: every character that JSON escapes, read back as it was. */
+static void test_json_string_escapes(void **state)
+{
+  (void)state;
+  GString *value = g_string_new("plain \"quoted\" back\\slash /");
+  for (int c = 1; c < 0x20; c++)
+    g_string_append_c(value, (char)c);
+  g_string_append(value, "é end");
+  g_autoptr(GString) json = g_string_new("[");
+  cgfs_json_append_string(json, value->str);
+  g_string_append_c(json, ']');
+  for (const char *c = json->str; *c; c++) /* RFC 8259: no raw control character in a string */
+    assert_true((guchar)*c >= 0x20);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  GError *error = NULL;
+  assert_true(json_parser_load_from_data(parser, json->str, -1, &error));
+  assert_no_gerror(error);
+  JsonArray *a = json_node_get_array(json_parser_get_root(parser));
+  assert_string_equal(json_array_get_string_element(a, 0), value->str);
+  g_string_free(value, TRUE);
 }
 
 /* Record slots left by a crash: a committed record (padded with spaces) is recovered, free and
@@ -565,6 +588,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_update_drops_its_record, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
+    cmocka_unit_test(test_json_string_escapes),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
