@@ -480,6 +480,25 @@ static void sibling_relies_on_enabling(Fixture *f, gboolean sibling_writes)
   fake_tree_free(t);
 }
 
+/* The same in process: plan A enabled memory in /a while planning and is abandoned (a later
+ * part of its document failed) after the sibling /a/c set its memory limit: the rollback keeps
+ * memory enabled in /a. */
+static void test_rollback_keeps_enabling_a_sibling_uses(void **state)
+{
+  (void)state;
+  FakeTree *t = res_tree_v2(FALSE);
+  g_autoptr(CgfsCgroup) b = res_cgroup(t, 2, "/a/b");
+  g_autoptr(CgfsCgroup) c = res_cgroup(t, 2, "/a/c");
+  g_autoptr(CgfsPlan) p = res_plan_of(b, "{\"memory\": {\"limit\": 536870912}}");
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "+memory");
+  fake_tree_write(t, "sys/fs/cgroup/a/cgroup.subtree_control", "memory\n"); /* as the kernel */
+  res_update_ok(c, "{\"memory\": {\"limit\": 268435456}}");
+  cgfs_plan_abandon(p);
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "memory\n");
+  res_assert_file(t, "sys/fs/cgroup/a/c/memory.max", "268435456");
+  fake_tree_free(t);
+}
+
 static void test_recovery_keeps_enabling_a_sibling_uses(void **state)
 {
   sibling_relies_on_enabling(*state, TRUE);
@@ -596,6 +615,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_crash_at_each_write_v1, setup, teardown),
     cmocka_unit_test_setup_teardown(test_crash_after_enabling_v2, setup, teardown),
     cmocka_unit_test(test_undo_of_enabling_checks_children),
+    cmocka_unit_test(test_rollback_keeps_enabling_a_sibling_uses),
     cmocka_unit_test_setup_teardown(test_recovery_keeps_enabling_a_sibling_uses, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_recovery_undoes_enabling_idle_sibling, setup,
