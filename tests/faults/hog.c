@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,6 +144,23 @@ static void freeze_many(const char *file, int n)
     pthread_join(th[i], NULL);
 }
 
+/* The hog's own open-files limit must not be what refuses it (the guest's default soft limit is
+ * 1024, the daemon's share too): raised to the hard limit, and too low a hard limit is an error,
+ * never a figure. */
+static int room_for(int n)
+{
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return 0;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)n + 16) {
+    fprintf(stderr, "hog: cannot hold %d files: the open files limit is %llu\n", n,
+            (unsigned long long)rl.rlim_cur);
+    return 0;
+  }
+  return 1;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 4) {
@@ -151,6 +169,8 @@ int main(int argc, char **argv)
   }
   const char *mode = argv[1], *file = argv[2];
   int n = atoi(argv[3]);
+  if (!room_for(n))
+    return 69;
   if (strcmp(mode, "open") == 0)
     open_many(file, n, O_RDONLY);
   else if (strcmp(mode, "write") == 0 && argc == 5)

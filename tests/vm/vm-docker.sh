@@ -106,12 +106,20 @@ guest() {
     fail "no fuse.cgfs mount on $mnt in the guest after 120 s"
   fi
   ok "the container's mount is on $mnt in the guest: $(grep -E "$on_mnt" /proc/self/mountinfo)"
+  # What went wrong, when a check fails: the daemon's log, its restarts, the mount.
+  diagnose() {
+    echo "--- docker logs cgfs"; docker logs cgfs 2>&1 | tail -20
+    echo "--- restarts: $(docker inspect -f '{{.RestartCount}} {{.State.Status}}' cgfs 2>&1)"
+    echo "--- ls -la $mnt"; ls -la "$mnt" 2>&1 | head -20
+    grep " $mnt " /proc/self/mountinfo
+    local pid
+    pid=$(docker inspect -f '{{.State.Pid}}' cgfs 2>/dev/null) || return 0
+    echo "--- cgroup namespaces: daemon $(readlink "/proc/$pid/ns/cgroup"), test $(readlink /proc/self/ns/cgroup)"
+    echo "--- the daemon's /proc/PID/cgroup: $(cat "/proc/$pid/cgroup"); the test's: $(cat /proc/self/cgroup)"
+    echo "--- the daemon's view of itself: $(docker exec cgfs cat /proc/self/cgroup 2>&1)"
+  }
   for node in resources.json stats.json procs metrics.prom self; do
-    [ -e "$mnt/$node" ] || {
-      ls -la "$mnt" || true
-      docker logs cgfs 2>&1 | tail -20
-      fail "$mnt/$node is missing"
-    }
+    wait_for 60 test -e "$mnt/$node" || { diagnose; fail "$mnt/$node is missing after 60 s"; }
   done
   # --cgroupns host and the host's /sys/fs/cgroup: the mount's root is the guest's root cgroup.
   local cg=cgfs-test-$$-docker
