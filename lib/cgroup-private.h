@@ -41,6 +41,12 @@ const CgfsCgroupDir *cgfs_cgroup_first_dir(const CgfsCgroup *cg);
  * for messages. */
 char *cgfs_cgroup_dir_label(const CgfsCgroup *cg, const CgfsCgroupDir *d);
 
+/* An O_PATH fd of mount @m's directory (one of @h's), kept by @h and opened at first use, so
+ * that a cgroup's directory is opened relative to it (the path walk from / through /sys and the
+ * mounts above is the costly part of an open); -1 when it cannot be had (use the path). While
+ * @h lives it keeps the mount busy, as any open cgroup directory does. */
+int cgfs_hierarchy_mount_fd(CgfsHierarchy *h, const CgfsMount *m);
+
 /* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
 void cgfs_backoff_sleep(guint attempt);
 

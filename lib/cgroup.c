@@ -77,13 +77,26 @@ static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
   return g_steal_pointer(&cg);
 }
 
+/* @d->dir, opened relative to its mount's kept fd when it lies below it (as it always does),
+ * else by path. */
+static int open_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
+{
+  int mount_fd = cgfs_hierarchy_mount_fd(h, d->mount);
+  gsize n = strlen(d->mount->dir);
+  if (mount_fd < 0 || strncmp(d->dir, d->mount->dir, n) != 0 ||
+      (d->dir[n] != '/' && d->dir[n] != '\0'))
+    return open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  const char *rel = d->dir[n] ? d->dir + n + 1 : ".";
+  return openat(mount_fd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 static guint open_dirs(CgfsCgroup *cg, GError **error)
 {
   guint found = 0;
   for (guint i = 0; i < cg->dirs->len; i++) {
     CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
     cgfs_close_fd(&d->fd);
-    d->fd = open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    d->fd = open_dir(cg->h, d);
     if (d->fd >= 0)
       found++;
     else if (errno != ENOENT && errno != ENOTDIR) {

@@ -1,5 +1,8 @@
 #include "config-internal.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cgfs/hierarchy.h>
 
 #include "journal-private.h"
@@ -13,6 +16,9 @@ struct _CgfsHierarchy {
   GArray *subsystems; /* CgfsSubsystem; names point into the system's mounts */
   CgfsJournal *journal; /* NULL: plans are not journaled */
   CgfsSystemd *systemd; /* a systemd hierarchy's manager; NULL for cgroupfs */
+  /* O_PATH fd of each subsystem's mount directory, opened at first use (-1: not yet; -2: could
+   * not be opened, paths are used); see cgfs_hierarchy_mount_fd(). */
+  int *mount_fds;
 };
 
 static CgfsHierarchy *hierarchy_new(CgfsSystem *sys, int version)
@@ -29,6 +35,31 @@ static void add_subsystem(CgfsHierarchy *h, const char *name, const CgfsMount *m
 {
   CgfsSubsystem s = { name, m };
   g_array_append_val(h->subsystems, s);
+  h->mount_fds = g_renew(int, h->mount_fds, h->subsystems->len);
+  h->mount_fds[h->subsystems->len - 1] = -1;
+}
+
+int cgfs_hierarchy_mount_fd(CgfsHierarchy *h, const CgfsMount *m)
+{
+  guint i = 0;
+  while (i < h->subsystems->len && g_array_index(h->subsystems, CgfsSubsystem, i).mount != m)
+    i++;
+  if (i == h->subsystems->len)
+    return -1;
+  int fd = __atomic_load_n(&h->mount_fds[i], __ATOMIC_ACQUIRE);
+  if (fd != -1)
+    return fd < 0 ? -1 : fd;
+  int opened = open(m->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int want = opened >= 0 ? opened : -2;
+  int expected = -1;
+  /* Two threads may race at the first use: one fd is kept, the other closed. */
+  if (!__atomic_compare_exchange_n(&h->mount_fds[i], &expected, want, FALSE, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_ACQUIRE)) {
+    if (opened >= 0)
+      close(opened);
+    return expected < 0 ? -1 : expected;
+  }
+  return opened;
 }
 
 CgfsHierarchy *cgfs_hierarchy_v1(CgfsSystem *sys, GError **error)
@@ -114,6 +145,10 @@ CgfsHierarchy *cgfs_hierarchy_ref(CgfsHierarchy *h)
 void cgfs_hierarchy_unref(CgfsHierarchy *h)
 {
   if (h && g_atomic_int_dec_and_test(&h->ref)) {
+    for (guint i = 0; h->mount_fds && i < h->subsystems->len; i++)
+      if (h->mount_fds[i] >= 0)
+        close(h->mount_fds[i]);
+    g_free(h->mount_fds);
     g_array_unref(h->subsystems);
     cgfs_journal_unref(h->journal);
     cgfs_systemd_free(h->systemd);

@@ -263,6 +263,11 @@ static gboolean validate_fields(const Field *fields, gconstpointer base, const c
   for (const Field *f = fields; f->key; f++) {
     if (!cgfs_field_present(f, base) || f->type == T_BOOL)
       continue;
+    gint64 iv = f->type == T_STR || f->type == T_CHARS ? 0 : cgfs_field_int(f, base);
+    gboolean u64_over = f->type == T_U64 && *AT(base, f->off, const guint64) > G_MAXINT64;
+    /* The common case, an integer in range, needs no path: it is made only for a message. */
+    if (f->type != T_STR && f->type != T_CHARS && !u64_over && iv >= f->min && iv <= f->max)
+      continue;
     g_autofree char *p = cgfs_path_join(path, f->key);
     if (f->type == T_STR || f->type == T_CHARS) {
       const char *v = cgfs_field_string(f, base);
@@ -272,8 +277,8 @@ static gboolean validate_fields(const Field *fields, gconstpointer base, const c
         return FALSE;
       continue;
     }
-    gint64 v = cgfs_field_int(f, base);
-    if (f->type == T_U64 && *AT(base, f->off, const guint64) > G_MAXINT64)
+    gint64 v = iv;
+    if (u64_over)
       return cgfs_res_fail(error, ERANGE,
                            "%s: %" G_GUINT64_FORMAT " is out of range %" G_GINT64_FORMAT
                            "..%" G_GINT64_FORMAT,
@@ -282,6 +287,34 @@ static gboolean validate_fields(const Field *fields, gconstpointer base, const c
       return FALSE;
   }
   return TRUE;
+}
+
+/* Whether validate_fields() has anything to look at beyond integers in range (which need no
+ * path for a message). */
+static gboolean fields_all_plain(const Field *fields, gconstpointer base)
+{
+  for (const Field *f = fields; f->key; f++) {
+    if (!cgfs_field_present(f, base) || f->type == T_BOOL)
+      continue;
+    if (f->type == T_STR || f->type == T_CHARS)
+      return FALSE;
+    gint64 v = cgfs_field_int(f, base);
+    if ((f->type == T_U64 && *AT(base, f->off, const guint64) > G_MAXINT64) || v < f->min ||
+        v > f->max)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* validate_fields() of section @name below @prefix; its path is made only when it may be
+ * needed in a message (a plan validates every update: no allocation when all is well). */
+static gboolean validate_section(const Field *fields, gconstpointer base, const char *prefix,
+                                 const char *name, GError **error)
+{
+  if (fields_all_plain(fields, base))
+    return TRUE;
+  g_autofree char *path = g_strconcat(prefix, name, NULL);
+  return validate_fields(fields, base, path, error);
 }
 
 static gboolean validate_device(const CgfsDeviceRule *d, const char *path, GError **error)
@@ -329,6 +362,8 @@ static gboolean validate_lists(const CgfsResources *r, const char *prefix, GErro
     { r->network.priorities, cgfs_priority_fields, "network.priorities" },
   };
   for (guint i = 0; i < G_N_ELEMENTS(lists); i++) {
+    if (!lists[i].a || lists[i].a->len == 0)
+      continue;
     g_autofree char *p = g_strconcat(prefix, lists[i].name, NULL);
     if (!validate_list(lists[i].a, lists[i].fields, p, error))
       return FALSE;
@@ -401,16 +436,11 @@ gboolean cgfs_resources_validate(const CgfsResources *r, const char *prefix, GEr
 {
   if (!lists_present(r, prefix, error))
     return FALSE;
-  g_autofree char *mem = g_strconcat(prefix, "memory", NULL);
-  g_autofree char *cpu = g_strconcat(prefix, "cpu", NULL);
-  g_autofree char *pids = g_strconcat(prefix, "pids", NULL);
-  g_autofree char *bio = g_strconcat(prefix, "blockIO", NULL);
-  g_autofree char *net = g_strconcat(prefix, "network", NULL);
-  return validate_fields(cgfs_memory_fields, &r->memory, mem, error) &&
-         validate_fields(cgfs_cpu_fields, &r->cpu, cpu, error) &&
-         validate_fields(cgfs_pids_fields, &r->pids, pids, error) &&
-         validate_fields(cgfs_block_io_fields, &r->block_io, bio, error) &&
-         validate_fields(cgfs_network_fields, &r->network, net, error) &&
+  return validate_section(cgfs_memory_fields, &r->memory, prefix, "memory", error) &&
+         validate_section(cgfs_cpu_fields, &r->cpu, prefix, "cpu", error) &&
+         validate_section(cgfs_pids_fields, &r->pids, prefix, "pids", error) &&
+         validate_section(cgfs_block_io_fields, &r->block_io, prefix, "blockIO", error) &&
+         validate_section(cgfs_network_fields, &r->network, prefix, "network", error) &&
          validate_lists(r, prefix, error);
 }
 

@@ -334,6 +334,11 @@ static char *mark_big_integers(const char *json, gsize len)
     gsize end = i + 1;
     while (end < len && (g_ascii_isalnum(json[end]) || strchr(".+-", json[end])))
       end++;
+    /* 18 digits always fit in 64 bits: most numbers need no closer look (nor an allocation). */
+    if (end - i - (c == '-') <= 18) {
+      i = end - 1;
+      continue;
+    }
     g_autofree char *token = g_strndup(json + i, end - i);
     gint64 ignored;
     gboolean integer = strspn(token + (c == '-'), "0123456789") == strlen(token + (c == '-'));

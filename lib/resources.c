@@ -261,7 +261,16 @@ static char *read_enabling(CgfsPlan *p, int fd, const char *file, gsize *len, GE
 static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
                       GError **error)
 {
-  g_autofree char *key = g_strdup_printf("%d/%s", fd, file);
+  /* "<fd>/<file>", without printf's cost (several reads per update) */
+  char num[16];
+  gsize digits = 0;
+  for (unsigned v = (unsigned)fd; digits == 0 || v > 0; v /= 10)
+    num[sizeof num - 1 - digits++] = (char)('0' + v % 10);
+  gsize file_len = strlen(file);
+  g_autofree char *key = g_malloc(digits + 1 + file_len + 1);
+  memcpy(key, num + sizeof num - digits, digits);
+  key[digits] = '/';
+  memcpy(key + digits + 1, file, file_len + 1);
   const char *cached = g_hash_table_lookup(p->reads, key);
   if (cached) {
     *len = strlen(cached);
