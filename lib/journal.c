@@ -11,6 +11,7 @@
 #include "devices-bpf.h"
 #include "fileio.h"
 #include "journal-private.h"
+#include "resources-private.h"
 
 #define RECORD_VERSION 1
 #define RECORD_SUFFIX ".json"
@@ -537,11 +538,20 @@ static char *recover_update(JsonObject *o, const char *cgroup)
   g_autoptr(GArray) todo = restores_of(member_array(o, "undo"));
   guint total = todo->len, gone = 0;
   g_autofree char *last_error = NULL;
+  g_autoptr(GString) kept = g_string_new(NULL);
   for (guint pass = 0; pass < RECOVERY_PASSES && todo->len; pass++) {
     g_autoptr(GArray) failed = g_array_new(FALSE, FALSE, sizeof(Restore));
     for (guint i = 0; i < todo->len; i++) {
       const Restore *r = &g_array_index(todo, Restore, i);
       g_autoptr(GError) local = NULL;
+      g_autofree char *why = NULL;
+      /* An enabling undone only if no other cgroup relies on it since (a sibling's plan that
+       * found the controller enabled and wrote its limits: disabling would delete them). */
+      if (cgfs_res_subtree_undo_keeps(AT_FDCWD, r->file, r->value, &why)) {
+        g_string_append_printf(kept, "; %s", why);
+        total--;
+        continue;
+      }
       if (cgfs_write_at(AT_FDCWD, r->file, r->value, &local))
         continue;
       if (local->code == ENOENT) {
@@ -561,11 +571,11 @@ static char *recover_update(JsonObject *o, const char *cgroup)
                 : g_strdup("");
   if (todo->len)
     return g_strdup_printf("rolled back the unfinished update of %s: %u of %u files restored, %u "
-                           "could not be (%s)%s", cgroup, total - todo->len - gone, total,
-                           todo->len, last_error, step_note);
-  return g_strdup_printf("rolled back the unfinished update of %s: %u files restored%s%s",
+                           "could not be (%s)%s%s", cgroup, total - todo->len - gone, total,
+                           todo->len, last_error, step_note, kept->str);
+  return g_strdup_printf("rolled back the unfinished update of %s: %u files restored%s%s%s",
                          cgroup, total - gone, gone ? " (the rest deleted since)" : "",
-                         step_note);
+                         step_note, kept->str);
 }
 
 static char **strings_of(JsonArray *a)

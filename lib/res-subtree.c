@@ -8,6 +8,9 @@
  * cannot even be listed (cgroup.procs is EOPNOTSUPP there). */
 #include "config-internal.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include "fileio.h"
 #include "resources-private.h"
 
@@ -150,4 +153,126 @@ gboolean cgfs_plan_enable_v2(CgfsPlan *p, const char *controller, const char *fi
     dir = next;
   }
   return enable_in(p, fd, dir, fd == root_fd, controller, field, error);
+}
+
+/* ---- undoing an enabling: not under a child that uses the controller ---- */
+
+/* The kernel's value of a controller's file in a new cgroup, where it is not "max" or "0" on
+ * every line (those are read generically by is_default). */
+static const char *const v2_defaults[] = {
+  "memory.zswap.writeback", "1", "cpu.weight", "100", "cpu.max", "max 100000",
+  "cpu.uclamp.min", "0.00", "io.weight", "default 100", "io.bfq.weight", "default 100",
+  "cpuset.cpus", "", "cpuset.mems", "", "cpuset.cpus.exclusive", "",
+  "cpuset.cpus.partition", "member", "io.prio.class", "no-change", NULL,
+};
+
+/* Whether @value (trailing newlines stripped) is what the kernel gives @name in a new cgroup:
+ * the table above, else "max" or "0" on every line ("KEY max", "KEY a=max b=max" for keyed
+ * files: rdma.max, misc.max, io.max), or empty. Anything else is a setting someone made. */
+static gboolean is_default(const char *name, const char *value)
+{
+  for (const char *const *d = v2_defaults; *d; d += 2)
+    if (strcmp(d[0], name) == 0)
+      return strcmp(d[1], value) == 0;
+  g_auto(GStrv) lines = g_strsplit(value, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    g_auto(GStrv) words = g_strsplit(*l, " ", -1);
+    guint n = g_strv_length(words);
+    for (guint i = n > 1 ? 1 : 0; i < n; i++) {
+      const char *v = strchr(words[i], '=') ? strchr(words[i], '=') + 1 : words[i];
+      if (strcmp(v, "max") != 0 && strcmp(v, "0") != 0)
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* Files named after a controller that hold no setting: pressure triggers (core files), peaks
+ * (a write resets them), memory.reclaim (write-only). */
+static gboolean holds_setting(const char *name)
+{
+  return !g_str_has_suffix(name, ".pressure") && !g_str_has_suffix(name, ".peak") &&
+         strcmp(name, "memory.reclaim") != 0;
+}
+
+/* The first writable file of @controller in the cgroup @fd that holds a setting other than the
+ * kernel's default ("FILE holds VALUE"), or NULL. */
+static char *setting_in(int fd, const char *controller)
+{
+  int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (!d) {
+    cgfs_close_fd(&dup_fd);
+    return NULL;
+  }
+  g_autofree char *prefix = g_strconcat(controller, ".", NULL);
+  char *found = NULL;
+  struct dirent *e;
+  while (!found && (e = readdir(d))) {
+    struct stat st;
+    if (!g_str_has_prefix(e->d_name, prefix) || !holds_setting(e->d_name) ||
+        fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        !(st.st_mode & S_IWUSR))
+      continue;
+    gsize len;
+    g_autofree char *value = cgfs_read_alloc_at(fd, e->d_name, &len, NULL);
+    if (!value)
+      continue;
+    while (len > 0 && value[len - 1] == '\n')
+      value[--len] = '\0';
+    if (!is_default(e->d_name, value))
+      found = g_strdup_printf("%s holds '%s'", e->d_name, value);
+  }
+  closedir(d);
+  return found;
+}
+
+/* Why a child of the directory @fd uses @controller ("CHILD/FILE holds VALUE"), or NULL. */
+static char *child_using(int fd, const char *controller)
+{
+  int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (!d) {
+    cgfs_close_fd(&dup_fd);
+    return NULL;
+  }
+  char *why = NULL;
+  struct dirent *e;
+  while (!why && (e = readdir(d))) {
+    if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+      continue;
+    int child = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    if (child < 0)
+      continue;
+    gboolean listed = FALSE;
+    g_autofree char *setting = NULL;
+    if (file_lists(child, "cgroup.subtree_control", controller, NULL, &listed) && listed)
+      why = g_strdup_printf("%s enables it in its cgroup.subtree_control", e->d_name);
+    else if ((setting = setting_in(child, controller)))
+      why = g_strdup_printf("%s/%s", e->d_name, setting);
+    cgfs_close_fd(&child);
+  }
+  closedir(d);
+  return why;
+}
+
+gboolean cgfs_res_subtree_undo_keeps(int dirfd, const char *file, const char *value,
+                                     char **why)
+{
+  const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+  if (value[0] != '-' || strcmp(base, "cgroup.subtree_control") != 0)
+    return FALSE;
+  g_autofree char *dir = g_path_get_dirname(file);
+  int fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE; /* gone: the write fails and says so */
+  g_auto(GStrv) words = g_strsplit(value + 1, " ", -1);
+  char *using = child_using(fd, words[0]);
+  cgfs_close_fd(&fd);
+  if (!using)
+    return FALSE;
+  *why = g_strdup_printf("kept the %s controller enabled in %s: a child uses it (%s)", words[0],
+                         dir, using);
+  g_free(using);
+  return TRUE;
 }

@@ -124,6 +124,16 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
                            const char *file, const char *value, const char *undo_value,
                            GError **error);
 
+/* Whether the restoring write of @value to @file (relative to @dirfd) must be skipped: it would
+ * disable a v2 controller ("-memory" to cgroup.subtree_control) that a child of that directory
+ * now uses, i.e. lists in its own cgroup.subtree_control or holds a setting other than the
+ * kernel's default in one of the controller's files (another plan, on a sibling, relied on the
+ * enabling and wrote a limit: disabling would delete its files). *@why (set when TRUE) says
+ * which. No syscall unless @file is a cgroup.subtree_control and @value a "-" word: the
+ * undo path of an enabling only (rollback and journal recovery). */
+gboolean cgfs_res_subtree_undo_keeps(int dirfd, const char *file, const char *value,
+                                     char **why);
+
 /* v2 helper (res-subtree.c): enable @controller for @p's cgroup. */
 gboolean cgfs_plan_enable_v2(CgfsPlan *p, const char *controller, const char *field,
                              GError **error);

@@ -481,6 +481,11 @@ static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
     const CgfsFileWrite *w = pw->undo->pdata[i];
     g_autoptr(GError) local = NULL;
+    g_autofree char *kept = NULL;
+    if (cgfs_res_subtree_undo_keeps(w->dirfd, w->file, w->value, &kept)) {
+      g_debug("rollback: %s: %s", pw->label, kept); /* another plan relies on the enabling */
+      continue;
+    }
     if (!cgfs_write_at(w->dirfd, w->file, w->value, &local)) {
       g_debug("rollback: %s", local->message);
       g_string_append_printf(failures, "%s%s", failures->len ? "; " : "", local->message);

@@ -445,6 +445,107 @@ static void test_crash_after_enabling_v2(void **state)
   assert_true(killed >= 3); /* after enabling memory, pids, then the limits */
 }
 
+/* Plan A enables memory in /a for /a/b and is cut short; meanwhile plan B, on the sibling
+ * /a/c, found memory enabled and set its limit. Recovery of A must not disable memory in /a:
+ * the kernel would delete /a/c's memory.max with it, and /a/c would hold neither of its
+ * documents. With an idle sibling (its files at the kernel's defaults) it still does. */
+static void sibling_relies_on_enabling(Fixture *f, gboolean sibling_writes)
+{
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  FakeTree *t = res_tree_v2(FALSE);
+  g_autoptr(CgfsCgroup) b = res_cgroup(t, 2, "/a/b");
+  g_autoptr(CgfsCgroup) c = res_cgroup(t, 2, "/a/c");
+  cgfs_hierarchy_set_journal(b->h, j);
+  g_autoptr(CgfsResources) r = res_parse("{\"memory\": {\"limit\": 536870912}}");
+  assert_true(update_killed_after(b, r, 1)); /* after "+memory" in /a, before b's limit */
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "+memory");
+  fake_tree_write(t, "sys/fs/cgroup/a/cgroup.subtree_control", "memory\n"); /* as the kernel */
+  if (sibling_writes) /* plan B: memory is listed in /a, so it enables nothing; one write */
+    res_update_ok(c, "{\"memory\": {\"limit\": 268435456}}");
+  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(b->h, NULL);
+  assert_int_equal(g_strv_length(report), 1);
+  if (sibling_writes) {
+    res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "memory\n");
+    res_assert_file(t, "sys/fs/cgroup/a/c/memory.max", "268435456");
+    assert_non_null(strstr(report[0], "kept the memory controller enabled in"));
+    assert_non_null(strstr(report[0], "c/memory.max holds '268435456'"));
+  } else {
+    res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "-memory");
+  }
+  res_assert_file(t, "sys/fs/cgroup/a/b/memory.max", "max\n");
+  fake_tree_free(t);
+}
+
+/* The same in process: plan A enabled memory in /a while planning and is abandoned (a later
+ * part of its document failed) after the sibling /a/c set its memory limit: the rollback keeps
+ * memory enabled in /a. */
+static void test_rollback_keeps_enabling_a_sibling_uses(void **state)
+{
+  (void)state;
+  FakeTree *t = res_tree_v2(FALSE);
+  g_autoptr(CgfsCgroup) b = res_cgroup(t, 2, "/a/b");
+  g_autoptr(CgfsCgroup) c = res_cgroup(t, 2, "/a/c");
+  g_autoptr(CgfsPlan) p = res_plan_of(b, "{\"memory\": {\"limit\": 536870912}}");
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "+memory");
+  fake_tree_write(t, "sys/fs/cgroup/a/cgroup.subtree_control", "memory\n"); /* as the kernel */
+  res_update_ok(c, "{\"memory\": {\"limit\": 268435456}}");
+  cgfs_plan_abandon(p);
+  res_assert_file(t, "sys/fs/cgroup/a/cgroup.subtree_control", "memory\n");
+  res_assert_file(t, "sys/fs/cgroup/a/c/memory.max", "268435456");
+  fake_tree_free(t);
+}
+
+static void test_recovery_keeps_enabling_a_sibling_uses(void **state)
+{
+  sibling_relies_on_enabling(*state, TRUE);
+}
+
+static void test_recovery_undoes_enabling_idle_sibling(void **state)
+{
+  sibling_relies_on_enabling(*state, FALSE);
+}
+
+/* What counts as a child using a controller: a setting other than the kernel's default in a
+ * writable file of the controller, or the controller in its own cgroup.subtree_control. */
+static void test_undo_of_enabling_checks_children(void **state)
+{
+  (void)state;
+  FakeTree *t = res_tree_v2(TRUE);
+  cgfs_cgroup_unref(res_cgroup(t, 2, "/p/c")); /* made with their files */
+  cgfs_cgroup_unref(res_cgroup(t, 2, "/p/d"));
+  g_autofree char *p = g_build_filename(t->root, "sys/fs/cgroup/p/cgroup.subtree_control", NULL);
+  g_autofree char *why = NULL;
+  static const char *const disable[] = { "-memory", "-cpu", "-io", "-rdma", "-pids", NULL };
+  for (const char *const *v = disable; *v; v++) /* every file at its default: undone */
+    assert_false(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, *v, &why));
+  assert_false(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "+memory", &why)); /* not a disabling */
+  fake_tree_write(t, "sys/fs/cgroup/p/d/memory.pressure", "some avg10=1.00\n"); /* no setting */
+  fake_tree_write(t, "sys/fs/cgroup/p/d/memory.current", "123\n");             /* read-only */
+  g_autofree char *current = g_build_filename(t->root, "sys/fs/cgroup/p/d/memory.current", NULL);
+  assert_int_equal(chmod(current, 0444), 0);
+  assert_false(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "-memory", &why));
+  fake_tree_write(t, "sys/fs/cgroup/p/d/cpu.weight", "200\n");
+  assert_true(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "-cpu", &why));
+  assert_non_null(strstr(why, "d/cpu.weight holds '200'"));
+  g_clear_pointer(&why, g_free);
+  fake_tree_write(t, "sys/fs/cgroup/p/c/io.weight", "default 100\n8:0 50\n");
+  assert_true(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "-io", &why));
+  g_clear_pointer(&why, g_free);
+  fake_tree_write(t, "sys/fs/cgroup/p/c/rdma.max", "mlx5_1 hca_handle=2 hca_object=max\n");
+  assert_true(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "-rdma", &why));
+  g_clear_pointer(&why, g_free);
+  fake_tree_write(t, "sys/fs/cgroup/p/c/cgroup.subtree_control", "pids\n");
+  assert_true(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "-pids", &why));
+  assert_non_null(strstr(why, "c enables it"));
+  g_clear_pointer(&why, g_free);
+  assert_false(cgfs_res_subtree_undo_keeps(AT_FDCWD, p, "-hugetlb", &why));
+  fake_tree_free(t);
+}
+
 typedef struct {
   CgfsCgroup *cg;
   CgfsResources *r;
@@ -513,6 +614,12 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_update_steps, setup, teardown),
     cmocka_unit_test_setup_teardown(test_crash_at_each_write_v1, setup, teardown),
     cmocka_unit_test_setup_teardown(test_crash_after_enabling_v2, setup, teardown),
+    cmocka_unit_test(test_undo_of_enabling_checks_children),
+    cmocka_unit_test(test_rollback_keeps_enabling_a_sibling_uses),
+    cmocka_unit_test_setup_teardown(test_recovery_keeps_enabling_a_sibling_uses, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_recovery_undoes_enabling_idle_sibling, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_updates_of_a_cgroup_wait_for_each_other, setup,
                                     teardown),
   };
