@@ -34,7 +34,7 @@ struct _CgfsKeptFiles {
 typedef struct {
   char *path;
   CgfsCgroup *cg;
-  const char *identity_dir; /* the first directory that exists (cg owns the string) */
+  const CgfsCgroupDir *identity_dir; /* the first directory (cg owns it) */
   dev_t dev;
   ino_t ino;
   guint hits;     /* loads from the cache since it was cached */
@@ -324,13 +324,14 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
   CgfsCgroup *cg = e ? cgfs_cgroup_ref(e->cg) : NULL;
   dev_t dev = e ? e->dev : 0;
   ino_t ino = e ? e->ino : 0;
-  const char *dir = e ? e->identity_dir : NULL;
+  const CgfsCgroupDir *dir = e ? e->identity_dir : NULL;
   g_mutex_unlock(&c->lock);
   if (!cg)
     return NULL;
-  /* Outside the lock: a stat walks the path. The string belongs to cg, which we hold. */
+  /* Outside the lock: a stat walks the path (from the mount's fd). @dir belongs to cg, which we
+   * hold. */
   struct stat st;
-  gboolean same = stat(dir, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+  gboolean same = cgfs_cgroup_stat_dir(cg, dir, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
   g_mutex_lock(&c->lock);
   e = g_hash_table_lookup(c->entries, path);
   if (e && e->cg == cg) {
@@ -396,7 +397,7 @@ static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
     Entry *e = g_new0(Entry, 1);
     e->path = g_strdup(path);
     e->cg = cgfs_cgroup_ref(cg);
-    e->identity_dir = first->dir;
+    e->identity_dir = first;
     e->dev = st.st_dev;
     e->ino = st.st_ino;
     e->link.data = e;

@@ -3,6 +3,8 @@
 
 #include "config-internal.h"
 
+#include <sys/stat.h>
+
 #include <cgfs/cgroup.h>
 
 #include "fileio.h"
@@ -46,6 +48,9 @@ char *cgfs_cgroup_dir_label(const CgfsCgroup *cg, const CgfsCgroupDir *d);
  * mounts above is the costly part of an open); -1 when it cannot be had (use the path). While
  * @h lives it keeps the mount busy, as any open cgroup directory does. */
 int cgfs_hierarchy_mount_fd(CgfsHierarchy *h, const CgfsMount *m);
+
+/* stat(2) of @d->dir (a directory of @cg) by its path, walked from its mount's kept fd. */
+int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct stat *st);
 
 /* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
 void cgfs_backoff_sleep(guint attempt);

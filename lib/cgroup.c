@@ -77,17 +77,33 @@ static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
   return g_steal_pointer(&cg);
 }
 
-/* @d->dir, opened relative to its mount's kept fd when it lies below it (as it always does),
- * else by path. */
-static int open_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
+/* Where @d->dir is reached from: its mount's kept fd and the path below it when it lies below
+ * it (as it always does), else AT_FDCWD and the whole path. */
+static int dir_base(CgfsHierarchy *h, const CgfsCgroupDir *d, const char **rel)
 {
   int mount_fd = cgfs_hierarchy_mount_fd(h, d->mount);
   gsize n = strlen(d->mount->dir);
   if (mount_fd < 0 || strncmp(d->dir, d->mount->dir, n) != 0 ||
-      (d->dir[n] != '/' && d->dir[n] != '\0'))
-    return open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  const char *rel = d->dir[n] ? d->dir + n + 1 : ".";
-  return openat(mount_fd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      (d->dir[n] != '/' && d->dir[n] != '\0')) {
+    *rel = d->dir;
+    return AT_FDCWD;
+  }
+  *rel = d->dir[n] && d->dir[n + 1] ? d->dir + n + 1 : ".";
+  return mount_fd;
+}
+
+static int open_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
+{
+  const char *rel;
+  int base = dir_base(h, d, &rel);
+  return openat(base, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct stat *st)
+{
+  const char *rel;
+  int base = dir_base(cg->h, d, &rel);
+  return fstatat(base, rel, st, 0);
 }
 
 static guint open_dirs(CgfsCgroup *cg, GError **error)
