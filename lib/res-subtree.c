@@ -195,65 +195,64 @@ static gboolean holds_setting(const char *name)
          strcmp(name, "memory.reclaim") != 0;
 }
 
+/* What a search for a use of a controller looks for (@key: "CONTROLLER." for files, the
+ * controller for children) and what it found, or NULL. */
+typedef struct {
+  const char *key;
+  char *found;
+} UseSearch;
+
+/* A writable file of the controller that holds a setting other than the kernel's default. */
+static CgfsWalk find_setting(int fd, const struct dirent *e, gpointer data,
+                             G_GNUC_UNUSED GError **error)
+{
+  UseSearch *s = data;
+  struct stat st;
+  if (!g_str_has_prefix(e->d_name, s->key) || !holds_setting(e->d_name) ||
+      fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+      !(st.st_mode & S_IWUSR))
+    return CGFS_WALK_NEXT;
+  gsize len;
+  g_autofree char *value = cgfs_read_alloc_at(fd, e->d_name, &len, NULL);
+  if (!value)
+    return CGFS_WALK_NEXT;
+  while (len > 0 && value[len - 1] == '\n')
+    value[--len] = '\0';
+  if (is_default(e->d_name, value))
+    return CGFS_WALK_NEXT;
+  s->found = g_strdup_printf("%s holds '%s'", e->d_name, value);
+  return CGFS_WALK_STOP;
+}
+
 /* The first writable file of @controller in the cgroup @fd that holds a setting other than the
  * kernel's default ("FILE holds VALUE"), or NULL. */
 static char *setting_in(int fd, const char *controller)
 {
-  int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-  if (!d) {
-    cgfs_close_fd(&dup_fd);
-    return NULL;
-  }
   g_autofree char *prefix = g_strconcat(controller, ".", NULL);
-  char *found = NULL;
-  struct dirent *e;
-  while (!found && (e = readdir(d))) {
-    struct stat st;
-    if (!g_str_has_prefix(e->d_name, prefix) || !holds_setting(e->d_name) ||
-        fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-        !(st.st_mode & S_IWUSR))
-      continue;
-    gsize len;
-    g_autofree char *value = cgfs_read_alloc_at(fd, e->d_name, &len, NULL);
-    if (!value)
-      continue;
-    while (len > 0 && value[len - 1] == '\n')
-      value[--len] = '\0';
-    if (!is_default(e->d_name, value))
-      found = g_strdup_printf("%s holds '%s'", e->d_name, value);
-  }
-  closedir(d);
-  return found;
+  UseSearch s = { prefix, NULL };
+  cgfs_for_each_entry_at(fd, "cgroup directory", find_setting, &s, NULL);
+  return s.found;
+}
+
+static CgfsWalk find_child_using(int child, const char *name, gpointer data,
+                                 G_GNUC_UNUSED GError **error)
+{
+  UseSearch *s = data;
+  gboolean listed = FALSE;
+  g_autofree char *setting = NULL;
+  if (file_lists(child, "cgroup.subtree_control", s->key, NULL, &listed) && listed)
+    s->found = g_strdup_printf("%s enables it in its cgroup.subtree_control", name);
+  else if ((setting = setting_in(child, s->key)))
+    s->found = g_strdup_printf("%s/%s", name, setting);
+  return s->found ? CGFS_WALK_STOP : CGFS_WALK_NEXT;
 }
 
 /* Why a child of the directory @fd uses @controller ("CHILD/FILE holds VALUE"), or NULL. */
 static char *child_using(int fd, const char *controller)
 {
-  int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-  if (!d) {
-    cgfs_close_fd(&dup_fd);
-    return NULL;
-  }
-  char *why = NULL;
-  struct dirent *e;
-  while (!why && (e = readdir(d))) {
-    if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
-      continue;
-    int child = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    if (child < 0)
-      continue;
-    gboolean listed = FALSE;
-    g_autofree char *setting = NULL;
-    if (file_lists(child, "cgroup.subtree_control", controller, NULL, &listed) && listed)
-      why = g_strdup_printf("%s enables it in its cgroup.subtree_control", e->d_name);
-    else if ((setting = setting_in(child, controller)))
-      why = g_strdup_printf("%s/%s", e->d_name, setting);
-    cgfs_close_fd(&child);
-  }
-  closedir(d);
-  return why;
+  UseSearch s = { controller, NULL };
+  cgfs_for_each_child_at(fd, find_child_using, &s, NULL);
+  return s.found;
 }
 
 gboolean cgfs_res_subtree_undo_keeps(int dirfd, const char *file, const char *value,
