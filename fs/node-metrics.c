@@ -33,4 +33,5 @@ const FsNode fs_node_metrics = {
   .name = "metrics.prom",
   .mask = 0444,
   .read = read_metrics,
+  .read_as_opener = TRUE,
 };
