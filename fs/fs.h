@@ -214,10 +214,11 @@ typedef struct {
   const char *const *mirror_v2;
   /* Readable only by those who may write the mirrored file: its w bits become r bits. */
   gboolean read_by_writers;
-  /* read() acts with the opener's credentials (fs_caller_enter(rq->who)): an open for reading
-   * learns them (a capget, or /proc/PID/status). Other nodes are read as the daemon, after the
-   * kernel checked the caller against the node's mode (default_permissions). */
-  gboolean read_as_opener;
+  /* read() is done as the daemon, never with the opener's credentials (no fs_caller_enter),
+   * after the kernel checked the caller against the node's mode (default_permissions): an open
+   * for reading then learns only who the opener is, not its groups or capabilities (no
+   * /proc/PID/status, no capget). Nodes without it learn them at every open. */
+  gboolean read_as_daemon;
   /* The content, taken once at open(). NULL for write-only nodes. */
   char *(*read)(FsRequest *rq, gsize *len, GError **error);
   /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */

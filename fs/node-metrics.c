@@ -33,5 +33,4 @@ const FsNode fs_node_metrics = {
   .name = "metrics.prom",
   .mask = 0444,
   .read = read_metrics,
-  .read_as_opener = TRUE,
 };

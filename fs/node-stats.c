@@ -19,5 +19,4 @@ const FsNode fs_node_stats = {
   .name = "stats.json",
   .mask = 0444,
   .read = read_stats,
-  .read_as_opener = TRUE,
 };
