@@ -587,7 +587,7 @@ static gboolean has_dac_override(void)
 static void test_kept_writes(void **state)
 {
   FakeTree *t = res_tree_v1();
-  g_autoptr(CgfsCgroup) made = res_cgroup(t, 1, "/kw");
+  cgfs_cgroup_unref(res_cgroup(t, 1, "/kw")); /* made in the fake tree */
   g_autoptr(CgfsSystem) sys = fake_tree_system(t);
   GError *error = NULL;
   g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_v1(sys, &error);
