@@ -221,7 +221,12 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  fs_caller_init(&f->opener, &p);
+  /* The opener's groups or capabilities only for a file that may act with them: a write, or a
+   * read done as the opener (stats.json, resources.json). */
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || !p.node->read_as_daemon)
+    fs_caller_init(&f->opener, &p);
+  else
+    fs_caller_init_id(&f->opener, &p);
   if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);

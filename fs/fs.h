@@ -84,6 +84,7 @@ typedef struct {
   FsFairShare *share;    /* fair-share.c: what each caller holds */
   FsCgroupNs *cgroupns;  /* cgroupns.c: the roots of callers' cgroup namespaces; NULL: none */
   uid_t euid;            /* the daemon's own effective uid (threads switch only while acting) */
+  guint64 cap_perm;      /* and its permitted capabilities (fs_caller_daemon_caps) */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -106,12 +107,23 @@ typedef struct {
   guint64 cap_eff;
   /* What its cgroup namespace reaches; NULL: the daemon's own namespace (everything). */
   CgfsNsRoot *ns_root;
+  /* Groups and capabilities above were learnt (fs_caller_init); fs_caller_enter refuses
+   * otherwise. */
+  gboolean creds_known;
 } FsCaller;
 
 typedef struct _FsPath FsPath;
 /* The caller of the current FUSE request, whose path fs_resolve resolved as @p (its cgroup
  * namespace comes from there). Clear with fs_caller_clear. */
 void fs_caller_init(FsCaller *c, const FsPath *p);
+/* Only who it is (uid, gid, pid, cgroup namespace), for an open file that never acts as its
+ * opener (a read of a node whose content the daemon reads as itself): no /proc read, no
+ * capget. fs_caller_enter refuses such a caller. */
+void fs_caller_init_id(FsCaller *c, const FsPath *p);
+/* The daemon's permitted capabilities, asked once at start: they never change while it runs
+ * (threads switch only their effective set, and their uids with the saved set-user-ID kept 0,
+ * which keeps the permitted set: capabilities(7)). */
+guint64 fs_caller_daemon_caps(void);
 void fs_caller_copy(FsCaller *dst, const FsCaller *src);
 void fs_caller_clear(FsCaller *c);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)
@@ -202,6 +214,11 @@ typedef struct {
   const char *const *mirror_v2;
   /* Readable only by those who may write the mirrored file: its w bits become r bits. */
   gboolean read_by_writers;
+  /* read() is done as the daemon, never with the opener's credentials (no fs_caller_enter),
+   * after the kernel checked the caller against the node's mode (default_permissions): an open
+   * for reading then learns only who the opener is, not its groups or capabilities (no
+   * /proc/PID/status, no capget). Nodes without it learn them at every open. */
+  gboolean read_as_daemon;
   /* The content, taken once at open(). NULL for write-only nodes. */
   char *(*read)(FsRequest *rq, gsize *len, GError **error);
   /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */
