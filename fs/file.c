@@ -12,9 +12,12 @@ struct _FsFile {
   FsDaemon *d;
   const FsNode *node;
   /* No cgroup object (it holds a directory fd per hierarchy) between requests: each request
-   * loads the cgroup again, and its identity tells a cgroup made again under the same name. */
+   * loads the cgroup again, and its identity tells a cgroup made again under the same name.
+   * Taken at open only for a file whose later requests load the cgroup (writes, events' poll
+   * and reads after it): a snapshot taken at open needs none. */
   char *rel;   /* the cgroup's path in the mount */
   char *hpath; /* and in the hierarchy */
+  gboolean identified;
   dev_t dev;
   ino_t ino;
   char *snapshot; /* NULL unless open for reading */
@@ -119,6 +122,10 @@ static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
  * same name was made since. */
 static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
 {
+  if (!f->identified) { /* (a read-only file whose snapshot was taken at open never asks) */
+    g_set_error(error, CGFS_ERROR, EIO, "%s: opened without its cgroup's identity", f->hpath);
+    return NULL;
+  }
   g_autoptr(CgfsCgroup) cg = fs_load(f->d, f->rel, NULL, error);
   if (cg && !same_cgroup(cg, f->dev, f->ino)) {
     g_set_error(error, CGFS_ERROR, ENOENT, "cgroup deleted since the file was opened: %s",
@@ -161,13 +168,14 @@ static gboolean take_first_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
   GError *local = NULL;
   if (take_snapshot(f, cg, &local))
     return TRUE;
-  if (local->code != ENOENT && local->code != ENODEV) {
+  struct stat was;
+  if ((local->code != ENOENT && local->code != ENODEV) || !cgfs_cgroup_stat(cg, &was, NULL)) {
     g_propagate_error(error, local);
     return FALSE;
   }
   cgfs_cache_forget(f->d->cache, f->hpath);
   g_autoptr(CgfsCgroup) again = fs_load(f->d, f->rel, NULL, NULL);
-  if (!again || !same_cgroup(again, f->dev, f->ino)) {
+  if (!again || !same_cgroup(again, was.st_dev, was.st_ino)) {
     g_propagate_error(error, local);
     return FALSE;
   }
@@ -215,11 +223,15 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->d = d;
   f->uid = uid;
   f->node = p.node;
-  struct stat st;
-  if (!cgfs_cgroup_stat(cg, &st, &error))
-    return -fs_errno(error);
-  f->dev = st.st_dev;
-  f->ino = st.st_ino;
+  /* Later requests that load the cgroup again check it is this one (a write, events' poll). */
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || p.node == &fs_node_events) {
+    struct stat st;
+    if (!cgfs_cgroup_stat(cg, &st, &error))
+      return -fs_errno(error);
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    f->identified = TRUE;
+  }
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
   /* The opener's groups or capabilities only for a file that may act with them: a write, or a
