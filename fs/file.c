@@ -12,12 +12,9 @@ struct _FsFile {
   FsDaemon *d;
   const FsNode *node;
   /* No cgroup object (it holds a directory fd per hierarchy) between requests: each request
-   * loads the cgroup again, and its identity tells a cgroup made again under the same name.
-   * Taken at open only for a file whose later requests load the cgroup (writes, events' poll
-   * and reads after it): a snapshot taken at open needs none. */
+   * loads the cgroup again, and its identity tells a cgroup made again under the same name. */
   char *rel;   /* the cgroup's path in the mount */
   char *hpath; /* and in the hierarchy */
-  gboolean identified;
   dev_t dev;
   ino_t ino;
   char *snapshot; /* NULL unless open for reading */
@@ -122,12 +119,9 @@ static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
  * same name was made since. */
 static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
 {
-  if (!f->identified) { /* (a read-only file whose snapshot was taken at open never asks) */
-    g_set_error(error, CGFS_ERROR, EIO, "%s: opened without its cgroup's identity", f->hpath);
-    return NULL;
-  }
-  g_autoptr(CgfsCgroup) cg = fs_load(f->d, f->rel, NULL, error);
-  if (cg && !same_cgroup(cg, f->dev, f->ino)) {
+  struct stat st;
+  g_autoptr(CgfsCgroup) cg = fs_load_stat(f->d, f->rel, NULL, &st, error);
+  if (cg && (st.st_dev != f->dev || st.st_ino != f->ino)) {
     g_set_error(error, CGFS_ERROR, ENOENT, "cgroup deleted since the file was opened: %s",
                 f->hpath);
     return NULL;
@@ -168,14 +162,13 @@ static gboolean take_first_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
   GError *local = NULL;
   if (take_snapshot(f, cg, &local))
     return TRUE;
-  struct stat was;
-  if ((local->code != ENOENT && local->code != ENODEV) || !cgfs_cgroup_stat(cg, &was, NULL)) {
+  if (local->code != ENOENT && local->code != ENODEV) {
     g_propagate_error(error, local);
     return FALSE;
   }
   cgfs_cache_forget(f->d->cache, f->hpath);
   g_autoptr(CgfsCgroup) again = fs_load(f->d, f->rel, NULL, NULL);
-  if (!again || !same_cgroup(again, was.st_dev, was.st_ino)) {
+  if (!again || !same_cgroup(again, f->dev, f->ino)) {
     g_propagate_error(error, local);
     return FALSE;
   }
@@ -204,7 +197,8 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
-  int r = fs_resolve(path, &p, &cg, &hpath);
+  struct stat st;
+  int r = fs_resolve_stat(path, &p, &cg, &hpath, &st);
   if (r < 0)
     return r;
   if (!p.node)
@@ -223,15 +217,8 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->d = d;
   f->uid = uid;
   f->node = p.node;
-  /* Later requests that load the cgroup again check it is this one (a write, events' poll). */
-  if ((fi->flags & O_ACCMODE) != O_RDONLY || p.node == &fs_node_events) {
-    struct stat st;
-    if (!cgfs_cgroup_stat(cg, &st, &error))
-      return -fs_errno(error);
-    f->dev = st.st_dev;
-    f->ino = st.st_ino;
-    f->identified = TRUE;
-  }
+  f->dev = st.st_dev;
+  f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
   /* The opener's groups or capabilities only for a file that may act with them: a write, or a

@@ -274,16 +274,27 @@ char *fs_path_in_hierarchy(const char *root, const char *rel);
 /* Load the cgroup of @rel, from the daemon's cache when it is still the same directory; *hpath
  * (may be NULL) gets its hierarchy path. */
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* fs_load, and @st gets the cgroup directory's attributes now (for a cached cgroup, the stat of
+ * its identity check: one system call for both). */
+CgfsCgroup *fs_load_stat(FsDaemon *d, const char *rel, char **hpath, struct stat *st,
+                         GError **error);
 /* The cache's check before a read through a kept descriptor (see cgfs_cache_set_access_check). */
 gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
 /* Parse @path and load its cgroup: 0, or -errno for FUSE. ENOENT for what the caller's cgroup
  * namespace does not reach (p->place says where the cgroup lies for it). */
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
+/* fs_resolve, and @st gets the cgroup directory's attributes (fs_load_stat). */
+int fs_resolve_stat(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath, struct stat *st);
+/* fs_resolve without loading the cgroup: parse @path and place it for the caller's cgroup
+ * namespace (the same checks, the same errors). */
+int fs_resolve_place(const char *path, FsPath *p);
 /* Where the mount's cgroup @rel lies for @ns (CGFS_NS_INSIDE when @ns is NULL); the mount's
  * root is at least on the way (CGFS_NS_ABOVE). */
 CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel);
-/* The attributes of a node (or of the directory when @node is NULL). */
-gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
+/* The attributes of a node of @cg, whose directory's attributes are @dir. */
+void fs_stat_node(CgfsCgroup *cg, const FsNode *node, const struct stat *dir, struct stat *st);
+/* The attributes of a cgroup's directory whose kernel directory's are @k. */
+void fs_stat_dir(struct stat *st, const struct stat *k);
 /* The stat of a node that mirrors the kernel's file or directory @k: @mode, one link, @k's
  * owner and times, everything else zero (size 0: generated content is read with direct I/O). */
 void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode);

@@ -316,8 +316,10 @@ static void start_keeping(CgfsCache *c, Entry *e)
 }
 
 /* The cached cgroup of @path, still the same directory: a new reference, or NULL (then the entry,
- * if any, is dropped). @use: a load (it counts towards keeping files), not a parent's look. */
-static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
+ * if any, is dropped). @use: a load (it counts towards keeping files), not a parent's look or a
+ * stat. @st (optional) gets the identity check's stat of the first directory: the directory's
+ * attributes now, which spares the caller a second stat of it. */
+static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use, struct stat *st_out)
 {
   g_mutex_lock(&c->lock);
   Entry *e = g_hash_table_lookup(c->entries, path);
@@ -347,6 +349,8 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
   g_mutex_unlock(&c->lock);
   if (!same)
     g_clear_pointer(&cg, cgfs_cgroup_unref);
+  else if (st_out)
+    *st_out = st;
   return cg;
 }
 
@@ -378,16 +382,19 @@ static void make_room(CgfsCache *c, gint want, gint need)
 }
 
 /* Cache @cg if all its directories exist (a cgroup missing from a hierarchy is loaded every
- * time: its directory may appear there). */
-static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
+ * time: its directory may appear there). TRUE if @st got the stat of its first directory (the
+ * identity it is cached with). */
+static gboolean insert(CgfsCache *c, const char *path, CgfsCgroup *cg, struct stat *st_out)
 {
   guint n_dirs = open_dirs_of(cg);
   if (n_dirs < cg->dirs->len || n_dirs == 0)
-    return;
+    return FALSE;
   const CgfsCgroupDir *first = &g_array_index(cg->dirs, CgfsCgroupDir, 0);
   struct stat st;
   if (fstat(first->fd, &st) != 0)
-    return;
+    return FALSE;
+  if (st_out)
+    *st_out = st;
   g_mutex_lock(&c->lock);
   /* Room for its directories and about as many files again as it has directories times
    * three, what reading its statistics keeps open. */
@@ -408,6 +415,7 @@ static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
     g_queue_push_head_link(&c->lru, &e->link);
   }
   g_mutex_unlock(&c->lock);
+  return TRUE;
 }
 
 /* A cgroup whose parent is cached (a walk, a round of stats over siblings): opened below the
@@ -420,29 +428,61 @@ static CgfsCgroup *load_below_parent(CgfsCache *c, const char *path)
   if (!slash || !slash[1])
     return NULL;
   g_autofree char *parent_path = slash == path ? g_strdup("/") : g_strndup(path, (gsize)(slash - path));
-  g_autoptr(CgfsCgroup) parent = lookup(c, parent_path, FALSE);
+  g_autoptr(CgfsCgroup) parent = lookup(c, parent_path, FALSE, NULL);
   return parent ? cgfs_cgroup_open_child(parent, slash + 1) : NULL;
+}
+
+CgfsCgroup *cgfs_cache_load_stat(CgfsCache *c, CgfsPathSpec spec, struct stat *st,
+                                  GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = NULL;
+  gboolean have_stat = FALSE;
+  if (c->budget->max == 0 || spec.kind != CGFS_PATH_STATIC) {
+    cg = cgfs_cgroup_load(c->h, spec, error);
+  } else if ((cg = lookup(c, spec.path, TRUE, st))) {
+    have_stat = TRUE;
+  } else {
+    cg = load_below_parent(c, spec.path);
+    if (!cg)
+      cg = cgfs_cgroup_load(c->h, spec, error);
+    have_stat = cg && insert(c, spec.path, cg, st);
+  }
+  if (cg && st && !have_stat && !cgfs_cgroup_stat(cg, st, error))
+    return NULL;
+  return g_steal_pointer(&cg);
 }
 
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec spec, GError **error)
 {
-  if (c->budget->max == 0 || spec.kind != CGFS_PATH_STATIC)
-    return cgfs_cgroup_load(c->h, spec, error);
-  CgfsCgroup *cg = lookup(c, spec.path, TRUE);
-  if (cg)
-    return cg;
-  cg = load_below_parent(c, spec.path);
+  return cgfs_cache_load_stat(c, spec, NULL, error);
+}
+
+gboolean cgfs_cache_stat(CgfsCache *c, CgfsPathSpec spec, struct stat *st, GError **error)
+{
+  if (c->budget->max > 0 && spec.kind == CGFS_PATH_STATIC) {
+    g_autoptr(CgfsCgroup) cg = lookup(c, spec.path, FALSE, st);
+    if (cg)
+      return TRUE;
+  }
+  return cgfs_cgroup_stat_path(c->h, spec, st, error);
+}
+
+char **cgfs_cache_children_of(CgfsCache *c, CgfsPathSpec spec, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = NULL;
+  if (c->budget->max > 0 && spec.kind == CGFS_PATH_STATIC)
+    cg = lookup(c, spec.path, FALSE, NULL);
+  if (!cg && cgfs_cgroup_leaf_path(c->h, spec))
+    return g_new0(char *, 1);
   if (!cg)
-    cg = cgfs_cgroup_load(c->h, spec, error);
-  if (cg)
-    insert(c, spec.path, cg);
-  return cg;
+    cg = cgfs_cache_load(c, spec, error);
+  return cg ? cgfs_cache_children(c, cg, error) : NULL;
 }
 
 void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg)
 {
   if (c->budget->max > 0 && cg->kind == CGFS_PATH_STATIC && cg->h == c->h)
-    insert(c, cg->path, cg);
+    insert(c, cg->path, cg, NULL);
 }
 
 /* ---- listings ---- */

@@ -52,6 +52,15 @@ int cgfs_hierarchy_mount_fd(CgfsHierarchy *h, const CgfsMount *m);
 /* stat(2) of @d->dir (a directory of @cg) by its path, walked from its mount's kept fd. */
 int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct stat *st);
 
+/* stat(2) of cgroup @spec's directory as cgfs_cgroup_stat() of its loaded object gives it,
+ * without loading it: one stat of its directory in the first hierarchy (loaded when it is not
+ * there). */
+gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat *st,
+                               GError **error);
+/* Whether cgroup @spec is there in every hierarchy, without a child cgroup in any (each
+ * directory's link count, by path: no directory opened). FALSE when in doubt. */
+gboolean cgfs_cgroup_leaf_path(CgfsHierarchy *h, CgfsPathSpec spec);
+
 /* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
 void cgfs_backoff_sleep(guint attempt);
 
