@@ -7,8 +7,10 @@
  * reference goes. */
 #include "config-internal.h"
 
+#include <linux/magic.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cgfs/cache.h>
 #include <cgfs/tree.h>
@@ -26,8 +28,10 @@ struct _CgfsFdBudget {
 
 struct _CgfsKeptFiles {
   GMutex lock;
-  GHashTable *fds; /* name -> fd + 1 */
-  guint readers;   /* reads using one of the fds now: the files are closed only when none */
+  GHashTable *fds;  /* name -> fd + 1, open for reading */
+  GHashTable *wfds; /* name -> fd + 1, open for writing (limit files a plan wrote) */
+  guint readers;    /* reads and writes using one of the fds now: closed only when none */
+  gint on_cgroupfs; /* its directory is on a cgroup file system: 1 yes, 0 no, -1 not known */
   CgfsFdBudget *budget;
 };
 
@@ -103,6 +107,8 @@ static CgfsKeptFiles *kept_files_new(CgfsFdBudget *b)
   CgfsKeptFiles *k = g_new0(CgfsKeptFiles, 1);
   g_mutex_init(&k->lock);
   k->fds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  k->wfds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  k->on_cgroupfs = -1;
   k->budget = budget_ref(b);
   return k;
 }
@@ -119,23 +125,29 @@ void cgfs_kept_files_free(CgfsKeptFiles *k)
     return;
   g_hash_table_foreach(k->fds, close_kept, k->budget);
   g_hash_table_unref(k->fds);
+  g_hash_table_foreach(k->wfds, close_kept, k->budget);
+  g_hash_table_unref(k->wfds);
   budget_unref(k->budget);
   g_mutex_clear(&k->lock);
   g_free(k);
 }
 
-/* The kept fd of @name, opened now if the budget allows: >= 0 (a reader of @k until
- * kept_done); -1 with errno set when the file cannot be opened; -2 when it was opened but cannot
- * be kept (*spare gets the fd to use once). */
-static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
+/* The kept fd of @name in @table (k->fds, or k->wfds for @flags O_WRONLY), opened now if the
+ * budget allows: >= 0 (a reader of @k until kept_done); -1 with errno set when the file cannot
+ * be opened; -2 when it was opened but cannot be kept (*spare gets the fd to use once).
+ * *@opened (if not NULL) tells whether it was opened by this call. */
+static int kept_fd_in(CgfsKeptFiles *k, GHashTable *table, int flags, int dirfd,
+                      const char *name, int *spare, gboolean *opened)
 {
   g_mutex_lock(&k->lock);
-  int fd = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  int fd = GPOINTER_TO_INT(g_hash_table_lookup(table, name)) - 1;
   k->readers += fd >= 0;
   g_mutex_unlock(&k->lock);
+  if (opened)
+    *opened = fd < 0;
   if (fd >= 0)
     return fd;
-  fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return -1;
   if (!budget_take(k->budget, 1)) {
@@ -143,17 +155,22 @@ static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
     return -2;
   }
   g_mutex_lock(&k->lock);
-  int other = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  int other = GPOINTER_TO_INT(g_hash_table_lookup(table, name)) - 1;
   if (other >= 0) { /* another thread kept it first */
     close(fd);
     g_atomic_int_add(&k->budget->used, -1);
     fd = other;
   } else {
-    g_hash_table_insert(k->fds, g_strdup(name), GINT_TO_POINTER(fd + 1));
+    g_hash_table_insert(table, g_strdup(name), GINT_TO_POINTER(fd + 1));
   }
   k->readers++;
   g_mutex_unlock(&k->lock);
   return fd;
+}
+
+static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
+{
+  return kept_fd_in(k, k->fds, O_RDONLY, dirfd, name, spare, NULL);
 }
 
 static void kept_done(CgfsKeptFiles *k)
@@ -168,10 +185,12 @@ static void kept_done(CgfsKeptFiles *k)
 static guint kept_files_close(CgfsKeptFiles *k)
 {
   g_mutex_lock(&k->lock);
-  guint n = k->readers == 0 ? g_hash_table_size(k->fds) : 0;
+  guint n = k->readers == 0 ? g_hash_table_size(k->fds) + g_hash_table_size(k->wfds) : 0;
   if (n > 0) {
     g_hash_table_foreach(k->fds, close_kept, k->budget);
     g_hash_table_remove_all(k->fds);
+    g_hash_table_foreach(k->wfds, close_kept, k->budget);
+    g_hash_table_remove_all(k->wfds);
   }
   g_mutex_unlock(&k->lock);
   return n;
@@ -227,6 +246,75 @@ char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gs
     return copy;
   }
   return cgfs_read_alloc_at(dirfd, name, len, error);
+}
+
+/* Whether @k's directory is on a cgroup file system (asked once per table). cgroupfs takes each
+ * write whole and ignores O_TRUNC; a plain file (a fake tree) is truncated after the write
+ * instead, so that it holds what a write through open(O_TRUNC) would have left. */
+static gboolean kept_on_cgroupfs(CgfsKeptFiles *k, int dirfd)
+{
+  int known = g_atomic_int_get(&k->on_cgroupfs);
+  if (known >= 0)
+    return known;
+  struct statfs sfs;
+  known = fstatfs(dirfd, &sfs) == 0 &&
+          (sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
+  g_atomic_int_set(&k->on_cgroupfs, known);
+  return known;
+}
+
+static gboolean pwrite_value(int fd, const char *name, const char *value, gboolean truncate,
+                             GError **error)
+{
+  gsize len = strlen(value);
+  ssize_t n;
+  do
+    n = pwrite(fd, value, len, 0);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0 && (gsize)n == len && truncate && ftruncate(fd, (off_t)len) != 0)
+    n = -1;
+  if (n < 0) {
+    /* kernfs answers ENODEV through a descriptor of a cgroup removed since it was opened; an
+     * open() now would answer ENOENT (no such file in the removed directory) */
+    if (errno == ENODEV)
+      errno = ENOENT;
+    return cgfs_set_errno(error, "cannot write '%s' to %s", value, name);
+  }
+  if ((gsize)n != len) {
+    cgfs_set_error(error, EIO, "cannot write '%s' to %s: short write", value, name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean cgfs_kept_write(const CgfsCgroup *cg, int dirfd, const char *name, const char *value,
+                         CgfsMayOpenFunc may_open, gpointer data, GError **error)
+{
+  CgfsKeptFiles *kept = NULL;
+  for (guint i = 0; cg && !kept && i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd == dirfd)
+      kept = __atomic_load_n(&d->kept, __ATOMIC_ACQUIRE);
+  }
+  if (!kept)
+    return cgfs_write_at(dirfd, name, value, error);
+  cgfs_autofd spare = -1;
+  gboolean opened = FALSE;
+  int fd = kept_fd_in(kept, kept->wfds, O_WRONLY, dirfd, name, &spare, &opened);
+  if (fd == -2)
+    fd = spare;
+  if (fd < 0)
+    return cgfs_set_errno(error, "cannot open %s", name);
+  gboolean ok;
+  /* A descriptor kept from an earlier open(), perhaps another caller's, stands in for the
+   * open() of this write: that open's permission check, for this thread, first. */
+  if (!opened && !may_open(dirfd, name, data))
+    ok = cgfs_set_errno(error, "cannot open %s", name);
+  else
+    ok = pwrite_value(fd, name, value, !kept_on_cgroupfs(kept, dirfd), error);
+  if (spare < 0)
+    kept_done(kept);
+  return ok;
 }
 
 gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused)

@@ -264,6 +264,18 @@ if [ "$VERSION" = v1 ]; then
   row "A given only memory.limit_in_bytes sets the memory limit" ok ok \
     "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"memory":{"limit":104857600}}')" \
     "$(as_a "$TRY" write "$LIMFILE" 104857600)"
+  # the daemon writes a hot cgroup's limit files through descriptors kept open (perhaps opened
+  # by A's write above): taken back from A, the file refuses A again, as the kernel does
+  for v in 115343360 125829120; do
+    [ "$("$TRY" write "$MNT/$D/resources.json" "{\"memory\":{\"limit\":$v}}")" = ok ] ||
+      fail "root could not set the memory limit of $D through the mount"
+  done
+  chown 0:0 "$LIMFILE"
+  row "A, given memory.limit_in_bytes and then no longer, sets the memory limit" EACCES EACCES \
+    "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"memory":{"limit":136314880}}')" \
+    "$(as_a "$TRY" write "$LIMFILE" 136314880)"
+  [ "$(cat "$LIMFILE")" = 125829120 ] || fail "A changed the memory limit after the file was taken back"
+  chown "$UA:$GA" "$LIMFILE"
   row "A given only memory.limit_in_bytes removes root's CPU quota" EACCES EACCES \
     "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"cpu":{"quota":-1}}')" \
     "$(as_a "$TRY" write "$CPUFILE" -1)"
