@@ -89,27 +89,33 @@ static gboolean set_effective(const guint32 eff[2])
   return syscall(SYS_capset, &h, d) == 0;
 }
 
+guint64 fs_caller_daemon_caps(void)
+{
+  guint32 eff[2] = { 0 }, perm[2] = { 0 };
+  if (!get_caps(0, eff, perm))
+    return 0;
+  return ((guint64)perm[1] << 32) | perm[0];
+}
+
 /* A root caller's effective capabilities, when they lack some of the daemon's (a container's
  * root): asked of the kernel with capget(2) on its thread, which is cheap. The thread that made
  * the request waits for the answer (the kernel lets a request in the daemon's hands end only
  * with the reply, even for a killed caller), so the number names it, with the credentials it
- * made the request with, until then. Unknown capabilities are none (the safe side). */
+ * made the request with, until then. Unknown capabilities are none (the safe side). The
+ * daemon's own are the ones it started with (d->cap_perm). */
 static void read_root_caps(FsCaller *c)
 {
-  guint32 mine_eff[2] = { 0 }, mine_perm[2] = { 0 }, eff[2] = { 0 }, perm[2] = { 0 };
-  if (geteuid() != 0 || c->pid <= 0 || !get_caps(0, mine_eff, mine_perm))
+  const FsDaemon *d = fs_daemon();
+  guint32 eff[2] = { 0 }, perm[2] = { 0 };
+  if (d->euid != 0 || c->pid <= 0)
     return;
   if (!get_caps(c->pid, eff, perm))
     eff[0] = eff[1] = 0;
-  guint64 mine = ((guint64)mine_perm[1] << 32) | mine_perm[0];
   c->cap_eff = ((guint64)eff[1] << 32) | eff[0];
-  c->caps_reduced = (c->cap_eff & mine) != mine;
+  c->caps_reduced = (c->cap_eff & d->cap_perm) != d->cap_perm;
 }
 
-/* Per request (every open): FUSE gives the uid, gid and pid; a caller other than root also needs
- * its supplementary groups (/proc/PID/status) for the kernel's mode checks, root only its
- * capabilities (fs_caller_enter takes nothing else on for root). */
-void fs_caller_init(FsCaller *c, const FsPath *p)
+static void init_id(FsCaller *c, const FsPath *p)
 {
   const struct fuse_context *ctx = fuse_get_context();
   memset(c, 0, sizeof *c);
@@ -117,10 +123,25 @@ void fs_caller_init(FsCaller *c, const FsPath *p)
   c->gid = ctx->gid;
   c->pid = ctx->pid;
   c->ns_root = p->ns ? cgfs_ns_root_ref(p->ns) : NULL;
+}
+
+/* Per request that acts as its caller (mkdir, rmdir, chown, an open that may act as its
+ * opener): FUSE gives the uid, gid and pid; a caller other than root also needs its
+ * supplementary groups (/proc/PID/status) for the kernel's mode checks, root only its
+ * capabilities (fs_caller_enter takes nothing else on for root). */
+void fs_caller_init(FsCaller *c, const FsPath *p)
+{
+  init_id(c, p);
   if (fs_caller_is_root(c))
     read_root_caps(c);
   else
     read_groups(c);
+  c->creds_known = TRUE;
+}
+
+void fs_caller_init_id(FsCaller *c, const FsPath *p)
+{
+  init_id(c, p);
 }
 
 void fs_caller_copy(FsCaller *dst, const FsCaller *src)
@@ -157,6 +178,13 @@ gboolean fs_caller_acting(void)
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
 {
   memset(saved, 0, sizeof *saved);
+  /* Learnt only at the request that made @c (fs_caller_init_id left them out): acting without
+   * them would lend the daemon's groups or capabilities. */
+  if (!c->creds_known) {
+    g_set_error(error, CGFS_ERROR, EIO, "uid %u: its credentials were not learnt at open",
+                (unsigned)c->uid);
+    return FALSE;
+  }
   if (fs_caller_is_root(c) && c->caps_reduced) {
     guint32 perm[2];
     const guint32 want[2] = { (guint32)c->cap_eff, (guint32)(c->cap_eff >> 32) };

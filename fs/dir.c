@@ -4,32 +4,62 @@
 
 #include "fs.h"
 
-/* Parse @path and load its cgroup; a negative errno on failure. */
+/* A directory's attributes without loading its cgroup (find and ls -l stat thousands of
+ * them): one stat of its directory, the identity check's when it is cached. */
+static int getattr_dir(const FsPath *p, struct stat *st)
+{
+  FsDaemon *d = fs_daemon();
+  g_autofree char *hpath = fs_path_in_hierarchy(d->root, p->cgroup);
+  g_autoptr(GError) error = NULL;
+  struct stat k;
+  if (!cgfs_cache_stat(d->cache, CGFS_STATIC_PATH(hpath), &k, &error))
+    return -fs_errno(error);
+  fs_stat_dir(st, &k);
+  return 0;
+}
+
+/* Parse @path; a negative errno on failure. */
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
   if (fs_is_self(path))
     return fs_self_getattr(st);
   g_auto(FsPath) p = { 0 };
-  g_autoptr(CgfsCgroup) cg = NULL;
-  int r = fs_resolve(path, &p, &cg, NULL);
+  int r = fs_resolve_place(path, &p);
   if (r < 0)
     return r;
+  if (!p.node)
+    return getattr_dir(&p, st);
   g_autoptr(GError) error = NULL;
-  return fs_stat(cg, p.node, st, &error) ? 0 : -fs_errno(error);
+  struct stat dir;
+  g_autoptr(CgfsCgroup) cg = fs_load_stat(fs_daemon(), p.cgroup, NULL, &dir, &error);
+  if (!cg)
+    return -fs_errno(error);
+  fs_stat_node(cg, p.node, &dir, st);
+  return 0;
+}
+
+/* The child cgroups of @p's directory: a leaf that is not cached is known without loading it
+ * (a find passes every directory once). */
+static char **children_of(const FsPath *p, GError **error)
+{
+  FsDaemon *d = fs_daemon();
+  g_autofree char *hpath = fs_path_in_hierarchy(d->root, p->cgroup);
+  return cgfs_cache_children_of(d->cache, CGFS_STATIC_PATH(hpath), error);
 }
 
 int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
   g_auto(FsPath) p = { 0 };
-  g_autoptr(CgfsCgroup) cg = NULL;
-  int r = fs_resolve(path, &p, &cg, NULL);
+  int r = fs_resolve_place(path, &p);
   if (r < 0)
     return r;
-  if (p.node)
-    return -ENOTDIR;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) children = cgfs_cache_children(fs_daemon()->cache, cg, &error);
+  if (p.node) { /* ENOENT first if the cgroup is gone, as before */
+    g_autoptr(CgfsCgroup) cg = fs_load(fs_daemon(), p.cgroup, NULL, &error);
+    return cg ? -ENOTDIR : -fs_errno(error);
+  }
+  g_auto(GStrv) children = children_of(&p, &error);
   if (!children)
     return -fs_errno(error);
   /* The entries' types (d_type), so that find and ls -F need not stat every one. */

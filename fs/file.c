@@ -119,8 +119,9 @@ static gboolean same_cgroup(CgfsCgroup *cg, dev_t dev, ino_t ino)
  * same name was made since. */
 static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
 {
-  g_autoptr(CgfsCgroup) cg = fs_load(f->d, f->rel, NULL, error);
-  if (cg && !same_cgroup(cg, f->dev, f->ino)) {
+  struct stat st;
+  g_autoptr(CgfsCgroup) cg = fs_load_stat(f->d, f->rel, NULL, &st, error);
+  if (cg && (st.st_dev != f->dev || st.st_ino != f->ino)) {
     g_set_error(error, CGFS_ERROR, ENOENT, "cgroup deleted since the file was opened: %s",
                 f->hpath);
     return NULL;
@@ -196,7 +197,8 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;
-  int r = fs_resolve(path, &p, &cg, &hpath);
+  struct stat st;
+  int r = fs_resolve_stat(path, &p, &cg, &hpath, &st);
   if (r < 0)
     return r;
   if (!p.node)
@@ -215,14 +217,16 @@ int fs_open(const char *path, struct fuse_file_info *fi)
   f->d = d;
   f->uid = uid;
   f->node = p.node;
-  struct stat st;
-  if (!cgfs_cgroup_stat(cg, &st, &error))
-    return -fs_errno(error);
   f->dev = st.st_dev;
   f->ino = st.st_ino;
   f->rel = g_steal_pointer(&p.cgroup);
   f->hpath = g_steal_pointer(&hpath);
-  fs_caller_init(&f->opener, &p);
+  /* The opener's groups or capabilities only for a file that may act with them: a write, or a
+   * read done as the opener (stats.json, resources.json). */
+  if ((fi->flags & O_ACCMODE) != O_RDONLY || !p.node->read_as_daemon)
+    fs_caller_init(&f->opener, &p);
+  else
+    fs_caller_init_id(&f->opener, &p);
   if ((fi->flags & O_ACCMODE) != O_WRONLY && !take_first_snapshot(f, cg, &error)) {
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);

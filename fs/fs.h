@@ -84,6 +84,7 @@ typedef struct {
   FsFairShare *share;    /* fair-share.c: what each caller holds */
   FsCgroupNs *cgroupns;  /* cgroupns.c: the roots of callers' cgroup namespaces; NULL: none */
   uid_t euid;            /* the daemon's own effective uid (threads switch only while acting) */
+  guint64 cap_perm;      /* and its permitted capabilities (fs_caller_daemon_caps) */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -106,12 +107,23 @@ typedef struct {
   guint64 cap_eff;
   /* What its cgroup namespace reaches; NULL: the daemon's own namespace (everything). */
   CgfsNsRoot *ns_root;
+  /* Groups and capabilities above were learnt (fs_caller_init); fs_caller_enter refuses
+   * otherwise. */
+  gboolean creds_known;
 } FsCaller;
 
 typedef struct _FsPath FsPath;
 /* The caller of the current FUSE request, whose path fs_resolve resolved as @p (its cgroup
  * namespace comes from there). Clear with fs_caller_clear. */
 void fs_caller_init(FsCaller *c, const FsPath *p);
+/* Only who it is (uid, gid, pid, cgroup namespace), for an open file that never acts as its
+ * opener (a read of a node whose content the daemon reads as itself): no /proc read, no
+ * capget. fs_caller_enter refuses such a caller. */
+void fs_caller_init_id(FsCaller *c, const FsPath *p);
+/* The daemon's permitted capabilities, asked once at start: they never change while it runs
+ * (threads switch only their effective set, and their uids with the saved set-user-ID kept 0,
+ * which keeps the permitted set: capabilities(7)). */
+guint64 fs_caller_daemon_caps(void);
 void fs_caller_copy(FsCaller *dst, const FsCaller *src);
 void fs_caller_clear(FsCaller *c);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)
@@ -202,6 +214,11 @@ typedef struct {
   const char *const *mirror_v2;
   /* Readable only by those who may write the mirrored file: its w bits become r bits. */
   gboolean read_by_writers;
+  /* read() is done as the daemon, never with the opener's credentials (no fs_caller_enter),
+   * after the kernel checked the caller against the node's mode (default_permissions): an open
+   * for reading then learns only who the opener is, not its groups or capabilities (no
+   * /proc/PID/status, no capget). Nodes without it learn them at every open. */
+  gboolean read_as_daemon;
   /* The content, taken once at open(). NULL for write-only nodes. */
   char *(*read)(FsRequest *rq, gsize *len, GError **error);
   /* A batch of words (token nodes) or one document (JSON nodes). NULL for read-only nodes. */
@@ -257,16 +274,27 @@ char *fs_path_in_hierarchy(const char *root, const char *rel);
 /* Load the cgroup of @rel, from the daemon's cache when it is still the same directory; *hpath
  * (may be NULL) gets its hierarchy path. */
 CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error);
+/* fs_load, and @st gets the cgroup directory's attributes now (for a cached cgroup, the stat of
+ * its identity check: one system call for both). */
+CgfsCgroup *fs_load_stat(FsDaemon *d, const char *rel, char **hpath, struct stat *st,
+                         GError **error);
 /* The cache's check before a read through a kept descriptor (see cgfs_cache_set_access_check). */
 gboolean fs_cache_may_read(int dirfd, const char *name, gpointer daemon);
 /* Parse @path and load its cgroup: 0, or -errno for FUSE. ENOENT for what the caller's cgroup
  * namespace does not reach (p->place says where the cgroup lies for it). */
 int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath);
+/* fs_resolve, and @st gets the cgroup directory's attributes (fs_load_stat). */
+int fs_resolve_stat(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath, struct stat *st);
+/* fs_resolve without loading the cgroup: parse @path and place it for the caller's cgroup
+ * namespace (the same checks, the same errors). */
+int fs_resolve_place(const char *path, FsPath *p);
 /* Where the mount's cgroup @rel lies for @ns (CGFS_NS_INSIDE when @ns is NULL); the mount's
  * root is at least on the way (CGFS_NS_ABOVE). */
 CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel);
-/* The attributes of a node (or of the directory when @node is NULL). */
-gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error);
+/* The attributes of a node of @cg, whose directory's attributes are @dir. */
+void fs_stat_node(CgfsCgroup *cg, const FsNode *node, const struct stat *dir, struct stat *st);
+/* The attributes of a cgroup's directory whose kernel directory's are @k. */
+void fs_stat_dir(struct stat *st, const struct stat *k);
 /* The stat of a node that mirrors the kernel's file or directory @k: @mode, one link, @k's
  * owner and times, everything else zero (size 0: generated content is read with direct I/O). */
 void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode);

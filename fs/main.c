@@ -307,6 +307,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
     return NULL;
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->euid = geteuid();
+  d->cap_perm = fs_caller_daemon_caps();
   d->sys = cgfs_system_new(error);
   if (!d->sys)
     return NULL;

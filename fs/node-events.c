@@ -102,4 +102,5 @@ const FsNode fs_node_events = {
   .mirror_v1 = (const char *const[]){ "cgroup.procs", NULL },
   .mirror_v2 = (const char *const[]){ "cgroup.events", NULL },
   .read = read_events,
+  .read_as_daemon = TRUE,
 };

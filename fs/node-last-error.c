@@ -109,4 +109,5 @@ const FsNode fs_node_last_error = {
   .mirror_v1 = (const char *const[]){ "cgroup.procs", NULL },
   .mirror_v2 = (const char *const[]){ "cgroup.procs", NULL },
   .read = read_last_error,
+  .read_as_daemon = TRUE,
 };

@@ -88,6 +88,7 @@ const FsNode fs_node_state = {
   .mirror_v1 = (const char *const[]){ "freezer.state", NULL },
   .mirror_v2 = (const char *const[]){ "cgroup.freeze", NULL },
   .read = read_state,
+  .read_as_daemon = TRUE,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_state,
   .check_partial = check_partial_state,

@@ -52,6 +52,7 @@ const FsNode fs_node_type = {
   .mask = 0666,
   .mirror_v2 = (const char *const[]){ "cgroup.type", NULL },
   .read = read_type,
+  .read_as_daemon = TRUE,
   .write_kind = FS_WRITE_TOKENS,
   .write = write_type,
   .check_partial = check_partial_type,

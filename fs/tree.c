@@ -87,13 +87,19 @@ char *fs_path_in_hierarchy(const char *root, const char *rel)
   return g_strconcat(root, rel, NULL);
 }
 
-CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error)
+CgfsCgroup *fs_load_stat(FsDaemon *d, const char *rel, char **hpath, struct stat *st,
+                         GError **error)
 {
   g_autofree char *path = fs_path_in_hierarchy(d->root, rel);
-  CgfsCgroup *cg = cgfs_cache_load(d->cache, CGFS_STATIC_PATH(path), error);
+  CgfsCgroup *cg = cgfs_cache_load_stat(d->cache, CGFS_STATIC_PATH(path), st, error);
   if (cg && hpath)
     *hpath = g_steal_pointer(&path);
   return cg;
+}
+
+CgfsCgroup *fs_load(FsDaemon *d, const char *rel, char **hpath, GError **error)
+{
+  return fs_load_stat(d, rel, hpath, NULL, error);
 }
 
 /* A descriptor the cache kept open was opened once by the daemon: a read through it saves the
@@ -116,7 +122,7 @@ CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel)
   return place == CGFS_NS_OUTSIDE && strcmp(rel, "/") == 0 ? CGFS_NS_ABOVE : place;
 }
 
-int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
+int fs_resolve_place(const char *path, FsPath *p)
 {
   g_autoptr(GError) error = NULL;
   if (!fs_path_parse(path, p, &error))
@@ -129,8 +135,22 @@ int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
   p->place = fs_path_place(d, p->ns, p->cgroup);
   if (p->place == CGFS_NS_OUTSIDE || (p->place == CGFS_NS_ABOVE && p->node))
     return -ENOENT;
-  *cg = fs_load(d, p->cgroup, hpath, &error);
+  return 0;
+}
+
+int fs_resolve_stat(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath, struct stat *st)
+{
+  int r = fs_resolve_place(path, p);
+  if (r < 0)
+    return r;
+  g_autoptr(GError) error = NULL;
+  *cg = fs_load_stat(fs_daemon(), p->cgroup, hpath, st, &error);
   return *cg ? 0 : -fs_errno(error);
+}
+
+int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
+{
+  return fs_resolve_stat(path, p, cg, hpath, NULL);
 }
 
 static gboolean stat_mirrored(CgfsCgroup *cg, const FsNode *node, struct stat *st)
@@ -151,29 +171,26 @@ void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode)
   st->st_ctim = k->st_ctim;
 }
 
-gboolean fs_stat(CgfsCgroup *cg, const FsNode *node, struct stat *st, GError **error)
+void fs_stat_dir(struct stat *st, const struct stat *k)
 {
-  struct stat k;
-  if (!node) {
-    if (!cgfs_cgroup_stat(cg, &k, error))
-      return FALSE;
-    *st = k;
-    st->st_mode = S_IFDIR | (k.st_mode & 07777);
-    st->st_size = 0;
-    st->st_blocks = 0;
-    st->st_ino = 0;
-    return TRUE;
-  }
+  *st = *k;
+  st->st_mode = S_IFDIR | (k->st_mode & 07777);
+  st->st_size = 0;
+  st->st_blocks = 0;
+  st->st_ino = 0;
+}
+
+void fs_stat_node(CgfsCgroup *cg, const FsNode *node, const struct stat *dir, struct stat *st)
+{
   /* A node whose kernel file is missing (the root cgroup, a missing controller) shows the
    * directory's owner, and cannot be written. */
+  struct stat k;
   mode_t mask = node->mask;
   if (!stat_mirrored(cg, node, &k)) {
-    if (!cgfs_cgroup_stat(cg, &k, error))
-      return FALSE;
+    k = *dir;
     mask &= 0444;
   }
   fs_stat_from_kernel(st, &k,
                       S_IFREG | (node->read_by_writers ? (k.st_mode & 0222) << 1 : k.st_mode & mask));
   st->st_blksize = k.st_blksize;
-  return TRUE;
 }

@@ -7,8 +7,10 @@
  * reference goes. */
 #include "config-internal.h"
 
+#include <linux/magic.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cgfs/cache.h>
 #include <cgfs/tree.h>
@@ -26,8 +28,10 @@ struct _CgfsFdBudget {
 
 struct _CgfsKeptFiles {
   GMutex lock;
-  GHashTable *fds; /* name -> fd + 1 */
-  guint readers;   /* reads using one of the fds now: the files are closed only when none */
+  GHashTable *fds;  /* name -> fd + 1, open for reading */
+  GHashTable *wfds; /* name -> fd + 1, open for writing (limit files a plan wrote) */
+  guint readers;    /* reads and writes using one of the fds now: closed only when none */
+  gint on_cgroupfs; /* its directory is on a cgroup file system: 1 yes, 0 no, -1 not known */
   CgfsFdBudget *budget;
 };
 
@@ -103,6 +107,8 @@ static CgfsKeptFiles *kept_files_new(CgfsFdBudget *b)
   CgfsKeptFiles *k = g_new0(CgfsKeptFiles, 1);
   g_mutex_init(&k->lock);
   k->fds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  k->wfds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  k->on_cgroupfs = -1;
   k->budget = budget_ref(b);
   return k;
 }
@@ -119,23 +125,29 @@ void cgfs_kept_files_free(CgfsKeptFiles *k)
     return;
   g_hash_table_foreach(k->fds, close_kept, k->budget);
   g_hash_table_unref(k->fds);
+  g_hash_table_foreach(k->wfds, close_kept, k->budget);
+  g_hash_table_unref(k->wfds);
   budget_unref(k->budget);
   g_mutex_clear(&k->lock);
   g_free(k);
 }
 
-/* The kept fd of @name, opened now if the budget allows: >= 0 (a reader of @k until
- * kept_done); -1 with errno set when the file cannot be opened; -2 when it was opened but cannot
- * be kept (*spare gets the fd to use once). */
-static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
+/* The kept fd of @name in @table (k->fds, or k->wfds for @flags O_WRONLY), opened now if the
+ * budget allows: >= 0 (a reader of @k until kept_done); -1 with errno set when the file cannot
+ * be opened; -2 when it was opened but cannot be kept (*spare gets the fd to use once).
+ * *@opened (if not NULL) tells whether it was opened by this call. */
+static int kept_fd_in(CgfsKeptFiles *k, GHashTable *table, int flags, int dirfd,
+                      const char *name, int *spare, gboolean *opened)
 {
   g_mutex_lock(&k->lock);
-  int fd = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  int fd = GPOINTER_TO_INT(g_hash_table_lookup(table, name)) - 1;
   k->readers += fd >= 0;
   g_mutex_unlock(&k->lock);
+  if (opened)
+    *opened = fd < 0;
   if (fd >= 0)
     return fd;
-  fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return -1;
   if (!budget_take(k->budget, 1)) {
@@ -143,17 +155,22 @@ static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
     return -2;
   }
   g_mutex_lock(&k->lock);
-  int other = GPOINTER_TO_INT(g_hash_table_lookup(k->fds, name)) - 1;
+  int other = GPOINTER_TO_INT(g_hash_table_lookup(table, name)) - 1;
   if (other >= 0) { /* another thread kept it first */
     close(fd);
     g_atomic_int_add(&k->budget->used, -1);
     fd = other;
   } else {
-    g_hash_table_insert(k->fds, g_strdup(name), GINT_TO_POINTER(fd + 1));
+    g_hash_table_insert(table, g_strdup(name), GINT_TO_POINTER(fd + 1));
   }
   k->readers++;
   g_mutex_unlock(&k->lock);
   return fd;
+}
+
+static int kept_fd(CgfsKeptFiles *k, int dirfd, const char *name, int *spare)
+{
+  return kept_fd_in(k, k->fds, O_RDONLY, dirfd, name, spare, NULL);
 }
 
 static void kept_done(CgfsKeptFiles *k)
@@ -168,10 +185,12 @@ static void kept_done(CgfsKeptFiles *k)
 static guint kept_files_close(CgfsKeptFiles *k)
 {
   g_mutex_lock(&k->lock);
-  guint n = k->readers == 0 ? g_hash_table_size(k->fds) : 0;
+  guint n = k->readers == 0 ? g_hash_table_size(k->fds) + g_hash_table_size(k->wfds) : 0;
   if (n > 0) {
     g_hash_table_foreach(k->fds, close_kept, k->budget);
     g_hash_table_remove_all(k->fds);
+    g_hash_table_foreach(k->wfds, close_kept, k->budget);
+    g_hash_table_remove_all(k->wfds);
   }
   g_mutex_unlock(&k->lock);
   return n;
@@ -227,6 +246,75 @@ char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gs
     return copy;
   }
   return cgfs_read_alloc_at(dirfd, name, len, error);
+}
+
+/* Whether @k's directory is on a cgroup file system (asked once per table). cgroupfs takes each
+ * write whole and ignores O_TRUNC; a plain file (a fake tree) is truncated after the write
+ * instead, so that it holds what a write through open(O_TRUNC) would have left. */
+static gboolean kept_on_cgroupfs(CgfsKeptFiles *k, int dirfd)
+{
+  int known = g_atomic_int_get(&k->on_cgroupfs);
+  if (known >= 0)
+    return known;
+  struct statfs sfs;
+  known = fstatfs(dirfd, &sfs) == 0 &&
+          (sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
+  g_atomic_int_set(&k->on_cgroupfs, known);
+  return known;
+}
+
+static gboolean pwrite_value(int fd, const char *name, const char *value, gboolean truncate,
+                             GError **error)
+{
+  gsize len = strlen(value);
+  ssize_t n;
+  do
+    n = pwrite(fd, value, len, 0);
+  while (n < 0 && errno == EINTR);
+  if (n >= 0 && (gsize)n == len && truncate && ftruncate(fd, (off_t)len) != 0)
+    n = -1;
+  if (n < 0) {
+    /* kernfs answers ENODEV through a descriptor of a cgroup removed since it was opened; an
+     * open() now would answer ENOENT (no such file in the removed directory) */
+    if (errno == ENODEV)
+      errno = ENOENT;
+    return cgfs_set_errno(error, "cannot write '%s' to %s", value, name);
+  }
+  if ((gsize)n != len) {
+    cgfs_set_error(error, EIO, "cannot write '%s' to %s: short write", value, name);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean cgfs_kept_write(const CgfsCgroup *cg, int dirfd, const char *name, const char *value,
+                         CgfsMayOpenFunc may_open, gpointer data, GError **error)
+{
+  CgfsKeptFiles *kept = NULL;
+  for (guint i = 0; cg && !kept && i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd == dirfd)
+      kept = __atomic_load_n(&d->kept, __ATOMIC_ACQUIRE);
+  }
+  if (!kept)
+    return cgfs_write_at(dirfd, name, value, error);
+  cgfs_autofd spare = -1;
+  gboolean opened = FALSE;
+  int fd = kept_fd_in(kept, kept->wfds, O_WRONLY, dirfd, name, &spare, &opened);
+  if (fd == -2)
+    fd = spare;
+  if (fd < 0)
+    return cgfs_set_errno(error, "cannot open %s", name);
+  gboolean ok;
+  /* A descriptor kept from an earlier open(), perhaps another caller's, stands in for the
+   * open() of this write: that open's permission check, for this thread, first. */
+  if (!opened && !may_open(dirfd, name, data))
+    ok = cgfs_set_errno(error, "cannot open %s", name);
+  else
+    ok = pwrite_value(fd, name, value, !kept_on_cgroupfs(kept, dirfd), error);
+  if (spare < 0)
+    kept_done(kept);
+  return ok;
 }
 
 gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused)
@@ -316,8 +404,10 @@ static void start_keeping(CgfsCache *c, Entry *e)
 }
 
 /* The cached cgroup of @path, still the same directory: a new reference, or NULL (then the entry,
- * if any, is dropped). @use: a load (it counts towards keeping files), not a parent's look. */
-static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
+ * if any, is dropped). @use: a load (it counts towards keeping files), not a parent's look or a
+ * stat. @st (optional) gets the identity check's stat of the first directory: the directory's
+ * attributes now, which spares the caller a second stat of it. */
+static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use, struct stat *st_out)
 {
   g_mutex_lock(&c->lock);
   Entry *e = g_hash_table_lookup(c->entries, path);
@@ -347,6 +437,8 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use)
   g_mutex_unlock(&c->lock);
   if (!same)
     g_clear_pointer(&cg, cgfs_cgroup_unref);
+  else if (st_out)
+    *st_out = st;
   return cg;
 }
 
@@ -378,16 +470,19 @@ static void make_room(CgfsCache *c, gint want, gint need)
 }
 
 /* Cache @cg if all its directories exist (a cgroup missing from a hierarchy is loaded every
- * time: its directory may appear there). */
-static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
+ * time: its directory may appear there). TRUE if @st got the stat of its first directory (the
+ * identity it is cached with). */
+static gboolean insert(CgfsCache *c, const char *path, CgfsCgroup *cg, struct stat *st_out)
 {
   guint n_dirs = open_dirs_of(cg);
   if (n_dirs < cg->dirs->len || n_dirs == 0)
-    return;
+    return FALSE;
   const CgfsCgroupDir *first = &g_array_index(cg->dirs, CgfsCgroupDir, 0);
   struct stat st;
   if (fstat(first->fd, &st) != 0)
-    return;
+    return FALSE;
+  if (st_out)
+    *st_out = st;
   g_mutex_lock(&c->lock);
   /* Room for its directories and about as many files again as it has directories times
    * three, what reading its statistics keeps open. */
@@ -408,6 +503,7 @@ static void insert(CgfsCache *c, const char *path, CgfsCgroup *cg)
     g_queue_push_head_link(&c->lru, &e->link);
   }
   g_mutex_unlock(&c->lock);
+  return TRUE;
 }
 
 /* A cgroup whose parent is cached (a walk, a round of stats over siblings): opened below the
@@ -420,29 +516,61 @@ static CgfsCgroup *load_below_parent(CgfsCache *c, const char *path)
   if (!slash || !slash[1])
     return NULL;
   g_autofree char *parent_path = slash == path ? g_strdup("/") : g_strndup(path, (gsize)(slash - path));
-  g_autoptr(CgfsCgroup) parent = lookup(c, parent_path, FALSE);
+  g_autoptr(CgfsCgroup) parent = lookup(c, parent_path, FALSE, NULL);
   return parent ? cgfs_cgroup_open_child(parent, slash + 1) : NULL;
+}
+
+CgfsCgroup *cgfs_cache_load_stat(CgfsCache *c, CgfsPathSpec spec, struct stat *st,
+                                  GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = NULL;
+  gboolean have_stat = FALSE;
+  if (c->budget->max == 0 || spec.kind != CGFS_PATH_STATIC) {
+    cg = cgfs_cgroup_load(c->h, spec, error);
+  } else if ((cg = lookup(c, spec.path, TRUE, st))) {
+    have_stat = TRUE;
+  } else {
+    cg = load_below_parent(c, spec.path);
+    if (!cg)
+      cg = cgfs_cgroup_load(c->h, spec, error);
+    have_stat = cg && insert(c, spec.path, cg, st);
+  }
+  if (cg && st && !have_stat && !cgfs_cgroup_stat(cg, st, error))
+    return NULL;
+  return g_steal_pointer(&cg);
 }
 
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec spec, GError **error)
 {
-  if (c->budget->max == 0 || spec.kind != CGFS_PATH_STATIC)
-    return cgfs_cgroup_load(c->h, spec, error);
-  CgfsCgroup *cg = lookup(c, spec.path, TRUE);
-  if (cg)
-    return cg;
-  cg = load_below_parent(c, spec.path);
+  return cgfs_cache_load_stat(c, spec, NULL, error);
+}
+
+gboolean cgfs_cache_stat(CgfsCache *c, CgfsPathSpec spec, struct stat *st, GError **error)
+{
+  if (c->budget->max > 0 && spec.kind == CGFS_PATH_STATIC) {
+    g_autoptr(CgfsCgroup) cg = lookup(c, spec.path, FALSE, st);
+    if (cg)
+      return TRUE;
+  }
+  return cgfs_cgroup_stat_path(c->h, spec, st, error);
+}
+
+char **cgfs_cache_children_of(CgfsCache *c, CgfsPathSpec spec, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = NULL;
+  if (c->budget->max > 0 && spec.kind == CGFS_PATH_STATIC)
+    cg = lookup(c, spec.path, FALSE, NULL);
+  if (!cg && cgfs_cgroup_leaf_path(c->h, spec))
+    return g_new0(char *, 1);
   if (!cg)
-    cg = cgfs_cgroup_load(c->h, spec, error);
-  if (cg)
-    insert(c, spec.path, cg);
-  return cg;
+    cg = cgfs_cache_load(c, spec, error);
+  return cg ? cgfs_cache_children(c, cg, error) : NULL;
 }
 
 void cgfs_cache_add(CgfsCache *c, CgfsCgroup *cg)
 {
   if (c->budget->max > 0 && cg->kind == CGFS_PATH_STATIC && cg->h == c->h)
-    insert(c, cg->path, cg);
+    insert(c, cg->path, cg, NULL);
 }
 
 /* ---- listings ---- */

@@ -52,6 +52,15 @@ int cgfs_hierarchy_mount_fd(CgfsHierarchy *h, const CgfsMount *m);
 /* stat(2) of @d->dir (a directory of @cg) by its path, walked from its mount's kept fd. */
 int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct stat *st);
 
+/* stat(2) of cgroup @spec's directory as cgfs_cgroup_stat() of its loaded object gives it,
+ * without loading it: one stat of its directory in the first hierarchy (loaded when it is not
+ * there). */
+gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat *st,
+                               GError **error);
+/* Whether cgroup @spec is there in every hierarchy, without a child cgroup in any (each
+ * directory's link count, by path: no directory opened). FALSE when in doubt. */
+gboolean cgfs_cgroup_leaf_path(CgfsHierarchy *h, CgfsPathSpec spec);
+
 /* Wait @attempt's share of a growing back-off (1 ms doubling up to 16 ms). */
 void cgfs_backoff_sleep(guint attempt);
 
@@ -70,6 +79,18 @@ gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean 
  * descriptor when @cg is cached (@cg may be NULL). */
 char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
                            GError **error);
+/* Whether the calling thread may open @name below @dirfd for writing now (errno set when not). */
+typedef gboolean (*CgfsMayOpenFunc)(int dirfd, const char *name, gpointer data);
+/* cgfs_write_at() of @value to @name below @dirfd, one of @cg's directory fds, through a
+ * descriptor kept open for writing when @cg's files are kept (@cg may be NULL): one pwrite() at
+ * offset 0, which cgroupfs takes as it takes the write of a new open (whole, with its own
+ * error; ENODEV once the cgroup is removed is answered as the open would, ENOENT). A descriptor
+ * kept from an earlier write is used only if @may_open allows: it stands in for the permission
+ * check of the open() it saves. Only for files whose kernel write handler looks at nothing of
+ * the opener (limit files; not cgroup.procs, cgroup.threads, tasks, release_agent, which check
+ * the opener's credentials at each write). */
+gboolean cgfs_kept_write(const CgfsCgroup *cg, int dirfd, const char *name, const char *value,
+                         CgfsMayOpenFunc may_open, gpointer data, GError **error);
 /* Close the kept files of @d (the cgroup is being freed). */
 void cgfs_kept_files_free(CgfsKeptFiles *k);
 /* The cgroup is being freed: its directory fds leave the budget. */

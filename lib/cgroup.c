@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cgfs/resources.h>
+#include <cgfs/tree.h>
 
 #include "backend.h"
 #include "fileio.h"
@@ -104,6 +105,34 @@ int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct st
   const char *rel;
   int base = dir_base(cg->h, d, &rel);
   return fstatat(base, rel, st, 0);
+}
+
+gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat *st,
+                               GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
+  if (!cg)
+    return FALSE;
+  if (cg->dirs->len > 0 &&
+      cgfs_cgroup_stat_dir(cg, &g_array_index(cg->dirs, CgfsCgroupDir, 0), st) == 0 &&
+      S_ISDIR(st->st_mode))
+    return TRUE;
+  /* Not in the first hierarchy: the load finds where it is, or tells what is missing and why. */
+  g_autoptr(CgfsCgroup) loaded = cgfs_cgroup_load(h, spec, error);
+  return loaded && cgfs_cgroup_stat(loaded, st, error);
+}
+
+gboolean cgfs_cgroup_leaf_path(CgfsHierarchy *h, CgfsPathSpec spec)
+{
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, NULL);
+  for (guint i = 0; cg && i < cg->dirs->len; i++) {
+    struct stat st;
+    /* Missing anywhere: the load decides (the cgroup, or a whole hierarchy gone). */
+    if (cgfs_cgroup_stat_dir(cg, &g_array_index(cg->dirs, CgfsCgroupDir, i), &st) != 0 ||
+        !S_ISDIR(st.st_mode) || st.st_nlink != 2)
+      return FALSE;
+  }
+  return cg && cg->dirs->len > 0;
 }
 
 static guint open_dirs(CgfsCgroup *cg, GError **error)

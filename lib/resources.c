@@ -80,6 +80,7 @@ struct _CgfsPlan {
   GHashTable *prepared; /* v2 controllers already made available, names */
   CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
   guint made;                /* writes made so far (for the test hooks) */
+  int overrides; /* the thread has CAP_DAC_OVERRIDE: 1, 0, or -1 not asked yet (may_open) */
 };
 
 CgfsFileWrite *cgfs_file_write_new(int fd, const char *file, const char *value)
@@ -135,6 +136,7 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
   g_array_set_clear_func(p->own_fds, (GDestroyNotify)close_fd_item);
   p->reads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   p->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  p->overrides = -1;
   return p;
 }
 
@@ -449,11 +451,27 @@ static const char *quoted(const char *value, char **tmp)
   return *tmp;
 }
 
-static gboolean run_write(const CgfsFileWrite *w, const char *field, const char *label,
-                          GError **error)
+static gboolean may_open_for_writing(int dirfd, const char *name, gpointer plan);
+
+/* Files whose kernel write handler checks the opener's credentials (the file's, not the
+ * writer's) at every write: never written through a descriptor kept for someone else. */
+static gboolean opener_matters(const char *file)
+{
+  return strcmp(file, "cgroup.procs") == 0 || strcmp(file, "cgroup.threads") == 0 ||
+         strcmp(file, "tasks") == 0 || strcmp(file, "release_agent") == 0;
+}
+
+/* @w's write; for a plan's own writes (@p not NULL) in a cached cgroup, through a descriptor
+ * kept open (cgfs_kept_write: a pwrite instead of open/write/close). */
+static gboolean run_write(CgfsPlan *p, const CgfsFileWrite *w, const char *field,
+                          const char *label, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  if (cgfs_write_at(w->dirfd, w->file, w->value, &local))
+  gboolean ok = p && !opener_matters(w->file)
+                  ? cgfs_kept_write(p->cg, w->dirfd, w->file, w->value, may_open_for_writing,
+                                    p, &local)
+                  : cgfs_write_at(w->dirfd, w->file, w->value, &local);
+  if (ok)
     return TRUE;
   g_autofree char *tmp = NULL;
   cgfs_set_error(error, local->code, "%s: cannot write %s to %s: %s", field,
@@ -464,7 +482,7 @@ static gboolean run_write(const CgfsFileWrite *w, const char *field, const char 
 static gboolean run_planned(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **error)
 {
   gboolean ok = pw->step ? pw->step->run(pw->step_data, error)
-                         : run_write(&pw->w, pw->field, pw->label, error);
+                         : run_write(p, &pw->w, pw->field, pw->label, error);
   if (ok)
     test_hooks(p, TRUE);
   return ok;
@@ -651,16 +669,25 @@ static int overrides_file_modes(void)
   return (d[0].effective & (1u << CAP_DAC_OVERRIDE)) != 0;
 }
 
+/* The permission check of the open() a write through a kept descriptor saves, for the calling
+ * thread's credentials as they are now: with CAP_DAC_OVERRIDE the kernel lets it open any
+ * cgroup file for writing (cgroupfs makes no other check at open: a limit file of mode 0444
+ * opens for writing as root, checked against the kernel); without, faccessat(W_OK, AT_EACCESS),
+ * the same mode check with the thread's fsuid, fsgid and groups. */
+static gboolean may_open_for_writing(int dirfd, const char *name, gpointer plan)
+{
+  CgfsPlan *p = plan;
+  if (p->overrides < 0)
+    p->overrides = overrides_file_modes();
+  return p->overrides || faccessat(dirfd, name, W_OK, AT_EACCESS) == 0;
+}
+
 /* A write skipped because the file already holds the value still answers what the kernel would:
  * a caller who may not write the file is refused (EACCES, nothing changed), as its write would
  * be; the kernel's own permission check of the open(), for the thread's credentials. */
-static gboolean may_write(const CgfsPlannedWrite *pw, int *overrides, GError **error)
+static gboolean may_write(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **error)
 {
-  if (pw->step)
-    return TRUE;
-  if (*overrides < 0)
-    *overrides = overrides_file_modes();
-  if (*overrides || faccessat(pw->w.dirfd, pw->w.file, W_OK, AT_EACCESS) == 0)
+  if (pw->step || may_open_for_writing(pw->w.dirfd, pw->w.file, p))
     return TRUE;
   int code = errno;
   g_autofree char *tmp = NULL;
@@ -675,10 +702,9 @@ static gboolean execute(CgfsPlan *p, GError **error)
   for (guint i = 0; i < p->done->len; i++)
     g_ptr_array_add(executed, p->done->pdata[i]);
   GError *failed = NULL;
-  int overrides = -1; /* not known yet */
   for (guint i = 0; i < p->writes->len && !failed; i++) {
     CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
-    if (pw->skip && may_write(pw, &overrides, &failed))
+    if (pw->skip && may_write(p, pw, &failed))
       continue;
     if (pw->skip)
       break;
@@ -730,7 +756,7 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
   /* Journaled before it is made, like the plan's own writes: a crash between this write and
    * the plan's record would leave the controller enabled. Only plans that enable a controller
    * pay for this record (rewritten whole when the plan runs). */
-  if (!journal_plan(p, FALSE, error) || !run_write(&pw->w, field, label, error)) {
+  if (!journal_plan(p, FALSE, error) || !run_write(NULL, &pw->w, field, label, error)) {
     g_ptr_array_remove_index(p->done, p->done->len - 1);
     return FALSE;
   }

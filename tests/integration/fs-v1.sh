@@ -190,6 +190,18 @@ rmdir "$MNT/$L/b"
 [ -z "$(children)" ] || fail "children of $L after rmdir through cgfs: $(children)"
 rmdir "$MNT/$L"
 
+note "find and stat of cgroups not loaded: the kernel's directories, children in any hierarchy"
+W=$PREFIX"walk"
+for m in $(v1_mounts); do mkdir "$m/$W" "$m/$W/a" "$m/$W/b"; chmod 700 "$m/$W/b"; done
+mkdir "$(v1_dir memory "$W")/a/g" # a grandchild in one hierarchy only
+walked=$(cd "$MNT" && find "$W" -type d | sort | tr '\n' ' ')
+[ "$walked" = "$W $W/a $W/a/g $W/b " ] || fail "find $W: $walked"
+[ "$(stat -c %a "$MNT/$W/b")" = 700 ] || fail "mode of $W/b: $(stat -c %a "$MNT/$W/b")"
+[ "$(stat -c %a "$MNT/$W/a/g")" = "$(stat -c %a "$(v1_dir memory "$W")/a/g")" ] || fail "mode of $W/a/g"
+expect_error "No such file or directory" stat "$MNT/$W/none"
+rmdir "$(v1_dir memory "$W")/a/g"
+for m in $(v1_mounts); do rmdir "$m/$W/a" "$m/$W/b" "$m/$W"; done
+
 note "readers hold no descriptors of the daemon's"
 before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
 fds=()

@@ -264,6 +264,18 @@ if [ "$VERSION" = v1 ]; then
   row "A given only memory.limit_in_bytes sets the memory limit" ok ok \
     "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"memory":{"limit":104857600}}')" \
     "$(as_a "$TRY" write "$LIMFILE" 104857600)"
+  # the daemon writes a hot cgroup's limit files through descriptors kept open (perhaps opened
+  # by A's write above): taken back from A, the file refuses A again, as the kernel does
+  for v in 115343360 125829120; do
+    [ "$("$TRY" write "$MNT/$D/resources.json" "{\"memory\":{\"limit\":$v}}")" = ok ] ||
+      fail "root could not set the memory limit of $D through the mount"
+  done
+  chown 0:0 "$LIMFILE"
+  row "A, given memory.limit_in_bytes and then no longer, sets the memory limit" EACCES EACCES \
+    "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"memory":{"limit":136314880}}')" \
+    "$(as_a "$TRY" write "$LIMFILE" 136314880)"
+  [ "$(cat "$LIMFILE")" = 125829120 ] || fail "A changed the memory limit after the file was taken back"
+  chown "$UA:$GA" "$LIMFILE"
   row "A given only memory.limit_in_bytes removes root's CPU quota" EACCES EACCES \
     "$(as_a "$TRY" write "$MNT/$D/resources.json" '{"cpu":{"quota":-1}}')" \
     "$(as_a "$TRY" write "$CPUFILE" -1)"
@@ -323,6 +335,36 @@ grep -q melted "$MNT/$D/a/last_error" || fail "no last_error in $D/a"
 row "B reads A's last_error" EACCES EACCES \
   "$(as_b "$TRY" read "$MNT/$D/a/last_error")" "$(as_b "$TRY" write "$KROOT/$D/a/$K_PROCS" 0)"
 row "A reads A's last_error" ok ok "$(as_a "$TRY" read "$MNT/$D/a/last_error")" ok
+
+note "reads the daemon does as itself or as the opener (caller's capabilities learnt only for the latter)"
+# A root caller without the DAC capabilities (a container's root): stats.json is read with its
+# capabilities, procs as the daemon after the kernel checked the node's mode.
+NODAC=(setpriv --bounding-set -dac_override,-dac_read_search --)
+row "root without CAP_DAC_* reads the counters of A's 0700 cgroup" EACCES EACCES \
+  "$("${NODAC[@]}" "$TRY" read "$MNT/$D/priv/stats.json")" "$("${NODAC[@]}" "$TRY" read "$PRIV/$STATFILE")"
+row "root reads the counters of A's 0700 cgroup" ok ok \
+  "$("$TRY" read "$MNT/$D/priv/stats.json")" "$("$TRY" read "$PRIV/$STATFILE")"
+# A's cgroup whose procs file is readable by A only (and by root's capabilities); made on cgroupfs
+# and never looked up through the mount before, so that the kernel's FUSE attribute cache (1 s)
+# holds no older mode.
+kmkdir "$D/r"
+for m in $MOUNTS; do chown -R "$UA:$GA" "$m/$D/r"; done
+chmod 600 "$KROOT/$D/r/$K_PROCS"
+for who in B NODAC A root; do
+  case $who in
+    B) run=("${AS_B[@]}") want=EACCES ;;
+    NODAC) run=("${NODAC[@]}") want=EACCES ;;
+    A) run=("${AS_A[@]}") want=ok ;;
+    root) run=() want=ok ;;
+  esac
+  row "$who reads A's procs (0600)" "$want" "$want" \
+    "$("${run[@]}" "$TRY" read "$MNT/$D/r/procs")" "$("${run[@]}" "$TRY" read "$KROOT/$D/r/$K_PROCS")"
+done
+for who in B NODAC; do
+  case $who in B) run=("${AS_B[@]}") ;; NODAC) run=("${NODAC[@]}") ;; esac
+  row "$who reads A's procs (0644)" ok ok \
+    "$("${run[@]}" "$TRY" read "$MNT/$D/a/procs")" "$("${run[@]}" "$TRY" read "$KROOT/$D/a/$K_PROCS")"
+done
 
 note "delegation with chown, and the options that would break ownership"
 G=${PREFIX}given

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -309,6 +310,128 @@ static void test_children_follow_changes(void **state)
   assert_string_equal(renamed, "c,d");
 }
 
+static void stat_of(FakeTree *t, const char *rel, struct stat *st)
+{
+  g_autofree char *path = fake_tree_path(t, rel);
+  assert_int_equal(stat(path, st), 0);
+}
+
+/* The stat a load hands back with a cached cgroup is its identity check's, taken now: a mode
+ * changed behind the cache's back is seen (never the one from when it was cached), and a
+ * cgroup made again under the same name gives its new directory. */
+static void test_load_stat_is_now(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  GError *error = NULL;
+  struct stat st, want;
+  g_autoptr(CgfsCgroup) a = cgfs_cache_load_stat(c, CGFS_STATIC_PATH("/" CG), &st, &error);
+  assert_no_gerror(error);
+  stat_of(m->t, "sys/fs/cgroup/" CG, &want);
+  assert_int_equal(st.st_ino, want.st_ino);
+  g_autofree char *dir = fake_tree_path(m->t, "sys/fs/cgroup/" CG);
+  assert_int_equal(chmod(dir, 0700), 0);
+  g_autoptr(CgfsCgroup) b = cgfs_cache_load_stat(c, CGFS_STATIC_PATH("/" CG), &st, &error);
+  assert_no_gerror(error);
+  assert_ptr_equal(a, b); /* from the cache */
+  assert_int_equal(st.st_mode & 07777, 0700);
+  memset(&st, 0, sizeof st);
+  assert_true(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG), &st, &error));
+  assert_int_equal(st.st_mode & 07777, 0700);
+  g_autofree char *moved = fake_tree_path(m->t, "sys/fs/cgroup/old");
+  assert_int_equal(rename(dir, moved), 0);
+  make_cgroup(m->t, CG);
+  stat_of(m->t, "sys/fs/cgroup/" CG, &want);
+  g_autoptr(CgfsCgroup) made = cgfs_cache_load_stat(c, CGFS_STATIC_PATH("/" CG), &st, &error);
+  assert_no_gerror(error);
+  assert_ptr_not_equal(made, a);
+  assert_int_equal(st.st_ino, want.st_ino);
+  assert_int_equal(st.st_mode & 07777, want.st_mode & 07777);
+  /* Without a cache (size 0) the stat is the loaded directory's. */
+  g_autoptr(CgfsCache) none = cgfs_cache_new(m->h, 0);
+  g_autoptr(CgfsCgroup) fresh = cgfs_cache_load_stat(none, CGFS_STATIC_PATH("/" CG), &st, &error);
+  assert_no_gerror(error);
+  assert_non_null(fresh);
+  assert_int_equal(st.st_ino, want.st_ino);
+}
+
+/* A stat of a cgroup not cached does not load it (a walk past thousands of directories keeps
+ * the cache as it was); its errors are a load's. */
+static void test_stat_without_load(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  GError *error = NULL;
+  struct stat st, want;
+  assert_true(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG), &st, &error));
+  assert_no_gerror(error);
+  stat_of(m->t, "sys/fs/cgroup/" CG, &want);
+  assert_int_equal(st.st_ino, want.st_ino);
+  assert_true(S_ISDIR(st.st_mode));
+  assert_int_equal(cgfs_cache_n_cgroups(c), 0);
+  assert_int_equal(cgfs_cache_n_fds(c), 0);
+  assert_false(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG "/none"), &st, &error));
+  assert_gerror(error, ENOENT, "no such cgroup");
+  g_clear_error(&error);
+  assert_false(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG "/../x"), &st, &error));
+  assert_non_null(error);
+  g_clear_error(&error);
+  /* A file where a cgroup would be is no cgroup. */
+  assert_false(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG "/memory.current"), &st, &error));
+  assert_non_null(error);
+  g_clear_error(&error);
+}
+
+static char *children_at(CgfsCache *c, const char *path)
+{
+  GError *error = NULL;
+  g_auto(GStrv) names = cgfs_cache_children_of(c, CGFS_STATIC_PATH(path), &error);
+  assert_no_gerror(error);
+  return g_strjoinv(",", names);
+}
+
+/* A leaf not cached is listed without loading it; a cgroup with children (in any hierarchy)
+ * is loaded and listed as before. */
+static void test_children_of_path(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  make_cgroup(m->t, CG "/a");
+  g_autofree char *leaf = children_at(c, "/" CG "/a");
+  assert_string_equal(leaf, "");
+  assert_int_equal(cgfs_cache_n_cgroups(c), 0);
+  g_autofree char *parent = children_at(c, "/" CG);
+  assert_string_equal(parent, "a");
+  assert_int_equal(cgfs_cache_n_cgroups(c), 1);
+  GError *error = NULL;
+  assert_null(cgfs_cache_children_of(c, CGFS_STATIC_PATH("/" CG "/none"), &error));
+  assert_gerror(error, ENOENT, "no such cgroup");
+  g_clear_error(&error);
+}
+
+/* On v1 a cgroup is a directory in every hierarchy: a child made in one of them only (by
+ * hand, in the memory hierarchy here) makes it a parent, and the listing says so. */
+static void test_children_of_path_v1(void **state)
+{
+  FakeMachine *m = fake_machine_new(fake_tree_new_v1(), "v1");
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  for (const char *const *mnt = fake_v1_mounts; *mnt; mnt++) {
+    g_autofree char *rel = g_strdup_printf("%s/" CG, *mnt);
+    fake_tree_mkcg(m->t, rel);
+  }
+  g_autofree char *none = children_at(c, "/" CG);
+  assert_string_equal(none, "");
+  assert_int_equal(cgfs_cache_n_cgroups(c), 0);
+  fake_tree_mkcg(m->t, "sys/fs/cgroup/memory/" CG "/only-memory");
+  g_autofree char *one = children_at(c, "/" CG);
+  assert_string_equal(one, "only-memory");
+  struct stat st;
+  GError *error = NULL;
+  assert_true(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG "/only-memory"), &st, &error));
+  assert_no_gerror(error);
+  fake_machine_free(m);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -323,6 +446,10 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_child_of_cached_parent, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_room_from_kept_files, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_children_follow_changes, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_load_stat_is_now, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_stat_without_load, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_children_of_path, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_children_of_path_v1, setup, fake_machine_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
 
 #include <glib/gstdio.h>
 
+#include <cgfs/cache.h>
+
 #include "res-fixtures.h"
 #include "unit-common.h"
 
@@ -569,11 +571,69 @@ static void test_skipped_write_still_checked(void **state)
   fake_tree_free(t);
 }
 
+static gboolean has_dac_override(void)
+{
+  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct d[2] = { { 0 } };
+  g_assert(syscall(SYS_capget, &h, d) == 0);
+  return (d[0].effective & (1u << CAP_DAC_OVERRIDE)) != 0;
+}
+
+/* A cached cgroup's limit files are written through descriptors kept open, reused from one
+ * update to the next; each write replaces the whole value (a shorter one after a longer one);
+ * and a descriptor kept from an earlier write is used only after the permission check of the
+ * open() it saves: a writer without CAP_DAC_OVERRIDE is refused once the file is read-only,
+ * as its own open() would be. */
+static void test_kept_writes(void **state)
+{
+  FakeTree *t = res_tree_v1();
+  cgfs_cgroup_unref(res_cgroup(t, 1, "/kw")); /* made in the fake tree */
+  g_autoptr(CgfsSystem) sys = fake_tree_system(t);
+  GError *error = NULL;
+  g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_v1(sys, &error);
+  assert_no_gerror(error);
+  CgfsCache *c = cgfs_cache_new(h, 256);
+  g_autoptr(CgfsCgroup) cg = NULL;
+  for (int i = 0; i < 3; i++) { /* hot from the second load from the cache */
+    g_clear_pointer(&cg, cgfs_cgroup_unref);
+    cg = cgfs_cache_load(c, CGFS_STATIC_PATH("/kw"), &error);
+    assert_no_gerror(error);
+  }
+  guint base = cgfs_cache_n_fds(c);
+  res_update_ok(cg, "{\"pids\": {\"limit\": 1000}, \"cpu\": {\"shares\": 2048}}");
+  /* two files read (old values) and written: kept for reading and for writing */
+  guint kept = cgfs_cache_n_fds(c);
+  assert_int_equal(kept, base + 4);
+  res_update_ok(cg, "{\"pids\": {\"limit\": 5}, \"cpu\": {\"shares\": 2}}");
+  assert_int_equal(cgfs_cache_n_fds(c), kept);
+  res_assert_file(t, "sys/fs/cgroup/pids/kw/pids.max", "5");
+  res_assert_file(t, "sys/fs/cgroup/cpu/kw/cpu.shares", "2");
+  g_autofree char *max = fake_tree_path(t, "sys/fs/cgroup/pids/kw/pids.max");
+  assert_int_equal(chmod(max, 0444), 0);
+  assert_int_equal(update_without_override(cg, "{\"pids\": {\"limit\": 6}}"), EACCES);
+  assert_int_equal(update_without_override(
+                     cg, "{\"cpu\": {\"shares\": 1024}, \"pids\": {\"limit\": 6}}"),
+                   EACCES);
+  res_assert_file(t, "sys/fs/cgroup/pids/kw/pids.max", "5");
+  res_assert_file(t, "sys/fs/cgroup/cpu/kw/cpu.shares", "2");
+  if (has_dac_override()) { /* the kernel lets it open the file for writing */
+    res_update_ok(cg, "{\"pids\": {\"limit\": 7}}");
+    res_assert_file(t, "sys/fs/cgroup/pids/kw/pids.max", "7");
+  }
+  assert_int_equal(chmod(max, 0644), 0);
+  assert_int_equal(update_without_override(cg, "{\"pids\": {\"limit\": 8}}"), 0);
+  res_assert_file(t, "sys/fs/cgroup/pids/kw/pids.max", "8");
+  g_clear_pointer(&cg, cgfs_cgroup_unref);
+  cgfs_cache_free(c);
+  fake_tree_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_spec_examples),
     cmocka_unit_test(test_skipped_write_still_checked),
+    cmocka_unit_test(test_kept_writes),
     cmocka_unit_test(test_cgroups_path_example),
     cmocka_unit_test(test_write_order),
     cmocka_unit_test(test_same_device_twice),

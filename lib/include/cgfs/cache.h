@@ -19,6 +19,8 @@
  */
 #pragma once
 
+#include <sys/stat.h>
+
 #include <glib.h>
 #include <cgfs/cgroup.h>
 
@@ -99,6 +101,47 @@ gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused);
  * Returns: (transfer full): a new reference to the cgroup, or %NULL with @error set
  */
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec path, GError **error);
+/**
+ * cgfs_cache_load_stat:
+ * @c: a #CgfsCache
+ * @path: the cgroup's path
+ * @st: (out) (optional): the cgroup's directory, as cgfs_cgroup_stat() gives it
+ * @error: return location for a #GError, or %NULL
+ *
+ * cgfs_cache_load(), and the stat of the cgroup's directory taken now: for a cached cgroup,
+ * the stat its identity check makes anyway (one system call for both).
+ *
+ * Returns: (transfer full): a new reference to the cgroup, or %NULL with @error set
+ */
+CgfsCgroup *cgfs_cache_load_stat(CgfsCache *c, CgfsPathSpec path, struct stat *st,
+                                 GError **error);
+/**
+ * cgfs_cache_stat:
+ * @c: a #CgfsCache
+ * @path: the cgroup's path
+ * @st: (out): the cgroup's directory, as cgfs_cgroup_stat() of the loaded cgroup gives it
+ * @error: return location for a #GError, or %NULL
+ *
+ * The attributes of cgroup @path's directory now, without loading it when it is not cached:
+ * one stat of its directory in the first hierarchy (a cgroup missing there is loaded, and the
+ * error is the load's). A cgroup walked past (find, ls -l) is not loaded for a stat.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean cgfs_cache_stat(CgfsCache *c, CgfsPathSpec path, struct stat *st, GError **error);
+/**
+ * cgfs_cache_children_of:
+ * @c: a #CgfsCache
+ * @path: the cgroup's path
+ * @error: return location for a #GError
+ *
+ * cgfs_cache_children() of the cgroup at @path. A cgroup not cached that has no child in any
+ * hierarchy (the link count of each of its directories, by path) is answered without loading
+ * it: most cgroups of a big tree are such leaves.
+ *
+ * Returns: (transfer full): the sorted child names (g_strfreev()), or %NULL with @error set
+ */
+char **cgfs_cache_children_of(CgfsCache *c, CgfsPathSpec path, GError **error);
 /**
  * cgfs_cache_add:
  * @c: a #CgfsCache
