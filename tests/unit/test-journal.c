@@ -185,6 +185,7 @@ static void test_delete_record_recovers(void **state)
   cgfs_hierarchy_set_journal(f->m->h, NULL);
   g_clear_pointer(&j, cgfs_journal_unref);
   g_autoptr(CgfsCgroup) again = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
+  assert_non_null(again);
   assert_no_gerror(error);
   g_autofree char *cpu = fake_tree_path(f->m->t, "sys/fs/cgroup/cpu/\"q\\");
   assert_int_equal(rmdir(cpu), 0);
