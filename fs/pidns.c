@@ -50,33 +50,65 @@ static gboolean invisible(pid_t pid, FsPidNs *ns, GError **error)
   return FALSE;
 }
 
+/* The inode number of the pid namespace link @link ("pid:[N]"), or 0. A readlink only formats
+ * the name, where a stat follows the link into nsfs (finding or making its dentry): half the
+ * cost. Inode numbers of namespaces are unique among those alive, and the daemon's own lives as
+ * long as the daemon, so a link naming its number is the daemon's namespace. */
+static guint64 pidns_inode(const char *link)
+{
+  char target[64];
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n <= 0)
+    return 0;
+  target[n] = '\0';
+  if (!g_str_has_prefix(target, "pid:["))
+    return 0;
+  guint64 ino = g_ascii_strtoull(target + 5, NULL, 10);
+  return ino;
+}
+
 /* The daemon's own pid namespace: a process never changes its own (setns and unshare change
  * only its children's), so it is looked up once. */
-static gboolean own_pidns(struct stat *out)
+static gboolean own_pidns(struct stat *out, guint64 *ino)
 {
   static gsize done;
   static struct stat own;
+  static guint64 own_ino;
   static gboolean ok;
   if (g_once_init_enter(&done)) {
-    ok = stat("/proc/self/ns/pid", &own) == 0;
+    own_ino = pidns_inode("/proc/self/ns/pid");
+    ok = stat("/proc/self/ns/pid", &own) == 0 && own_ino != 0 && own.st_ino == own_ino;
     g_once_init_leave(&done, 1);
   }
   *out = own;
+  *ino = own_ino;
   return ok;
 }
 
 gboolean fs_pidns_of(pid_t pid, FsPidNs *ns, GError **error)
 {
   memset(ns, 0, sizeof *ns);
-  g_autofree char *dir = g_strdup_printf("/proc/%d", (int)pid);
-  g_autofree char *link = g_strdup_printf("%s/ns/pid", dir);
+  char dir[32], link[48];
+  g_snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
+  g_snprintf(link, sizeof link, "%s/ns/pid", dir);
   struct stat mine, theirs;
-  if (pid <= 0 || stat(link, &theirs) != 0 || !own_pidns(&mine))
+  guint64 mine_ino;
+  if (pid <= 0 || !own_pidns(&mine, &mine_ino))
+    return invisible(pid, ns, error);
+  /* The common case, the daemon's own (level 0): one readlink, not a stat nor a read of
+   * /proc/PID/status. */
+  if (pidns_inode(link) == mine_ino) {
+    ns->dev = mine.st_dev;
+    ns->ino = mine.st_ino;
+    ns->own = TRUE;
+    return TRUE;
+  }
+  if (stat(link, &theirs) != 0)
     return invisible(pid, ns, error);
   ns->dev = theirs.st_dev;
   ns->ino = theirs.st_ino;
   ns->own = theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
-  if (ns->own) /* level 0: the common case costs one stat, not a read of /proc/PID/status */
+  if (ns->own) /* (the readlink failed, the stat did not) */
     return TRUE;
   g_autoptr(GArray) levels = nspids(dir);
   if (!levels)
