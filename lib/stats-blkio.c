@@ -98,7 +98,10 @@ static void name_devices(CgfsStatsCache *cache, CgfsV1BlkioList *lists)
 static gboolean read_blkio(CgfsStatsReader *r, CgfsV1BlkioStat *b, GError **error)
 {
   CgfsV1BlkioList *lists = cgfs_blkio_lists(b);
-  int found = read_source(r, &cfq, FALSE, lists, error);
+  /* CFQ first, as containerd reads them, where the kernel can have it (before Linux 5.0). */
+  int found = 0;
+  if (cgfs_stats_cache_cfq_possible(r->cache))
+    found = read_source(r, &cfq, FALSE, lists, error);
   if (found == 0)
     found = read_source(r, &bfq, FALSE, lists, error);
   if (found == 0)

@@ -1,10 +1,15 @@
 /* What stats need from outside the cgroup, looked up once per CgfsSystem rather than on every
- * poll: block device names and the machine's huge page sizes. Both are stable while the system
- * object lives (a CgfsSystem is a snapshot of the machine anyway). */
+ * poll: block device names, the machine's huge page sizes, whether its kernel can have CFQ.
+ * All are stable while the system object lives (a CgfsSystem is a snapshot of the machine
+ * anyway). */
 #include "stats-private.h"
+
+#include <stdio.h>
+#include <sys/utsname.h>
 
 struct _CgfsStatsCache {
   char *prefix; /* prepended to /sys paths, as CgfsSystemSources.prefix */
+  gboolean cfq_possible;
   GMutex lock;
   GHashTable *devices; /* (major << 20 | minor) -> "/dev/NAME", or NULL for no such device */
   GOnce pagesizes_once;
@@ -14,6 +19,9 @@ CgfsStatsCache *cgfs_stats_cache_new(const char *prefix)
 {
   CgfsStatsCache *c = g_new0(CgfsStatsCache, 1);
   c->prefix = g_strdup(prefix ? prefix : "");
+  /* A fake machine (a prefix) may have anything; the real one, what its kernel can have. */
+  struct utsname u;
+  c->cfq_possible = *c->prefix || uname(&u) != 0 || cgfs_kernel_may_have_cfq(u.release);
   g_mutex_init(&c->lock);
   c->devices = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
   c->pagesizes_once = (GOnce)G_ONCE_INIT;
@@ -30,6 +38,17 @@ void cgfs_stats_cache_free(CgfsStatsCache *c)
     g_strfreev(c->pagesizes_once.retval);
   g_free(c->prefix);
   g_free(c);
+}
+
+gboolean cgfs_kernel_may_have_cfq(const char *release)
+{
+  int major = 0;
+  return sscanf(release, "%d.", &major) != 1 || major < 5;
+}
+
+gboolean cgfs_stats_cache_cfq_possible(const CgfsStatsCache *c)
+{
+  return c->cfq_possible;
 }
 
 /* /sys/dev/block/MAJ:MIN links to the device's sysfs directory, whose name is the kernel's

@@ -146,6 +146,12 @@ const char *cgfs_stats_cache_device(CgfsStatsCache *c, guint64 major, guint64 mi
 /* The machine's huge page sizes as the hugetlb controller names them ("2MB", "1GB"),
  * smallest first; NULL-terminated, owned by the cache. */
 const char *const *cgfs_stats_cache_pagesizes(CgfsStatsCache *c);
+/* Whether the kernel of release @release can have the CFQ scheduler, whose v1 blkio files
+ * (blkio.io_serviced_recursive, ...) stats look at first: CFQ left Linux in 5.0 (with the legacy
+ * block layer), so a newer kernel is spared a failing open per read. Unknown: yes. */
+gboolean cgfs_kernel_may_have_cfq(const char *release);
+/* cgfs_kernel_may_have_cfq() of the running kernel; always TRUE on a fake machine (a prefix). */
+gboolean cgfs_stats_cache_cfq_possible(const CgfsStatsCache *c);
 /* The name the hugetlb controller gives a page of @kib KiB ("64KB", "2MB", "1GB"). */
 char *cgfs_hugetlb_size_name(guint64 kib);
 

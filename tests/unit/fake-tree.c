@@ -292,3 +292,18 @@ int __wrap_rmdir(const char *path)
   }
   return __real_rmdir(path);
 }
+
+/* ... also when the library removes it relative to a directory fd (its mount's). */
+int __real_unlinkat(int dirfd, const char *path, int flags);
+int __wrap_unlinkat(int dirfd, const char *path, int flags);
+int __wrap_unlinkat(int dirfd, const char *path, int flags)
+{
+  if (!(flags & AT_REMOVEDIR) || !active_tree)
+    return __real_unlinkat(dirfd, path, flags);
+  g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", dirfd);
+  g_autofree char *parent = dirfd == AT_FDCWD ? g_get_current_dir() : g_file_read_link(link, NULL);
+  if (!parent) /* a path too long to name: nothing of the tree's to clean */
+    return __real_unlinkat(dirfd, path, flags);
+  g_autofree char *dir = path[0] == '/' ? g_strdup(path) : g_build_filename(parent, path, NULL);
+  return __wrap_rmdir(dir);
+}

@@ -4,9 +4,9 @@
  * devices, freezer, blkio, pids, name=systemd) plus cgroup2 at /sys/fs/cgroup/unified, with
  * mountinfo and /proc/self/cgroup files that say so; fake_tree_new_v2() a unified machine.
  *
- * The test binary is linked with -Wl,--wrap=mkdirat,--wrap=rmdir: a directory made below the
+ * The test binary is linked with -Wl,--wrap=mkdirat,--wrap=rmdir,--wrap=unlinkat: a directory made below the
  * fake tree gets the mount's template files, as the kernel fills a new cgroup with its control
- * files, and rmdir removes them again, as the kernel does.
+ * files, and rmdir (or unlinkat with AT_REMOVEDIR) removes them again, as the kernel does.
  */
 #pragma once
 

@@ -246,6 +246,15 @@ static void test_delete(void **state)
   assert_false(cgfs_cgroup_delete(cg, &error));
   assert_gerror(error, EBUSY, "process 99");
   g_clear_error(&error);
+  /* a list longer than the first read: the first pid named */
+  g_autoptr(GString) many = g_string_new(NULL);
+  for (int pid = 1000; pid < 1100; pid++)
+    g_string_append_printf(many, "%d\n", pid);
+  fake_tree_write(f->t, "sys/fs/cgroup/memory/d/c/cgroup.procs", many->str);
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, EBUSY, "process 1000 is still in");
+  g_clear_error(&error);
+  fake_tree_write(f->t, "sys/fs/cgroup/memory/d/c/cgroup.procs", "");
   /* refused before anything was removed */
   for (const char *const *m = fake_v1_mounts; *m; m++) {
     g_autofree char *p = g_strdup_printf("%s/d/c", *m);

@@ -160,6 +160,49 @@ static void test_update_record_recovers(void **state)
   assert_string_equal(sh, "1024\n");
 }
 
+/* A delete across hierarchies is journaled (its text record names each directory, quotes and
+ * backslashes escaped) and dropped; the record as a crash in the middle of the removals leaves
+ * it (the cgroup gone from cpu already, still in the others) makes recovery remove the rest. */
+static void test_delete_record_recovers(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
+  assert_no_gerror(error);
+  assert_true(cgfs_cgroup_delete(cg, &error));
+  assert_no_gerror(error);
+  for (const char *const *m = fake_v1_mounts; *m; m++) {
+    g_autofree char *p = g_strdup_printf("%s/\"q\\", *m);
+    assert_false(fake_tree_exists(f->m->t, p));
+  }
+  g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
+  g_autofree char *text = NULL;
+  assert_true(g_file_get_contents(slot, &text, NULL, NULL));
+  assert_int_equal(text[0], '#'); /* dropped */
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+  g_clear_pointer(&j, cgfs_journal_unref);
+  g_autoptr(CgfsCgroup) again = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
+  assert_non_null(again);
+  assert_no_gerror(error);
+  g_autofree char *cpu = fake_tree_path(f->m->t, "sys/fs/cgroup/cpu/\"q\\");
+  assert_int_equal(rmdir(cpu), 0);
+  text[0] = '{'; /* as it was between the commit and the drop */
+  put_record(f, "slot-0.json", text);
+  j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+  assert_no_gerror(error);
+  assert_int_equal(g_strv_length(report), 1);
+  assert_non_null(strstr(report[0], "completed the unfinished delete of /\"q\\: 8 directories removed"));
+  for (const char *const *m = fake_v1_mounts; *m; m++) {
+    g_autofree char *p = g_strdup_printf("%s/\"q\\", *m);
+    assert_false(fake_tree_exists(f->m->t, p));
+  }
+}
+
 /* Strings in text records: every character that JSON escapes, read back as it was. */
 static void test_json_string_escapes(void **state)
 {
@@ -609,6 +652,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
     cmocka_unit_test(test_json_string_escapes),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_delete_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update_steps, setup, teardown),

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "fake-tree.h"
+#include "stats-private.h"
 #include "unit-common.h"
 
 #define CG "cgfs-test-fixture"
@@ -449,6 +450,16 @@ static void test_blkio_cfq(void **state)
   assert_non_null(strstr(json, "\"sectors_recursive\""));
 }
 
+/* CFQ left Linux in 5.0: a newer kernel's stats do not look for its files. */
+static void test_kernel_may_have_cfq(void **state)
+{
+  assert_true(cgfs_kernel_may_have_cfq("4.19.0-26-amd64"));
+  assert_true(cgfs_kernel_may_have_cfq("3.10.0-1160.el7.x86_64"));
+  assert_false(cgfs_kernel_may_have_cfq("5.0.0"));
+  assert_false(cgfs_kernel_may_have_cfq("6.18.44-fc-v595"));
+  assert_true(cgfs_kernel_may_have_cfq("")); /* unknown: look */
+}
+
 static void test_blkio_bfq_in_use(void **state)
 {
   Fixture *f = *state;
@@ -649,6 +660,7 @@ int main(void)
     V2(test_v2_controllers_not_listed),
     V1(test_blkio_cfq),
     V1(test_blkio_bfq_in_use),
+    cmocka_unit_test(test_kernel_may_have_cfq),
     V2(test_unknown_keys_are_kept),
     V1(test_large_file),
     cmocka_unit_test_setup_teardown(test_v1_hugetlb_rdma, setup_v1_hugetlb_rdma, fake_machine_teardown),
