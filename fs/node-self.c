@@ -15,10 +15,12 @@ gboolean fs_is_self(const char *fuse_path)
 
 int fs_self_getattr(struct stat *st)
 {
-  g_autoptr(CgfsCgroup) root = NULL;
   g_autoptr(GError) error = NULL;
   struct stat dir;
-  if (!(root = fs_load(fs_daemon(), "/", NULL, &error)) || !cgfs_cgroup_stat(root, &dir, &error))
+  FsDaemon *d = fs_daemon();
+  g_autofree char *hpath = fs_path_in_hierarchy(d->root, "/");
+  /* The root's attributes without loading it: one stat, the identity check's if cached. */
+  if (!cgfs_cache_stat(d->cache, CGFS_STATIC_PATH(hpath), &dir, &error))
     return -fs_errno(error);
   fs_stat_from_kernel(st, &dir, S_IFLNK | 0777);
   return 0;

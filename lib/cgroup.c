@@ -1,5 +1,6 @@
 #include "config-internal.h"
 
+#include <limits.h>
 #include <sys/stat.h>
 
 #include <cgfs/resources.h>
@@ -107,32 +108,92 @@ int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct st
   return fstatat(base, rel, st, 0);
 }
 
+/* A static path that cgfs_path_validate() accepts, checked without allocating (a walk stats
+ * thousands of them). */
+static gboolean plain_path(const char *path)
+{
+  if (path[0] != '/')
+    return FALSE;
+  for (const char *p = path + 1; *p;) {
+    const char *slash = strchrnul(p, '/');
+    gsize len = (gsize)(slash - p);
+    if (len == 0 || len > NAME_MAX || (p[0] == '.' && (len == 1 || (len == 2 && p[1] == '.'))))
+      return FALSE;
+    p = *slash ? slash + 1 : slash;
+    if (*slash && !*p)
+      return FALSE; /* a trailing slash: an empty last component */
+  }
+  return TRUE;
+}
+
+#define MAX_QUICK_MOUNTS 16
+
+/* Where the directories of @spec are, as (mount fd, path below it) for each distinct mount of
+ * @h in order, without a cgroup object: what a stat by path needs. 0 when that does not apply
+ * (a nested or systemd path, an invalid one, a mount fd missing): then build the object, which
+ * also tells what is wrong. */
+static guint quick_dirs(CgfsHierarchy *h, CgfsPathSpec spec, int *fds, const char **rel)
+{
+  if (spec.kind != CGFS_PATH_STATIC || cgfs_hierarchy_get_systemd(h) || !plain_path(spec.path))
+    return 0;
+  const CgfsMount *seen[MAX_QUICK_MOUNTS];
+  guint n = 0;
+  for (guint i = 0; i < cgfs_hierarchy_n_subsystems(h); i++) {
+    const CgfsMount *m = cgfs_hierarchy_subsystem(h, i)->mount;
+    gboolean again = FALSE;
+    for (guint j = 0; j < n && !again; j++)
+      again = seen[j] == m;
+    if (again)
+      continue;
+    if (n == MAX_QUICK_MOUNTS || (fds[n] = cgfs_hierarchy_mount_fd(h, m)) < 0)
+      return 0;
+    seen[n++] = m;
+  }
+  *rel = spec.path[1] ? spec.path + 1 : ".";
+  return n;
+}
+
 gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat *st,
                                GError **error)
 {
-  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
-  if (!cg)
-    return FALSE;
-  if (cg->dirs->len > 0 &&
-      cgfs_cgroup_stat_dir(cg, &g_array_index(cg->dirs, CgfsCgroupDir, 0), st) == 0 &&
-      S_ISDIR(st->st_mode))
+  int fds[MAX_QUICK_MOUNTS];
+  const char *rel;
+  guint n = quick_dirs(h, spec, fds, &rel);
+  int first = n > 0 ? fstatat(fds[0], rel, st, 0) : -1;
+  if (first == 0 && S_ISDIR(st->st_mode))
     return TRUE;
-  /* Not in the first hierarchy: the load finds where it is, or tells what is missing and why. */
+  /* Not in the first hierarchy. The common case is a name that exists nowhere (the lookup
+   * before every mkdir): one stat per other hierarchy says so, and one of a mount point that it
+   * is the cgroup that is missing, not the hierarchy, as the load would (without opening the
+   * first hierarchy again). Anything else (or not the plain case): the load finds where it is,
+   * or tells what is missing and why. */
+  if (n > 0 && first != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    gboolean elsewhere = FALSE;
+    for (guint i = 1; i < n && !elsewhere; i++) {
+      struct stat other;
+      elsewhere = fstatat(fds[i], rel, &other, 0) == 0 || (errno != ENOENT && errno != ENOTDIR);
+    }
+    if (!elsewhere && cgfs_exists_at(AT_FDCWD, cgfs_hierarchy_subsystem(h, 0)->mount->dir)) {
+      cgfs_set_error(error, ENOENT, "no such cgroup: %s exists in no hierarchy", spec.path);
+      return FALSE;
+    }
+  }
   g_autoptr(CgfsCgroup) loaded = cgfs_cgroup_load(h, spec, error);
   return loaded && cgfs_cgroup_stat(loaded, st, error);
 }
 
 gboolean cgfs_cgroup_leaf_path(CgfsHierarchy *h, CgfsPathSpec spec)
 {
-  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, NULL);
-  for (guint i = 0; cg && i < cg->dirs->len; i++) {
+  int fds[MAX_QUICK_MOUNTS];
+  const char *rel;
+  guint n = quick_dirs(h, spec, fds, &rel);
+  for (guint i = 0; i < n; i++) {
     struct stat st;
     /* Missing anywhere: the load decides (the cgroup, or a whole hierarchy gone). */
-    if (cgfs_cgroup_stat_dir(cg, &g_array_index(cg->dirs, CgfsCgroupDir, i), &st) != 0 ||
-        !S_ISDIR(st.st_mode) || st.st_nlink != 2)
+    if (fstatat(fds[i], rel, &st, 0) != 0 || !S_ISDIR(st.st_mode) || st.st_nlink != 2)
       return FALSE;
   }
-  return cg && cg->dirs->len > 0;
+  return n > 0;
 }
 
 static guint open_dirs(CgfsCgroup *cg, GError **error)
@@ -567,11 +628,12 @@ static int remove_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
   }
 }
 
-static gboolean remove_dirs(CgfsCgroup *cg, GError **error)
+/* The directories other than @done, removed already. */
+static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, GError **error)
 {
   for (guint i = 0; i < cg->dirs->len; i++) {
     CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0)
+    if (d->fd < 0 || d == done)
       continue;
     if (remove_dir(cg->h, d) != 0)
       return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
@@ -608,15 +670,47 @@ static gboolean journal_delete(CgfsCgroup *cg, CgfsJournalRecord **out, GError *
   return cgfs_journal_text_commit(cg, rec, out, error);
 }
 
+/* The directory a delete removes first, unchecked: the last one there. */
+static CgfsCgroupDir *removed_first(CgfsCgroup *cg)
+{
+  for (guint i = cg->dirs->len; i-- > 0;) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0)
+      return d;
+  }
+  return NULL;
+}
+
+/* Remove @d before any other directory: the kernel refuses (EBUSY) a cgroup with a process or a
+ * child cgroup, and then nothing is removed yet, so its refusal is the check the other
+ * directories get beforehand. Refused, the check says why (ENOTEMPTY or EBUSY and the process,
+ * as for the others); found empty, it was a process that had just exited: retried briefly. */
+static gboolean remove_first(CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
+{
+  const char *rel;
+  int base = dir_base(cg->h, d, &rel);
+  for (guint attempt = 0;; attempt++) {
+    if (unlinkat(base, rel, AT_REMOVEDIR) == 0 || errno == ENOENT)
+      return TRUE;
+    if ((errno != EBUSY && errno != ENOTEMPTY) || attempt >= 8)
+      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+    if (!check_removable(cg, d, error))
+      return FALSE;
+    cgfs_backoff_sleep(attempt);
+  }
+}
+
 gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
 {
   if (strcmp(cg->path, "/") == 0 && cg->kind == CGFS_PATH_STATIC) {
     cgfs_set_error(error, EBUSY, "cannot delete the root cgroup");
     return FALSE;
   }
+  /* A backend's own remove (systemd) gets every directory checked. */
+  CgfsCgroupDir *first = cg->backend->remove ? NULL : removed_first(cg);
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && !check_removable(cg, d, error))
+    if (d->fd >= 0 && d != first && !check_removable(cg, d, error))
       return FALSE;
   }
   if (cg->backend->remove)
@@ -624,7 +718,7 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
   CgfsJournalRecord *record = NULL;
   if (!journal_delete(cg, &record, error))
     return FALSE;
-  gboolean ok = remove_dirs(cg, error);
+  gboolean ok = !first || (remove_first(cg, first, error) && remove_dirs(cg, first, error));
   cgfs_journal_record_drop(record);
   return ok;
 }
