@@ -59,10 +59,16 @@ void fs_ns_link(char *buf, gsize size, pid_t pid, const char *name)
   do
     *--d = (char)('0' + v % 10);
   while ((v /= 10) != 0);
-  g_strlcpy(buf, "/proc/", size);
-  g_strlcat(buf, d, size);
-  g_strlcat(buf, "/ns/", size);
-  g_strlcat(buf, name, size);
+  gsize digits_len = (gsize)(digits + sizeof digits - 1 - d), name_len = strlen(name);
+  if (6 + digits_len + 4 + name_len + 1 > size) {
+    g_strlcpy(buf, "", size);
+    return;
+  }
+  char *p = buf;
+  memcpy(p, "/proc/", 6);
+  memcpy(p += 6, d, digits_len);
+  memcpy(p += digits_len, "/ns/", 4);
+  memcpy(p += 4, name, name_len + 1);
 }
 
 /* A readlink only formats the name, where a stat follows the link into nsfs (finding or making

@@ -90,6 +90,11 @@ static void test_ns_links(void **state)
   assert_string_equal(link, "/proc/1234/ns/pid");
   fs_ns_link(link, sizeof link, 2147483647, "cgroup");
   assert_string_equal(link, "/proc/2147483647/ns/cgroup");
+  char small[20]; /* too small: empty, never cut */
+  fs_ns_link(small, sizeof small, 2147483647, "cgroup");
+  assert_string_equal(small, "");
+  fs_ns_link(small, sizeof small, 7, "pid");
+  assert_string_equal(small, "/proc/7/ns/pid");
   fs_ns_link(link, sizeof link, getpid(), "pid");
   struct stat st;
   assert_int_equal(stat(link, &st), 0);
