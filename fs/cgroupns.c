@@ -49,8 +49,7 @@ static guint64 ns_inode(const char *link)
   if (n <= 0)
     return 0;
   target[n] = '\0';
-  unsigned long long ino = 0;
-  return sscanf(target, "cgroup:[%llu]", &ino) == 1 ? ino : 0;
+  return g_str_has_prefix(target, "cgroup:[") ? g_ascii_strtoull(target + 8, NULL, 10) : 0;
 }
 
 FsCgroupNs *fs_cgroupns_new(void)

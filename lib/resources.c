@@ -832,30 +832,42 @@ CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **e
   return g_steal_pointer(&p);
 }
 
-/* Plans of one cgroup run one at a time, in this process and in any other: flock() on its first
- * directory (kernfs directories take flock; the lock is the open file's, so each update opens
- * its own). A plan reads the old values it restores while planning, and recovery undoes the
- * unfinished plans newest first: both are right only when the plans of a cgroup never
- * interleave (two documents written at once would otherwise leave a mixture of both). The
- * directory is opened as the process when the caller may not read it. -1 when it cannot be
- * opened (deleted: the plan says so). */
-static int lock_updates(const CgfsCgroup *cg)
+/* The first directory @d opened for flock(), as the process when the caller may not read it;
+ * -1 when it cannot be opened (deleted: the plan says so). */
+static int open_lock_dir(const CgfsCgroupDir *d)
 {
-  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
-  if (!d)
-    return -1;
   int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 && errno == EACCES) {
     CgfsProcessIdentity id = cgfs_as_process();
     fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cgfs_as_before(&id);
   }
-  if (fd < 0) {
-    g_debug("updates of %s not serialised: cannot open %s: %s", cg->path, d->dir,
-            g_strerror(errno));
+  if (fd < 0)
+    g_debug("updates of %s not serialised: cannot open it: %s", d->dir, g_strerror(errno));
+  return fd;
+}
+
+/* Plans of one cgroup run one at a time, in this process and in any other: flock() on its first
+ * directory (kernfs directories take flock; the lock is the open file's). A plan reads the old
+ * values it restores while planning, and recovery undoes the unfinished plans newest first:
+ * both are right only when the plans of a cgroup never interleave (two documents written at
+ * once would otherwise leave a mixture of both). A hot cgroup (cached) keeps the descriptor, so
+ * an update costs two flock() calls instead of open, flock and close
+ * (cgfs_kept_lock_updates; its threads take turns on a mutex); otherwise each update opens
+ * its own. Returns the descriptor to close (which releases the lock), -1 for none; *@kept:
+ * the lock is the kept one (cgfs_kept_unlock_updates). */
+static int lock_updates(const CgfsCgroup *cg, const CgfsCgroupDir **kept)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  *kept = NULL;
+  if (!d)
+    return -1;
+  if (cgfs_kept_lock_updates(d, open_lock_dir)) {
+    *kept = d;
     return -1;
   }
-  while (flock(fd, LOCK_EX) != 0)
+  int fd = open_lock_dir(d);
+  while (fd >= 0 && flock(fd, LOCK_EX) != 0)
     if (errno != EINTR) {
       g_debug("updates of %s not serialised: flock: %s", cg->path, g_strerror(errno));
       break;
@@ -866,7 +878,8 @@ static int lock_updates(const CgfsCgroup *cg)
 gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
-  int lock = lock_updates(cg);
+  const CgfsCgroupDir *kept;
+  int lock = lock_updates(cg, &kept);
   gboolean ok;
   if (cg->backend->update)
     ok = cg->backend->update(cg, r, error);
@@ -874,7 +887,10 @@ gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **err
     g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
     ok = p && cgfs_plan_execute(p, error);
   }
-  cgfs_close_fd(&lock); /* releases the lock (after the plan's record was dropped) */
+  /* released after the plan's record was dropped */
+  if (kept)
+    cgfs_kept_unlock_updates(kept);
+  cgfs_close_fd(&lock);
   return ok;
 }
 

@@ -39,6 +39,13 @@ static void test_parse(void **state)
   parse_ok("/a/b/state", "/a/b", "state");
   parse_ok("/a/b/memory.limit_in_bytes", "/a/b/memory.limit_in_bytes", NULL);
   parse_ok("/Procs", "/Procs", NULL);
+  parse_ok("/procs/", "/", "procs");
+  parse_ok("/a/procs/", "/a", "procs");
+  parse_ok("/a/stats.json", "/a", "stats.json");
+  parse_ok("/a/stats.jsonx", "/a/stats.jsonx", NULL);
+  parse_ok("/a/stats", "/a/stats", NULL);
+  parse_ok("/a/self", "/a/self", NULL);
+  parse_ok("/a/.b/..c", "/a/.b/..c", NULL);
 }
 
 static void test_parse_rejects(void **state)
@@ -50,6 +57,12 @@ static void test_parse_rejects(void **state)
   parse_fails("/a/../b", ENOENT);
   parse_fails("/./a", ENOENT);
   parse_fails("/procs/x", ENOTDIR);
+  parse_fails("//", ENOENT);
+  parse_fails("/a//", ENOENT);
+  parse_fails("/a/.", ENOENT);
+  parse_fails("/a/..", ENOENT);
+  parse_fails("/self", ENOENT);
+  parse_fails("/self/procs", ENOENT);
   parse_fails("/a/kill/b/c", ENOTDIR);
 }
 
