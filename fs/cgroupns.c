@@ -44,12 +44,7 @@ static void entry_free(NsEntry *e)
 /* The inode of the namespace link @link names, or 0. */
 static guint64 ns_inode(const char *link)
 {
-  char target[64];
-  ssize_t n = readlink(link, target, sizeof target - 1);
-  if (n <= 0)
-    return 0;
-  target[n] = '\0';
-  return g_str_has_prefix(target, "cgroup:[") ? g_ascii_strtoull(target + 8, NULL, 10) : 0;
+  return fs_ns_link_inode(link, "cgroup");
 }
 
 FsCgroupNs *fs_cgroupns_new(void)
@@ -202,7 +197,7 @@ CgfsNsRoot *fs_cgroupns_root_of(FsDaemon *d, pid_t pid)
   if (!ns)
     return NULL;
   char link[48];
-  snprintf(link, sizeof link, "/proc/%d/ns/cgroup", (int)pid);
+  fs_ns_link(link, sizeof link, pid, "cgroup");
   /* A caller the daemon cannot see (pid 0: another pid namespace) or inspect reaches nothing. */
   guint64 ino = pid > 0 ? ns_inode(link) : 0;
   if (!ino) {

@@ -144,7 +144,8 @@ static void append_pid(GString *out, pid_t pid)
 static char *format_pids(FsRequest *rq, GArray *pids, gsize *len)
 {
   FsPidNs ns = { .own = TRUE };
-  if (rq->caller > 0 && !fs_pidns_of(rq->caller, &ns, NULL))
+  /* (an empty list has nothing to translate: no look at the reader's namespace) */
+  if (pids->len > 0 && rq->caller > 0 && !fs_pidns_of(rq->caller, &ns, NULL))
     ns.own = TRUE;
   gboolean zeros = cgfs_cgroup_version(rq->cg) == 2;
   GString *out = g_string_sized_new(pids->len * 8);

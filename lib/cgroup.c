@@ -1,6 +1,7 @@
 #include "config-internal.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <cgfs/resources.h>
@@ -628,15 +629,27 @@ static int remove_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
   }
 }
 
-/* The directories other than @done, removed already. */
+/* For the fault tests only (docs/architecture.md, "Test hooks"): CGFS_TEST_KILL_AFTER_REMOVALS=N
+ * in the environment makes the process kill itself (SIGKILL) once a delete has removed N
+ * directories (0: as soon as its record is written), to crash in the middle of one. */
+static void delete_test_hook(guint removed)
+{
+  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_REMOVALS");
+  if (kill_at && *kill_at && g_ascii_strtoull(kill_at, NULL, 10) == removed)
+    raise(SIGKILL);
+}
+
+/* The directories other than @done, removed already (the first). */
 static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, GError **error)
 {
+  guint removed = 1;
   for (guint i = 0; i < cg->dirs->len; i++) {
     CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
     if (d->fd < 0 || d == done)
       continue;
     if (remove_dir(cg->h, d) != 0)
       return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+    delete_test_hook(++removed);
   }
   return TRUE;
 }
@@ -718,7 +731,12 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
   CgfsJournalRecord *record = NULL;
   if (!journal_delete(cg, &record, error))
     return FALSE;
-  gboolean ok = !first || (remove_first(cg, first, error) && remove_dirs(cg, first, error));
+  delete_test_hook(0);
+  gboolean ok = !first || remove_first(cg, first, error);
+  if (ok && first) {
+    delete_test_hook(1);
+    ok = remove_dirs(cg, first, error);
+  }
   cgfs_journal_record_drop(record);
   return ok;
 }

@@ -207,6 +207,53 @@ static void test_delete_record_recovers(void **state)
   }
 }
 
+/* A delete killed after each removal in turn (0: just after its record is written): recovery
+ * removes what is left, in every hierarchy. */
+static void test_crash_at_each_removal_v1(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  guint k = 0;
+  for (;; k++) {
+    g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/del"), NULL, &error);
+    assert_no_gerror(error);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      char n[16];
+      g_snprintf(n, sizeof n, "%u", k);
+      g_setenv("CGFS_TEST_KILL_AFTER_REMOVALS", n, TRUE);
+      _exit(cgfs_cgroup_delete(cg, NULL) ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+    assert_no_gerror(error);
+    for (const char *const *m = fake_v1_mounts; *m; m++) {
+      g_autofree char *p = g_strdup_printf("%s/del", *m);
+      if (fake_tree_exists(f->m->t, p))
+        fail_msg("%s left after a kill after %u removals", p, k);
+    }
+    if (WIFEXITED(status)) {
+      assert_int_equal(WEXITSTATUS(status), 0);
+      assert_int_equal(g_strv_length(report), 0);
+      break;
+    }
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    assert_int_equal(g_strv_length(report), 1);
+    g_autofree char *want = g_strdup_printf("completed the unfinished delete of /del: %u "
+                                            "directories removed", 9 - k);
+    assert_non_null(strstr(report[0], want));
+  }
+  /* killed after 0 to 9 removals (after the 9th the record is still there, nothing is left to
+   * remove), then the whole delete */
+  assert_int_equal(k, 10);
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+}
+
 /* Strings in text records: every character that JSON escapes, read back as it was. */
 static void test_json_string_escapes(void **state)
 {
@@ -803,6 +850,7 @@ int main(void)
     cmocka_unit_test(test_json_path),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_delete_record_recovers, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crash_at_each_removal_v1, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update_steps, setup, teardown),
