@@ -631,16 +631,23 @@ static int remove_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
 
 /* For the fault tests only (docs/architecture.md, "Test hooks"): CGFS_TEST_KILL_AFTER_REMOVALS=N
  * in the environment makes the process kill itself (SIGKILL) once a delete has removed N
- * directories (0: as soon as its record is written), to crash in the middle of one. */
-static void delete_test_hook(guint removed)
+ * directories (0: as soon as its record is written), to crash in the middle of one. Read once
+ * per delete: -1 when unset. */
+static gint64 delete_kill_at(void)
 {
   const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_REMOVALS");
-  if (kill_at && *kill_at && g_ascii_strtoull(kill_at, NULL, 10) == removed)
+  return kill_at && *kill_at ? (gint64)g_ascii_strtoull(kill_at, NULL, 10) : -1;
+}
+
+static void delete_test_hook(gint64 kill_at, guint removed)
+{
+  if (kill_at == (gint64)removed)
     raise(SIGKILL);
 }
 
 /* The directories other than @done, removed already (the first). */
-static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, GError **error)
+static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, gint64 kill_at,
+                            GError **error)
 {
   guint removed = 1;
   for (guint i = 0; i < cg->dirs->len; i++) {
@@ -649,7 +656,7 @@ static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, GError **
       continue;
     if (remove_dir(cg->h, d) != 0)
       return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
-    delete_test_hook(++removed);
+    delete_test_hook(kill_at, ++removed);
   }
   return TRUE;
 }
@@ -731,11 +738,12 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
   CgfsJournalRecord *record = NULL;
   if (!journal_delete(cg, &record, error))
     return FALSE;
-  delete_test_hook(0);
+  gint64 kill_at = delete_kill_at();
+  delete_test_hook(kill_at, 0);
   gboolean ok = !first || remove_first(cg, first, error);
   if (ok && first) {
-    delete_test_hook(1);
-    ok = remove_dirs(cg, first, error);
+    delete_test_hook(kill_at, 1);
+    ok = remove_dirs(cg, first, kill_at, error);
   }
   cgfs_journal_record_drop(record);
   return ok;
