@@ -44,13 +44,7 @@ static void entry_free(NsEntry *e)
 /* The inode of the namespace link @link names, or 0. */
 static guint64 ns_inode(const char *link)
 {
-  char target[64];
-  ssize_t n = readlink(link, target, sizeof target - 1);
-  if (n <= 0)
-    return 0;
-  target[n] = '\0';
-  unsigned long long ino = 0;
-  return sscanf(target, "cgroup:[%llu]", &ino) == 1 ? ino : 0;
+  return fs_ns_link_inode(link, "cgroup");
 }
 
 FsCgroupNs *fs_cgroupns_new(void)
@@ -203,7 +197,7 @@ CgfsNsRoot *fs_cgroupns_root_of(FsDaemon *d, pid_t pid)
   if (!ns)
     return NULL;
   char link[48];
-  snprintf(link, sizeof link, "/proc/%d/ns/cgroup", (int)pid);
+  fs_ns_link(link, sizeof link, pid, "cgroup");
   /* A caller the daemon cannot see (pid 0: another pid namespace) or inspect reaches nothing. */
   guint64 ino = pid > 0 ? ns_inode(link) : 0;
   if (!ino) {

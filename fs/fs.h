@@ -175,6 +175,13 @@ CgfsNsRoot *fs_cgroupns_root_of(FsDaemon *d, pid_t pid);
 
 /* ---- pidns.c: pids in the caller's pid namespace ---- */
 
+/* "/proc/PID/ns/NAME" into @buf (at least 48 bytes for the names of namespaces), without
+ * printf's machinery: every request reads one or two such links. */
+void fs_ns_link(char *buf, gsize size, pid_t pid, const char *name);
+/* The inode number of the namespace link @link whose target is "@type:[N]", or 0 (one
+ * readlink). */
+guint64 fs_ns_link_inode(const char *link, const char *type);
+
 typedef struct {
   dev_t dev;     /* the namespace's inode */
   ino_t ino;

@@ -125,20 +125,34 @@ static gboolean move_tasks(FsRequest *rq, char **words, guint n, gboolean thread
   return TRUE;
 }
 
+/* "PID\n" without printf's machinery (a list of thousands of pids at every open). */
+static void append_pid(GString *out, pid_t pid)
+{
+  char text[16];
+  char *p = text + sizeof text;
+  *--p = '\n';
+  guint v = pid > 0 ? (guint)pid : 0;
+  do
+    *--p = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  g_string_append_len(out, p, text + sizeof text - p);
+}
+
 /* In the reader's pid namespace, as cgroupfs shows them: a pid the reader cannot see is left out
  * on v1 and shown as 0 on v2 (the kernel's task_pid_vnr). A reader the daemon cannot see (FUSE's
  * pid 0) gets the daemon's numbers. */
 static char *format_pids(FsRequest *rq, GArray *pids, gsize *len)
 {
   FsPidNs ns = { .own = TRUE };
-  if (rq->caller > 0 && !fs_pidns_of(rq->caller, &ns, NULL))
+  /* (an empty list has nothing to translate: no look at the reader's namespace) */
+  if (pids->len > 0 && rq->caller > 0 && !fs_pidns_of(rq->caller, &ns, NULL))
     ns.own = TRUE;
   gboolean zeros = cgfs_cgroup_version(rq->cg) == 2;
   GString *out = g_string_sized_new(pids->len * 8);
   for (guint i = 0; i < pids->len; i++) {
     pid_t shown = fs_pidns_show(&ns, g_array_index(pids, pid_t, i));
     if (shown > 0 || zeros)
-      g_string_append_printf(out, "%d\n", (int)shown);
+      append_pid(out, shown);
   }
   *len = out->len;
   return g_string_free(out, FALSE);

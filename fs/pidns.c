@@ -50,20 +50,42 @@ static gboolean invisible(pid_t pid, FsPidNs *ns, GError **error)
   return FALSE;
 }
 
-/* The inode number of the pid namespace link @link ("pid:[N]"), or 0. A readlink only formats
- * the name, where a stat follows the link into nsfs (finding or making its dentry): half the
- * cost. Inode numbers of namespaces are unique among those alive, and the daemon's own lives as
- * long as the daemon, so a link naming its number is the daemon's namespace. */
-static guint64 pidns_inode(const char *link)
+void fs_ns_link(char *buf, gsize size, pid_t pid, const char *name)
+{
+  char digits[16];
+  char *d = digits + sizeof digits;
+  *--d = '\0';
+  guint v = pid > 0 ? (guint)pid : 0;
+  do
+    *--d = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  gsize digits_len = (gsize)(digits + sizeof digits - 1 - d), name_len = strlen(name);
+  if (6 + digits_len + 4 + name_len + 1 > size) {
+    g_strlcpy(buf, "", size);
+    return;
+  }
+  char *p = buf;
+  memcpy(p, "/proc/", 6);
+  memcpy(p += 6, d, digits_len);
+  memcpy(p += digits_len, "/ns/", 4);
+  memcpy(p += 4, name, name_len + 1);
+}
+
+/* A readlink only formats the name, where a stat follows the link into nsfs (finding or making
+ * its dentry): half the cost. */
+guint64 fs_ns_link_inode(const char *link, const char *type)
 {
   char target[64];
   ssize_t n = readlink(link, target, sizeof target - 1);
   if (n <= 0)
     return 0;
   target[n] = '\0';
-  if (!g_str_has_prefix(target, "pid:["))
+  gsize len = strlen(type);
+  if (strncmp(target, type, len) != 0 || target[len] != ':' || target[len + 1] != '[')
     return 0;
-  guint64 ino = g_ascii_strtoull(target + 5, NULL, 10);
+  guint64 ino = 0;
+  for (const char *c = target + len + 2; *c >= '0' && *c <= '9'; c++)
+    ino = ino * 10 + (guint64)(*c - '0');
   return ino;
 }
 
@@ -76,7 +98,7 @@ static gboolean own_pidns(struct stat *out, guint64 *ino)
   static guint64 own_ino;
   static gboolean ok;
   if (g_once_init_enter(&done)) {
-    own_ino = pidns_inode("/proc/self/ns/pid");
+    own_ino = fs_ns_link_inode("/proc/self/ns/pid", "pid");
     ok = stat("/proc/self/ns/pid", &own) == 0 && own_ino != 0 && own.st_ino == own_ino;
     g_once_init_leave(&done, 1);
   }
@@ -88,16 +110,16 @@ static gboolean own_pidns(struct stat *out, guint64 *ino)
 gboolean fs_pidns_of(pid_t pid, FsPidNs *ns, GError **error)
 {
   memset(ns, 0, sizeof *ns);
-  char dir[32], link[48];
-  g_snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
-  g_snprintf(link, sizeof link, "%s/ns/pid", dir);
+  char link[48];
+  fs_ns_link(link, sizeof link, pid, "pid");
   struct stat mine, theirs;
   guint64 mine_ino;
   if (pid <= 0 || !own_pidns(&mine, &mine_ino))
     return invisible(pid, ns, error);
   /* The common case, the daemon's own (level 0): one readlink, not a stat nor a read of
-   * /proc/PID/status. */
-  if (pidns_inode(link) == mine_ino) {
+   * /proc/PID/status. Inode numbers of namespaces are unique among those alive, and the
+   * daemon's own lives as long as the daemon, so a link naming its number is its namespace. */
+  if (fs_ns_link_inode(link, "pid") == mine_ino) {
     ns->dev = mine.st_dev;
     ns->ino = mine.st_ino;
     ns->own = TRUE;
@@ -110,6 +132,7 @@ gboolean fs_pidns_of(pid_t pid, FsPidNs *ns, GError **error)
   ns->own = theirs.st_dev == mine.st_dev && theirs.st_ino == mine.st_ino;
   if (ns->own) /* (the readlink failed, the stat did not) */
     return TRUE;
+  g_autofree char *dir = g_strdup_printf("/proc/%d", (int)pid);
   g_autoptr(GArray) levels = nspids(dir);
   if (!levels)
     return invisible(pid, ns, error);

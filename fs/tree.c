@@ -39,6 +39,22 @@ void fs_path_clear(FsPath *p)
   p->node = NULL;
 }
 
+/* The node named by the @len bytes at @name, or NULL. */
+static const FsNode *node_find_n(const char *name, gsize len)
+{
+  for (const FsNode *const *n = all_nodes; *n; n++)
+    if (strncmp((*n)->name, name, len) == 0 && (*n)->name[len] == '\0')
+      return *n;
+  return NULL;
+}
+
+static gboolean is_name(const char *name, gsize len, const char *word)
+{
+  return len == strlen(word) && memcmp(name, word, len) == 0;
+}
+
+/* Every request parses its path: taken apart in place, one allocation (the cgroup's path, a
+ * prefix of @fuse_path). A trailing slash is dropped once; every other empty name is ENOENT. */
 gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error)
 {
   memset(out, 0, sizeof *out);
@@ -46,34 +62,38 @@ gboolean fs_path_parse(const char *fuse_path, FsPath *out, GError **error)
     g_set_error(error, CGFS_ERROR, ENOENT, "not an absolute path: '%s'", fuse_path ? fuse_path : "");
     return FALSE;
   }
-  g_auto(GStrv) parts = g_strsplit(fuse_path + 1, "/", -1);
-  guint n = g_strv_length(parts);
-  if (n > 0 && !*parts[n - 1]) { /* a trailing slash */
-    n--;
-    g_clear_pointer(&parts[n], g_free);
-  }
-  g_autoptr(GString) cgroup = g_string_new(NULL);
-  for (guint i = 0; i < n; i++) {
-    const char *name = parts[i];
+  const char *names = fuse_path + 1;
+  gsize len = strlen(names);
+  gboolean any = len > 0;
+  if (any && names[len - 1] == '/') /* a trailing slash */
+    len--;
+  gsize cgroup_len = 0; /* of names: the cgroup's part */
+  for (gsize at = 0; any;) {
+    const char *name = names + at;
+    const char *slash = memchr(name, '/', len - at);
+    gsize n = slash ? (gsize)(slash - name) : len - at;
     /* The root's "self" is the caller's link (node-self.c), resolved by the kernel, never a
      * cgroup: one of that name is hidden there. */
-    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-        (i == 0 && strcmp(name, FS_SELF_NAME) == 0)) {
+    if (n == 0 || is_name(name, n, ".") || is_name(name, n, "..") ||
+        (at == 0 && is_name(name, n, FS_SELF_NAME))) {
       g_set_error(error, CGFS_ERROR, ENOENT, "'%s': no such cgroup or node", fuse_path);
       return FALSE;
     }
-    const FsNode *node = fs_node_find(name);
-    if (node && i + 1 < n) {
-      g_set_error(error, CGFS_ERROR, ENOTDIR, "'%s': %s is a file", fuse_path, name);
+    const FsNode *node = node_find_n(name, n);
+    if (node && slash) {
+      g_set_error(error, CGFS_ERROR, ENOTDIR, "'%s': %.*s is a file", fuse_path, (int)n, name);
       return FALSE;
     }
     if (node) {
       out->node = node;
       break;
     }
-    g_string_append_printf(cgroup, "/%s", name);
+    cgroup_len = at + n;
+    if (!slash)
+      break;
+    at += n + 1;
   }
-  out->cgroup = cgroup->len ? g_strdup(cgroup->str) : g_strdup("/");
+  out->cgroup = cgroup_len ? g_strndup(fuse_path, cgroup_len + 1) : g_strdup("/");
   out->place = CGFS_NS_INSIDE;
   return TRUE;
 }

@@ -7,42 +7,38 @@
 #include "fileio.h"
 #include "journal-private.h"
 
-/* A new cpuset cgroup starts with empty cpus and mems and refuses tasks until they are set. */
-static gboolean copy_if_empty(int parent_fd, int fd, const char *file, GError **error)
+/* Copy @file (cpus or mems) from the parent: a new cpuset cgroup the kernel did not fill starts
+ * with both empty and refuses tasks until they are set. */
+static gboolean copy_from_parent(int parent_fd, int fd, const char *file, GError **error)
 {
-  g_autofree char *mine = cgfs_read_line_at(fd, file, error);
-  if (!mine)
-    return FALSE;
-  if (*mine)
-    return TRUE;
   g_autofree char *theirs = cgfs_read_line_at(parent_fd, file, error);
-  if (!theirs)
-    return FALSE;
-  return cgfs_write_at(fd, file, theirs, error);
+  return theirs && cgfs_write_at(fd, file, theirs, error);
 }
 
-/* Whether the kernel filled a new child of @parent_fd with the parent's cpus and mems itself. */
-static gboolean clones_children(int parent_fd)
+/* Whether the kernel filled the new cgroup @fd with its parent's cpus and mems itself: it does
+ * when the cgroup's own cgroup.clone_children is set, which mkdir copies from the parent at the
+ * moment it makes the cgroup (so the new cgroup's flag, not the parent's read later, says what
+ * happened). */
+static gboolean clones_children(int fd)
 {
   char buf[8];
-  return cgfs_read_at(parent_fd, "cgroup.clone_children", buf, sizeof buf, NULL) > 0 &&
-         buf[0] == '1';
+  return cgfs_read_at(fd, "cgroup.clone_children", buf, sizeof buf, NULL) > 0 && buf[0] == '1';
 }
 
 /* A directory this library has just made. In cpuset: cpus and mems as the parent's (unless the
- * kernel copied them already: the parent's cgroup.clone_children, which the child then inherits),
- * and cgroup.clone_children set in it, so that the kernel fills its own children at mkdir. Writing cpuset.cpus costs
- * milliseconds once thousands of cpusets exist; the kernel's copy at mkdir does not. Only set on
- * directories made here, never on cgroups made by others. */
+ * kernel copied them already, see clones_children; when it did not, they are empty: no read of
+ * the new cgroup's own values), and cgroup.clone_children set in it, so that the kernel fills its
+ * own children at mkdir. Writing cpuset.cpus costs milliseconds once thousands of cpusets exist;
+ * the kernel's copy at mkdir does not. Only set on directories made here, never on cgroups made
+ * by others. */
 static gboolean v1_init_dir(int parent_fd, int fd, const CgfsMount *m, GError **error)
 {
   if (!g_strv_contains((const char *const *)m->controllers, "cpuset"))
     return TRUE;
-  /* The kernel copied them, and the flag too (a new v1 cgroup inherits its parent's). */
-  if (clones_children(parent_fd))
+  if (clones_children(fd))
     return TRUE;
-  if (!copy_if_empty(parent_fd, fd, "cpuset.cpus", error) ||
-      !copy_if_empty(parent_fd, fd, "cpuset.mems", error))
+  if (!copy_from_parent(parent_fd, fd, "cpuset.cpus", error) ||
+      !copy_from_parent(parent_fd, fd, "cpuset.mems", error))
     return FALSE;
   GError *local = NULL;
   if (cgfs_write_at(fd, "cgroup.clone_children", "1", &local))

@@ -8,6 +8,7 @@
 #include "config-internal.h"
 
 #include <linux/magic.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -33,6 +34,11 @@ struct _CgfsKeptFiles {
   guint readers;    /* reads and writes using one of the fds now: closed only when none */
   gint on_cgroupfs; /* its directory is on a cgroup file system: 1 yes, 0 no, -1 not known */
   CgfsFdBudget *budget;
+  /* The update lock (cgfs_kept_lock_updates): the directory opened for flock(), kept (-1: not
+   * open), by process lock_pid; update_lock makes this process's threads take turns on it. */
+  int lock_fd;
+  gint lock_pid;
+  GMutex update_lock;
 };
 
 typedef struct {
@@ -110,6 +116,8 @@ static CgfsKeptFiles *kept_files_new(CgfsFdBudget *b)
   k->wfds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   k->on_cgroupfs = -1;
   k->budget = budget_ref(b);
+  k->lock_fd = -1;
+  g_mutex_init(&k->update_lock);
   return k;
 }
 
@@ -127,7 +135,10 @@ void cgfs_kept_files_free(CgfsKeptFiles *k)
   g_hash_table_unref(k->fds);
   g_hash_table_foreach(k->wfds, close_kept, k->budget);
   g_hash_table_unref(k->wfds);
+  if (k->lock_fd >= 0)
+    close_kept(NULL, GINT_TO_POINTER(k->lock_fd + 1), k->budget);
   budget_unref(k->budget);
+  g_mutex_clear(&k->update_lock);
   g_mutex_clear(&k->lock);
   g_free(k);
 }
@@ -191,6 +202,11 @@ static guint kept_files_close(CgfsKeptFiles *k)
     g_hash_table_remove_all(k->fds);
     g_hash_table_foreach(k->wfds, close_kept, k->budget);
     g_hash_table_remove_all(k->wfds);
+  }
+  if (k->readers == 0 && k->lock_fd >= 0) { /* not locked: an update holds a reader */
+    close_kept(NULL, GINT_TO_POINTER(k->lock_fd + 1), k->budget);
+    k->lock_fd = -1;
+    n++;
   }
   g_mutex_unlock(&k->lock);
   return n;
@@ -315,6 +331,52 @@ gboolean cgfs_kept_write(const CgfsCgroup *cg, int dirfd, const char *name, cons
   if (spare < 0)
     kept_done(kept);
   return ok;
+}
+
+gboolean cgfs_kept_lock_updates(const CgfsCgroupDir *d, int (*open_dir)(const CgfsCgroupDir *d))
+{
+  CgfsKeptFiles *k = __atomic_load_n(&d->kept, __ATOMIC_ACQUIRE);
+  if (!k)
+    return FALSE;
+  /* A forked child shares the parent's open file: flock() would not keep the two apart, and
+   * the lock of a child killed while holding it would stay with the parent's descriptor. */
+  pid_t me = getpid();
+  pid_t opener = g_atomic_int_get(&k->lock_pid);
+  if (opener != 0 && opener != me)
+    return FALSE;
+  g_mutex_lock(&k->update_lock);
+  g_mutex_lock(&k->lock);
+  int fd = k->lock_fd;
+  k->readers++; /* kept_files_close leaves it open until kept_done */
+  g_mutex_unlock(&k->lock);
+  if (fd < 0) {
+    fd = open_dir(d);
+    if (fd >= 0 && !budget_take(k->budget, 1))
+      cgfs_close_fd(&fd);
+    if (fd < 0) {
+      kept_done(k);
+      g_mutex_unlock(&k->update_lock);
+      return FALSE;
+    }
+    g_mutex_lock(&k->lock);
+    k->lock_fd = fd;
+    g_atomic_int_set(&k->lock_pid, me);
+    g_mutex_unlock(&k->lock);
+  }
+  while (flock(fd, LOCK_EX) != 0)
+    if (errno != EINTR) {
+      g_debug("updates of %s not serialised: flock: %s", d->dir, g_strerror(errno));
+      break;
+    }
+  return TRUE;
+}
+
+void cgfs_kept_unlock_updates(const CgfsCgroupDir *d)
+{
+  CgfsKeptFiles *k = __atomic_load_n(&d->kept, __ATOMIC_ACQUIRE);
+  flock(k->lock_fd, LOCK_UN); /* still open: this update is one of its readers */
+  kept_done(k);
+  g_mutex_unlock(&k->update_lock);
 }
 
 gboolean cgfs_cache_may_read(int dirfd, const char *name, gpointer unused)

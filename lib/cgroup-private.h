@@ -91,6 +91,14 @@ typedef gboolean (*CgfsMayOpenFunc)(int dirfd, const char *name, gpointer data);
  * the opener's credentials at each write). */
 gboolean cgfs_kept_write(const CgfsCgroup *cg, int dirfd, const char *name, const char *value,
                          CgfsMayOpenFunc may_open, gpointer data, GError **error);
+/* Take the update lock of the cgroup whose first directory is @d (resources.c, lock_updates)
+ * through a descriptor of @d kept open (opened by @open_dir the first time) and a mutex for
+ * this process's threads, which share that descriptor (flock() does not keep apart the holders
+ * of one open file): TRUE with the lock held, until cgfs_kept_unlock_updates(). FALSE when the
+ * cgroup keeps no files, the budget has no room, or the kept descriptor is a parent process's
+ * (a forked child): the caller then locks with a descriptor of its own. */
+gboolean cgfs_kept_lock_updates(const CgfsCgroupDir *d, int (*open_dir)(const CgfsCgroupDir *d));
+void cgfs_kept_unlock_updates(const CgfsCgroupDir *d);
 /* Close the kept files of @d (the cgroup is being freed). */
 void cgfs_kept_files_free(CgfsKeptFiles *k);
 /* The cgroup is being freed: its directory fds leave the budget. */

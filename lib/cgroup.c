@@ -1,6 +1,7 @@
 #include "config-internal.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <cgfs/resources.h>
@@ -158,11 +159,26 @@ gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat 
 {
   int fds[MAX_QUICK_MOUNTS];
   const char *rel;
-  if (quick_dirs(h, spec, fds, &rel) > 0 && fstatat(fds[0], rel, st, 0) == 0 &&
-      S_ISDIR(st->st_mode))
+  guint n = quick_dirs(h, spec, fds, &rel);
+  int first = n > 0 ? fstatat(fds[0], rel, st, 0) : -1;
+  if (first == 0 && S_ISDIR(st->st_mode))
     return TRUE;
-  /* Not in the first hierarchy (or not the plain case): the load finds where it is, or tells
-   * what is missing and why. */
+  /* Not in the first hierarchy. The common case is a name that exists nowhere (the lookup
+   * before every mkdir): one stat per other hierarchy says so, and one of a mount point that it
+   * is the cgroup that is missing, not the hierarchy, as the load would (without opening the
+   * first hierarchy again). Anything else (or not the plain case): the load finds where it is,
+   * or tells what is missing and why. */
+  if (n > 0 && first != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    gboolean elsewhere = FALSE;
+    for (guint i = 1; i < n && !elsewhere; i++) {
+      struct stat other;
+      elsewhere = fstatat(fds[i], rel, &other, 0) == 0 || (errno != ENOENT && errno != ENOTDIR);
+    }
+    if (!elsewhere && cgfs_exists_at(AT_FDCWD, cgfs_hierarchy_subsystem(h, 0)->mount->dir)) {
+      cgfs_set_error(error, ENOENT, "no such cgroup: %s exists in no hierarchy", spec.path);
+      return FALSE;
+    }
+  }
   g_autoptr(CgfsCgroup) loaded = cgfs_cgroup_load(h, spec, error);
   return loaded && cgfs_cgroup_stat(loaded, st, error);
 }
@@ -613,14 +629,27 @@ static int remove_dir(CgfsHierarchy *h, const CgfsCgroupDir *d)
   }
 }
 
-static gboolean remove_dirs(CgfsCgroup *cg, GError **error)
+/* For the fault tests only (docs/architecture.md, "Test hooks"): CGFS_TEST_KILL_AFTER_REMOVALS=N
+ * in the environment makes the process kill itself (SIGKILL) once a delete has removed N
+ * directories (0: as soon as its record is written), to crash in the middle of one. */
+static void delete_test_hook(guint removed)
 {
+  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_REMOVALS");
+  if (kill_at && *kill_at && g_ascii_strtoull(kill_at, NULL, 10) == removed)
+    raise(SIGKILL);
+}
+
+/* The directories other than @done, removed already (the first). */
+static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, GError **error)
+{
+  guint removed = 1;
   for (guint i = 0; i < cg->dirs->len; i++) {
     CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0)
+    if (d->fd < 0 || d == done)
       continue;
     if (remove_dir(cg->h, d) != 0)
       return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+    delete_test_hook(++removed);
   }
   return TRUE;
 }
@@ -654,15 +683,47 @@ static gboolean journal_delete(CgfsCgroup *cg, CgfsJournalRecord **out, GError *
   return cgfs_journal_text_commit(cg, rec, out, error);
 }
 
+/* The directory a delete removes first, unchecked: the last one there. */
+static CgfsCgroupDir *removed_first(CgfsCgroup *cg)
+{
+  for (guint i = cg->dirs->len; i-- > 0;) {
+    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd >= 0)
+      return d;
+  }
+  return NULL;
+}
+
+/* Remove @d before any other directory: the kernel refuses (EBUSY) a cgroup with a process or a
+ * child cgroup, and then nothing is removed yet, so its refusal is the check the other
+ * directories get beforehand. Refused, the check says why (ENOTEMPTY or EBUSY and the process,
+ * as for the others); found empty, it was a process that had just exited: retried briefly. */
+static gboolean remove_first(CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
+{
+  const char *rel;
+  int base = dir_base(cg->h, d, &rel);
+  for (guint attempt = 0;; attempt++) {
+    if (unlinkat(base, rel, AT_REMOVEDIR) == 0 || errno == ENOENT)
+      return TRUE;
+    if ((errno != EBUSY && errno != ENOTEMPTY) || attempt >= 8)
+      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+    if (!check_removable(cg, d, error))
+      return FALSE;
+    cgfs_backoff_sleep(attempt);
+  }
+}
+
 gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
 {
   if (strcmp(cg->path, "/") == 0 && cg->kind == CGFS_PATH_STATIC) {
     cgfs_set_error(error, EBUSY, "cannot delete the root cgroup");
     return FALSE;
   }
+  /* A backend's own remove (systemd) gets every directory checked. */
+  CgfsCgroupDir *first = cg->backend->remove ? NULL : removed_first(cg);
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && !check_removable(cg, d, error))
+    if (d->fd >= 0 && d != first && !check_removable(cg, d, error))
       return FALSE;
   }
   if (cg->backend->remove)
@@ -670,7 +731,12 @@ gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
   CgfsJournalRecord *record = NULL;
   if (!journal_delete(cg, &record, error))
     return FALSE;
-  gboolean ok = remove_dirs(cg, error);
+  delete_test_hook(0);
+  gboolean ok = !first || remove_first(cg, first, error);
+  if (ok && first) {
+    delete_test_hook(1);
+    ok = remove_dirs(cg, first, error);
+  }
   cgfs_journal_record_drop(record);
   return ok;
 }

@@ -138,10 +138,14 @@ static gboolean v1_oom(CgfsCgroup *cg, GString *out, GError **error)
   g_autofree char *text = cgfs_kept_read_alloc(cg, fd, "memory.oom_control", NULL, error);
   if (!text)
     return FALSE;
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-  for (char **l = lines; *l; l++)
-    if (g_str_has_prefix(*l, "under_oom ") || g_str_has_prefix(*l, "oom_kill "))
-      g_string_append_printf(out, "%s\n", *l);
+  for (const char *l = text; *l;) {
+    const char *end = strchrnul(l, '\n');
+    if (g_str_has_prefix(l, "under_oom ") || g_str_has_prefix(l, "oom_kill ")) {
+      g_string_append_len(out, l, end - l);
+      g_string_append_c(out, '\n');
+    }
+    l = *end ? end + 1 : end;
+  }
   return TRUE;
 }
 
@@ -154,7 +158,8 @@ static gboolean v1_events(CgfsCgroup *cg, GString *out, GError **error)
   gboolean populated, frozen;
   if (!v1_populated(cg, &populated, error) || !v1_frozen(cg, &frozen, error))
     return FALSE;
-  g_string_append_printf(out, "populated %d\nfrozen %d\n", populated, frozen);
+  g_string_append(out, populated ? "populated 1\n" : "populated 0\n");
+  g_string_append(out, frozen ? "frozen 1\n" : "frozen 0\n");
   return v1_oom(cg, out, error);
 }
 

@@ -533,42 +533,49 @@ void cgfs_plan_abandon(CgfsPlan *p)
 }
 
 /* The absolute path of the directory @fd, for a record: one of the cgroup's own (their paths are
- * known), else (a v2 ancestor the plan opened) from /proc/self/fd. */
-static char *dir_path(CgfsPlan *p, int fd)
+ * known: no copy), else (a v2 ancestor the plan opened) from /proc/self/fd, read once per record
+ * into *@others (fd -> path, made at first use; "" when it cannot be named). */
+static const char *dir_path(CgfsPlan *p, int fd, GHashTable **others)
 {
   for (guint i = 0; i < p->cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(p->cg->dirs, CgfsCgroupDir, i);
     if (d->fd == fd && d->dir)
-      return g_strdup(d->dir);
+      return d->dir;
   }
-  return cgfs_journal_fd_path(fd, "");
+  if (!*others)
+    *others = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  char *dir = g_hash_table_lookup(*others, GINT_TO_POINTER(fd));
+  if (!dir) {
+    dir = cgfs_journal_fd_path(fd, "");
+    if (!dir)
+      dir = g_strdup("");
+    g_hash_table_insert(*others, GINT_TO_POINTER(fd), dir);
+  }
+  return dir;
 }
 
-/* One restoring group per write: what its undo list writes, by absolute path. */
+/* One restoring group per write: what its undo list writes, by absolute path ("DIR/FILE", as
+ * g_build_filename() joins them, appended as one JSON string without building it first). */
 static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *pw,
-                             GHashTable *dirs, gboolean *first)
+                             GHashTable **others, gboolean *first)
 {
   g_string_append(rec, *first ? "[" : ",[");
   *first = FALSE;
   gboolean none = TRUE;
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
     const CgfsFileWrite *w = pw->undo->pdata[i];
-    char *dir = g_hash_table_lookup(dirs, GINT_TO_POINTER(w->dirfd));
-    if (!dir) {
-      dir = dir_path(p, w->dirfd);
-      if (!dir)
-        dir = g_strdup("");
-      g_hash_table_insert(dirs, GINT_TO_POINTER(w->dirfd), dir);
-    }
+    const char *dir = dir_path(p, w->dirfd, others);
     if (!*dir) {
       g_debug("journal: cannot name the directory of fd %d; %s is not in the record", w->dirfd,
               w->file);
       continue;
     }
-    g_autofree char *path = g_build_filename(dir, w->file, NULL);
     g_string_append(rec, none ? "{\"file\":" : ",{\"file\":");
     none = FALSE;
-    cgfs_json_append_string(rec, path);
+    gsize dir_len = strlen(dir);
+    while (dir_len > 1 && dir[dir_len - 1] == '/')
+      dir_len--;
+    cgfs_json_append_path(rec, dir, dir_len, w->file);
     g_string_append(rec, ",\"value\":");
     cgfs_json_append_string(rec, w->value);
     g_string_append_c(rec, '}');
@@ -620,15 +627,15 @@ static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
   g_autoptr(GString) rec = cgfs_journal_text_start(p->cg, "update");
   if (!rec)
     return TRUE;
-  g_autoptr(GHashTable) dirs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  g_autoptr(GHashTable) others = NULL; /* paths of directories not the cgroup's own */
   gboolean first = TRUE;
   g_string_append(rec, ",\"undo\":[");
   for (guint i = 0; i < p->done->len; i++)
-    journal_add_undo(p, rec, p->done->pdata[i], dirs, &first);
+    journal_add_undo(p, rec, p->done->pdata[i], &others, &first);
   for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (!pw->skip && !pw->step)
-      journal_add_undo(p, rec, pw, dirs, &first);
+      journal_add_undo(p, rec, pw, &others, &first);
   }
   g_string_append(rec, "],\"steps\":[");
   first = TRUE;
@@ -832,30 +839,42 @@ CgfsPlan *cgfs_resources_plan(CgfsCgroup *cg, const CgfsResources *r, GError **e
   return g_steal_pointer(&p);
 }
 
-/* Plans of one cgroup run one at a time, in this process and in any other: flock() on its first
- * directory (kernfs directories take flock; the lock is the open file's, so each update opens
- * its own). A plan reads the old values it restores while planning, and recovery undoes the
- * unfinished plans newest first: both are right only when the plans of a cgroup never
- * interleave (two documents written at once would otherwise leave a mixture of both). The
- * directory is opened as the process when the caller may not read it. -1 when it cannot be
- * opened (deleted: the plan says so). */
-static int lock_updates(const CgfsCgroup *cg)
+/* The first directory @d opened for flock(), as the process when the caller may not read it;
+ * -1 when it cannot be opened (deleted: the plan says so). */
+static int open_lock_dir(const CgfsCgroupDir *d)
 {
-  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
-  if (!d)
-    return -1;
   int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 && errno == EACCES) {
     CgfsProcessIdentity id = cgfs_as_process();
     fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cgfs_as_before(&id);
   }
-  if (fd < 0) {
-    g_debug("updates of %s not serialised: cannot open %s: %s", cg->path, d->dir,
-            g_strerror(errno));
+  if (fd < 0)
+    g_debug("updates of %s not serialised: cannot open it: %s", d->dir, g_strerror(errno));
+  return fd;
+}
+
+/* Plans of one cgroup run one at a time, in this process and in any other: flock() on its first
+ * directory (kernfs directories take flock; the lock is the open file's). A plan reads the old
+ * values it restores while planning, and recovery undoes the unfinished plans newest first:
+ * both are right only when the plans of a cgroup never interleave (two documents written at
+ * once would otherwise leave a mixture of both). A hot cgroup (cached) keeps the descriptor, so
+ * an update costs two flock() calls instead of open, flock and close
+ * (cgfs_kept_lock_updates; its threads take turns on a mutex); otherwise each update opens
+ * its own. Returns the descriptor to close (which releases the lock), -1 for none; *@kept:
+ * the lock is the kept one (cgfs_kept_unlock_updates). */
+static int lock_updates(const CgfsCgroup *cg, const CgfsCgroupDir **kept)
+{
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  *kept = NULL;
+  if (!d)
+    return -1;
+  if (cgfs_kept_lock_updates(d, open_lock_dir)) {
+    *kept = d;
     return -1;
   }
-  while (flock(fd, LOCK_EX) != 0)
+  int fd = open_lock_dir(d);
+  while (fd >= 0 && flock(fd, LOCK_EX) != 0)
     if (errno != EINTR) {
       g_debug("updates of %s not serialised: flock: %s", cg->path, g_strerror(errno));
       break;
@@ -866,7 +885,8 @@ static int lock_updates(const CgfsCgroup *cg)
 gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **error)
 {
   g_return_val_if_fail(cg != NULL && r != NULL, FALSE);
-  int lock = lock_updates(cg);
+  const CgfsCgroupDir *kept;
+  int lock = lock_updates(cg, &kept);
   gboolean ok;
   if (cg->backend->update)
     ok = cg->backend->update(cg, r, error);
@@ -874,7 +894,10 @@ gboolean cgfs_cgroup_update(CgfsCgroup *cg, const CgfsResources *r, GError **err
     g_autoptr(CgfsPlan) p = cgfs_resources_plan(cg, r, error);
     ok = p && cgfs_plan_execute(p, error);
   }
-  cgfs_close_fd(&lock); /* releases the lock (after the plan's record was dropped) */
+  /* released after the plan's record was dropped */
+  if (kept)
+    cgfs_kept_unlock_updates(kept);
+  cgfs_close_fd(&lock);
   return ok;
 }
 

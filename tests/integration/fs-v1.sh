@@ -385,6 +385,26 @@ expect_error "--root /${PREFIX}none: no such cgroup" "$CGFS" -f --state-dir "$ST
 
 note "rmdir, and SIGTERM unmounts"
 mount_cgfs
+note "rmdir: a process or a child in one hierarchy only, any of them, refuses it; nothing removed"
+# One hierarchy is removed first without a check of its own (the kernel's EBUSY is its check):
+# whichever it is, a busy cgroup is refused whole.
+R=$PREFIX"rm1"
+mkdir "$MNT/$R"
+for m in $(v1_mounts); do
+  spawn_sleep
+  echo "$SLEPT" > "$m/$R/cgroup.procs"
+  expect_error "Device or resource busy" rmdir "$MNT/$R"
+  for n in $(v1_mounts); do [ -d "$n/$R" ] || fail "rmdir refused for $m removed $n/$R"; done
+  kill -KILL "$SLEPT"; wait "$SLEPT" 2>/dev/null || true
+  until [ -z "$(cat "$m/$R/cgroup.procs")" ]; do sleep 0.02; done
+  mkdir "$m/$R/k"
+  expect_error "Directory not empty" rmdir "$MNT/$R"
+  for n in $(v1_mounts); do [ -d "$n/$R" ] || fail "rmdir refused for $m/$R/k removed $n/$R"; done
+  rmdir "$m/$R/k"
+done
+rmdir "$MNT/$R"
+for m in $(v1_mounts); do [ ! -e "$m/$R" ] || fail "$m/$R is left"; done
+
 rmdir "$MNT/$A"
 for m in $(v1_mounts); do [ ! -e "$m/$A" ] || fail "$m/$A is left"; done
 kill -TERM $DAEMON_PID

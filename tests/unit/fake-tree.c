@@ -278,8 +278,11 @@ int __wrap_rmdir(const char *path)
     }
     if (d)
       g_dir_close(d);
-    if (has_subdir) {
-      errno = EBUSY; /* v1 cgroupfs refuses a parent with children this way */
+    g_autofree char *procs = g_build_filename(path, "cgroup.procs", NULL);
+    g_autofree char *pids = NULL;
+    gboolean populated = g_file_get_contents(procs, &pids, NULL, NULL) && *g_strstrip(pids);
+    if (has_subdir || populated) {
+      errno = EBUSY; /* cgroupfs refuses a cgroup with children or processes this way */
       return -1;
     }
     d = g_dir_open(path, 0, NULL);

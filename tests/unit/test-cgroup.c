@@ -255,12 +255,24 @@ static void test_delete(void **state)
   assert_gerror(error, EBUSY, "process 1000 is still in");
   g_clear_error(&error);
   fake_tree_write(f->t, "sys/fs/cgroup/memory/d/c/cgroup.procs", "");
+  fake_tree_write(f->t, "sys/fs/cgroup/pids/d/c/cgroup.procs", "");
+  /* in the hierarchy a delete removes first (the last), the kernel's refusal is the check */
+  fake_tree_write(f->t, "sys/fs/cgroup/systemd/d/c/cgroup.procs", "77\n");
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, EBUSY, "process 77");
+  g_clear_error(&error);
+  fake_tree_write(f->t, "sys/fs/cgroup/systemd/d/c/cgroup.procs", "");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/systemd/d/c/k");
+  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_gerror(error, ENOTEMPTY, "child cgroup 'k'");
+  g_clear_error(&error);
+  g_autofree char *k = fake_tree_path(f->t, "sys/fs/cgroup/systemd/d/c/k");
+  assert_int_equal(rmdir(k), 0);
   /* refused before anything was removed */
   for (const char *const *m = fake_v1_mounts; *m; m++) {
     g_autofree char *p = g_strdup_printf("%s/d/c", *m);
     assert_true(fake_tree_exists(f->t, p));
   }
-  fake_tree_write(f->t, "sys/fs/cgroup/pids/d/c/cgroup.procs", "");
   assert_true(cgfs_cgroup_delete(cg, &error));
   assert_no_gerror(error);
   for (const char *const *m = fake_v1_mounts; *m; m++) {

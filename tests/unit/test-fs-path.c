@@ -1,6 +1,8 @@
 /* The daemon's path parsing, node table and pid words (fs/tree.c, fs/node-procs.c). */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs.h"
 #include "unit-common.h"
@@ -39,6 +41,13 @@ static void test_parse(void **state)
   parse_ok("/a/b/state", "/a/b", "state");
   parse_ok("/a/b/memory.limit_in_bytes", "/a/b/memory.limit_in_bytes", NULL);
   parse_ok("/Procs", "/Procs", NULL);
+  parse_ok("/procs/", "/", "procs");
+  parse_ok("/a/procs/", "/a", "procs");
+  parse_ok("/a/stats.json", "/a", "stats.json");
+  parse_ok("/a/stats.jsonx", "/a/stats.jsonx", NULL);
+  parse_ok("/a/stats", "/a/stats", NULL);
+  parse_ok("/a/self", "/a/self", NULL);
+  parse_ok("/a/.b/..c", "/a/.b/..c", NULL);
 }
 
 static void test_parse_rejects(void **state)
@@ -50,6 +59,12 @@ static void test_parse_rejects(void **state)
   parse_fails("/a/../b", ENOENT);
   parse_fails("/./a", ENOENT);
   parse_fails("/procs/x", ENOTDIR);
+  parse_fails("//", ENOENT);
+  parse_fails("/a//", ENOENT);
+  parse_fails("/a/.", ENOENT);
+  parse_fails("/a/..", ENOENT);
+  parse_fails("/self", ENOENT);
+  parse_fails("/self/procs", ENOENT);
   parse_fails("/a/kill/b/c", ENOTDIR);
 }
 
@@ -65,6 +80,32 @@ static void test_in_hierarchy(void **state)
     g_autofree char *got = fs_path_in_hierarchy(cases[i].root, cases[i].rel);
     assert_string_equal(got, cases[i].want);
   }
+}
+
+/* The namespace links every request reads: built and read without printf/scanf. */
+static void test_ns_links(void **state)
+{
+  char link[48];
+  fs_ns_link(link, sizeof link, 1234, "pid");
+  assert_string_equal(link, "/proc/1234/ns/pid");
+  fs_ns_link(link, sizeof link, 2147483647, "cgroup");
+  assert_string_equal(link, "/proc/2147483647/ns/cgroup");
+  char small[20]; /* too small: empty, never cut */
+  fs_ns_link(small, sizeof small, 2147483647, "cgroup");
+  assert_string_equal(small, "");
+  fs_ns_link(small, sizeof small, 7, "pid");
+  assert_string_equal(small, "/proc/7/ns/pid");
+  fs_ns_link(link, sizeof link, getpid(), "pid");
+  struct stat st;
+  assert_int_equal(stat(link, &st), 0);
+  assert_true(st.st_ino != 0);
+  assert_true(fs_ns_link_inode(link, "pid") == (guint64)st.st_ino);
+  assert_true(fs_ns_link_inode(link, "pi") == 0);
+  assert_true(fs_ns_link_inode(link, "cgroup") == 0);
+  fs_ns_link(link, sizeof link, getpid(), "cgroup");
+  if (stat(link, &st) == 0)
+    assert_true(fs_ns_link_inode(link, "cgroup") == (guint64)st.st_ino);
+  assert_true(fs_ns_link_inode("/proc/0/ns/pid", "pid") == 0);
 }
 
 /* Every node can be read or written, and its mode mask says which. */
@@ -138,6 +179,7 @@ int main(void)
     cmocka_unit_test(test_parse),
     cmocka_unit_test(test_parse_rejects),
     cmocka_unit_test(test_in_hierarchy),
+    cmocka_unit_test(test_ns_links),
     cmocka_unit_test(test_node_table),
     cmocka_unit_test(test_pid_words),
     cmocka_unit_test(test_kill_root_refused),

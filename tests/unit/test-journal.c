@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
+#include <cgfs/cache.h>
+
+#include "cgroup-private.h"
 #include "fake-tree.h"
 #include "journal-private.h"
 #include "res-fixtures.h"
@@ -203,6 +207,53 @@ static void test_delete_record_recovers(void **state)
   }
 }
 
+/* A delete killed after each removal in turn (0: just after its record is written): recovery
+ * removes what is left, in every hierarchy. */
+static void test_crash_at_each_removal_v1(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  guint k = 0;
+  for (;; k++) {
+    g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/del"), NULL, &error);
+    assert_no_gerror(error);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      char n[16];
+      g_snprintf(n, sizeof n, "%u", k);
+      g_setenv("CGFS_TEST_KILL_AFTER_REMOVALS", n, TRUE);
+      _exit(cgfs_cgroup_delete(cg, NULL) ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    g_auto(GStrv) report = cgfs_journal_recover(j, &error);
+    assert_no_gerror(error);
+    for (const char *const *m = fake_v1_mounts; *m; m++) {
+      g_autofree char *p = g_strdup_printf("%s/del", *m);
+      if (fake_tree_exists(f->m->t, p))
+        fail_msg("%s left after a kill after %u removals", p, k);
+    }
+    if (WIFEXITED(status)) {
+      assert_int_equal(WEXITSTATUS(status), 0);
+      assert_int_equal(g_strv_length(report), 0);
+      break;
+    }
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    assert_int_equal(g_strv_length(report), 1);
+    g_autofree char *want = g_strdup_printf("completed the unfinished delete of /del: %u "
+                                            "directories removed", 9 - k);
+    assert_non_null(strstr(report[0], want));
+  }
+  /* killed after 0 to 9 removals (after the 9th the record is still there, nothing is left to
+   * remove), then the whole delete */
+  assert_int_equal(k, 10);
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+}
+
 /* Strings in text records: every character that JSON escapes, read back as it was. */
 static void test_json_string_escapes(void **state)
 {
@@ -223,6 +274,26 @@ static void test_json_string_escapes(void **state)
   JsonArray *a = json_node_get_array(json_parser_get_root(parser));
   assert_string_equal(json_array_get_string_element(a, 0), value->str);
   g_string_free(value, TRUE);
+}
+
+/* The path of an undo write appended without joining it first is the string of the path
+ * g_build_filename() joins (what records held before). */
+static void test_json_path(void **state)
+{
+  (void)state;
+  const char *const dirs[] = { "/sys/fs/cgroup/memory/a", "/sys/fs/cgroup/memory/a/",
+                               "/sys/fs/cgroup/unified//", "/", "/q\"\\\n\tz", NULL };
+  for (const char *const *d = dirs; *d; d++) {
+    gsize len = strlen(*d);
+    while (len > 1 && (*d)[len - 1] == '/') /* as resources.c trims it */
+      len--;
+    g_autoptr(GString) got = g_string_new(NULL);
+    cgfs_json_append_path(got, *d, len, "memory.max");
+    g_autoptr(GString) want = g_string_new(NULL);
+    g_autofree char *joined = g_build_filename(*d, "memory.max", NULL);
+    cgfs_json_append_string(want, joined);
+    assert_string_equal(got->str, want->str);
+  }
 }
 
 /* Record slots left by a crash: a committed record (padded with spaces) is recovered, free and
@@ -644,6 +715,131 @@ static void test_updates_of_a_cgroup_wait_for_each_other(void **state)
   fake_tree_free(t);
 }
 
+typedef struct {
+  CgfsCgroup *cg;
+  CgfsResources *r;
+  gint tid;  /* the thread's id, once it runs */
+  gint done; /* the update returned */
+} TrackedUpdate;
+
+static gpointer tracked_update_thread(gpointer data)
+{
+  TrackedUpdate *a = data;
+  g_atomic_int_set(&a->tid, (gint)gettid());
+  gboolean ok = cgfs_cgroup_update(a->cg, a->r, NULL);
+  g_atomic_int_set(&a->done, 1);
+  return GINT_TO_POINTER(ok);
+}
+
+/* Whether thread @tid of this process waits in futex(2) (a mutex). */
+static gboolean thread_in_futex(gint tid)
+{
+  g_autofree char *path = g_strdup_printf("/proc/self/task/%d/syscall", (int)tid);
+  g_autofree char *text = NULL;
+  return tid > 0 && g_file_get_contents(path, &text, NULL, NULL) &&
+         g_str_has_prefix(text, G_STRINGIFY(__NR_futex) " ");
+}
+
+/* A hot cgroup (cached, loaded twice) loaded from a cache over @t's v1 hierarchy. */
+static CgfsCgroup *hot_cgroup(FakeTree *t, const char *path, CgfsCache **cache)
+{
+  g_autoptr(CgfsSystem) sys = fake_tree_system(t);
+  GError *error = NULL;
+  g_autoptr(CgfsHierarchy) h = cgfs_hierarchy_v1(sys, &error);
+  assert_no_gerror(error);
+  *cache = cgfs_cache_new(h, 256);
+  CgfsCgroup *cg = NULL;
+  for (int i = 0; i < 3; i++) {
+    g_clear_pointer(&cg, cgfs_cgroup_unref);
+    cg = cgfs_cache_load(*cache, CGFS_STATIC_PATH(path), &error);
+    assert_no_gerror(error);
+  }
+  return cg;
+}
+
+/* A hot cgroup keeps the descriptor its updates lock (two flock() calls per update instead of
+ * open, flock, close), and it still serialises them: against another open file of the
+ * directory (another process, another object), between this process's threads sharing the
+ * descriptor (flock does not keep them apart: a mutex does); a forked child, which shares the
+ * open file, locks with its own (the lock of a child killed holding the shared one would stay
+ * with the parent's descriptor). */
+static void test_kept_update_lock(void **state)
+{
+  (void)state;
+  FakeTree *t = res_tree_v1();
+  cgfs_cgroup_unref(res_cgroup(t, 1, "/k")); /* made in the fake tree */
+  CgfsCache *cache;
+  g_autoptr(CgfsCgroup) cg = hot_cgroup(t, "/k", &cache);
+  const char *rel = "sys/fs/cgroup/pids/k/pids.max";
+  guint fds = cgfs_cache_n_fds(cache);
+  res_update_ok(cg, "{\"pids\": {\"limit\": 40}}");
+  /* pids.max kept for reading and for writing, the first directory for the lock */
+  assert_int_equal(cgfs_cache_n_fds(cache), fds + 3);
+  fds = cgfs_cache_n_fds(cache);
+  res_update_ok(cg, "{\"pids\": {\"limit\": 41}}");
+  assert_int_equal(cgfs_cache_n_fds(cache), fds); /* the same lock descriptor again */
+  const CgfsCgroupDir *d = cgfs_cgroup_first_dir(cg);
+  struct stat st;
+  assert_int_equal(stat(d->dir, &st), 0);
+
+  /* another open file holds the lock: the update waits, having written nothing */
+  int held = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true(held >= 0);
+  assert_int_equal(flock(held, LOCK_EX), 0);
+  g_autoptr(CgfsResources) r42 = res_parse("{\"pids\": {\"limit\": 42}}");
+  UpdateArgs a = { cg, r42 };
+  GThread *th = g_thread_new("update", update_thread, &a);
+  gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+  while (!flock_waiting_on(st.st_ino)) {
+    assert_true(g_get_monotonic_time() < deadline);
+    g_usleep(1000);
+  }
+  res_assert_file(t, rel, "41");
+  close(held);
+  assert_true(GPOINTER_TO_INT(g_thread_join(th)));
+  res_assert_file(t, rel, "42");
+
+  /* a thread of this process holds the kept lock: another thread's update of the same object
+   * waits (on the mutex) */
+  assert_true(cgfs_kept_lock_updates(d, NULL));
+  g_autoptr(CgfsResources) r43 = res_parse("{\"pids\": {\"limit\": 43}}");
+  TrackedUpdate u = { cg, r43, 0, 0 };
+  th = g_thread_new("update", tracked_update_thread, &u);
+  while (!g_atomic_int_get(&u.done) && !thread_in_futex(g_atomic_int_get(&u.tid))) {
+    assert_true(g_get_monotonic_time() < deadline);
+    g_usleep(1000);
+  }
+  res_assert_file(t, rel, "42");
+  cgfs_kept_unlock_updates(d);
+  assert_true(GPOINTER_TO_INT(g_thread_join(th)));
+  res_assert_file(t, rel, "43");
+
+  /* a forked child killed in the middle of an update (holding the lock) leaves it free: it
+   * locked with an open file of its own, not the parent's kept one (whose lock would outlive
+   * the child) */
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    g_setenv("CGFS_TEST_KILL_AFTER_WRITES", "0", TRUE);
+    g_autoptr(CgfsResources) r44 = res_parse("{\"pids\": {\"limit\": 44}}");
+    cgfs_cgroup_update(cg, r44, NULL);
+    _exit(3);
+  }
+  int status;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  int other = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true(other >= 0);
+  assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+  close(other);
+  res_update_ok(cg, "{\"pids\": {\"limit\": 45}}");
+  res_assert_file(t, rel, "45");
+
+  g_clear_pointer(&cg, cgfs_cgroup_unref);
+  cgfs_cache_free(cache);
+  fake_tree_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -651,8 +847,10 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
     cmocka_unit_test(test_json_string_escapes),
+    cmocka_unit_test(test_json_path),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_delete_record_recovers, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_crash_at_each_removal_v1, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_move_gone_and_junk, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update_steps, setup, teardown),
@@ -666,6 +864,7 @@ int main(void)
                                     teardown),
     cmocka_unit_test_setup_teardown(test_updates_of_a_cgroup_wait_for_each_other, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(test_kept_update_lock, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
