@@ -30,6 +30,9 @@ gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
                                   CgfsJournalRecord **record, GError **error);
 /* @value as a JSON string, quotes included. */
 void cgfs_json_append_string(GString *out, const char *value);
+/* The JSON string of the path "@dir/@file" (@dir_len bytes of @dir; no second '/' after one that
+ * ends it), as cgfs_json_append_string() of the joined path would append it. */
+void cgfs_json_append_path(GString *out, const char *dir, gsize dir_len, const char *file);
 /* The plan completed (or was rolled back in process): drop the record. */
 void cgfs_journal_record_drop(CgfsJournalRecord *r);
 

@@ -338,17 +338,17 @@ gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
   return commit_text(j, text, seq, revision, record, error);
 }
 
-void cgfs_json_append_string(GString *out, const char *value)
+/* @len bytes of @value, escaped for a JSON string (no quotes). */
+static void append_escaped(GString *out, const char *value, gsize len)
 {
-  g_string_append_c(out, '"');
-  for (const char *c = value; *c;) {
+  for (const char *c = value, *end = value + len; c < end;) {
     /* runs of characters that need no escape, copied at once */
     gsize run = 0;
-    while (c[run] && c[run] != '"' && c[run] != '\\' && (guchar)c[run] >= 0x20)
+    while (c + run < end && c[run] != '"' && c[run] != '\\' && (guchar)c[run] >= 0x20)
       run++;
     g_string_append_len(out, c, (gssize)run);
     c += run;
-    if (!*c)
+    if (c == end)
       break;
     if (*c == '"' || *c == '\\') {
       g_string_append_c(out, '\\');
@@ -362,6 +362,22 @@ void cgfs_json_append_string(GString *out, const char *value)
     }
     c++;
   }
+}
+
+void cgfs_json_append_string(GString *out, const char *value)
+{
+  g_string_append_c(out, '"');
+  append_escaped(out, value, strlen(value));
+  g_string_append_c(out, '"');
+}
+
+void cgfs_json_append_path(GString *out, const char *dir, gsize dir_len, const char *file)
+{
+  g_string_append_c(out, '"');
+  append_escaped(out, dir, dir_len);
+  if (dir_len > 0 && dir[dir_len - 1] != '/')
+    g_string_append_c(out, '/');
+  append_escaped(out, file, strlen(file));
   g_string_append_c(out, '"');
 }
 
@@ -371,7 +387,7 @@ GString *cgfs_journal_text_start(const CgfsCgroup *cg, const char *kind)
   if (!j)
     return NULL;
   GString *out = g_string_sized_new(512);
-  g_string_append_printf(out, "{\"version\":%d,\"kind\":", RECORD_VERSION);
+  g_string_append(out, "{\"version\":" G_STRINGIFY(RECORD_VERSION) ",\"kind\":");
   cgfs_json_append_string(out, kind);
   g_string_append(out, ",\"cgroup\":");
   cgfs_json_append_string(out, cg->path);

@@ -533,42 +533,49 @@ void cgfs_plan_abandon(CgfsPlan *p)
 }
 
 /* The absolute path of the directory @fd, for a record: one of the cgroup's own (their paths are
- * known), else (a v2 ancestor the plan opened) from /proc/self/fd. */
-static char *dir_path(CgfsPlan *p, int fd)
+ * known: no copy), else (a v2 ancestor the plan opened) from /proc/self/fd, read once per record
+ * into *@others (fd -> path, made at first use; "" when it cannot be named). */
+static const char *dir_path(CgfsPlan *p, int fd, GHashTable **others)
 {
   for (guint i = 0; i < p->cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(p->cg->dirs, CgfsCgroupDir, i);
     if (d->fd == fd && d->dir)
-      return g_strdup(d->dir);
+      return d->dir;
   }
-  return cgfs_journal_fd_path(fd, "");
+  if (!*others)
+    *others = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  char *dir = g_hash_table_lookup(*others, GINT_TO_POINTER(fd));
+  if (!dir) {
+    dir = cgfs_journal_fd_path(fd, "");
+    if (!dir)
+      dir = g_strdup("");
+    g_hash_table_insert(*others, GINT_TO_POINTER(fd), dir);
+  }
+  return dir;
 }
 
-/* One restoring group per write: what its undo list writes, by absolute path. */
+/* One restoring group per write: what its undo list writes, by absolute path ("DIR/FILE", as
+ * g_build_filename() joins them, appended as one JSON string without building it first). */
 static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *pw,
-                             GHashTable *dirs, gboolean *first)
+                             GHashTable **others, gboolean *first)
 {
   g_string_append(rec, *first ? "[" : ",[");
   *first = FALSE;
   gboolean none = TRUE;
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
     const CgfsFileWrite *w = pw->undo->pdata[i];
-    char *dir = g_hash_table_lookup(dirs, GINT_TO_POINTER(w->dirfd));
-    if (!dir) {
-      dir = dir_path(p, w->dirfd);
-      if (!dir)
-        dir = g_strdup("");
-      g_hash_table_insert(dirs, GINT_TO_POINTER(w->dirfd), dir);
-    }
+    const char *dir = dir_path(p, w->dirfd, others);
     if (!*dir) {
       g_debug("journal: cannot name the directory of fd %d; %s is not in the record", w->dirfd,
               w->file);
       continue;
     }
-    g_autofree char *path = g_build_filename(dir, w->file, NULL);
     g_string_append(rec, none ? "{\"file\":" : ",{\"file\":");
     none = FALSE;
-    cgfs_json_append_string(rec, path);
+    gsize dir_len = strlen(dir);
+    while (dir_len > 1 && dir[dir_len - 1] == '/')
+      dir_len--;
+    cgfs_json_append_path(rec, dir, dir_len, w->file);
     g_string_append(rec, ",\"value\":");
     cgfs_json_append_string(rec, w->value);
     g_string_append_c(rec, '}');
@@ -620,15 +627,15 @@ static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
   g_autoptr(GString) rec = cgfs_journal_text_start(p->cg, "update");
   if (!rec)
     return TRUE;
-  g_autoptr(GHashTable) dirs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+  g_autoptr(GHashTable) others = NULL; /* paths of directories not the cgroup's own */
   gboolean first = TRUE;
   g_string_append(rec, ",\"undo\":[");
   for (guint i = 0; i < p->done->len; i++)
-    journal_add_undo(p, rec, p->done->pdata[i], dirs, &first);
+    journal_add_undo(p, rec, p->done->pdata[i], &others, &first);
   for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     if (!pw->skip && !pw->step)
-      journal_add_undo(p, rec, pw, dirs, &first);
+      journal_add_undo(p, rec, pw, &others, &first);
   }
   g_string_append(rec, "],\"steps\":[");
   first = TRUE;

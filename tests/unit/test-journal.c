@@ -276,6 +276,26 @@ static void test_json_string_escapes(void **state)
   g_string_free(value, TRUE);
 }
 
+/* The path of an undo write appended without joining it first is the string of the path
+ * g_build_filename() joins (what records held before). */
+static void test_json_path(void **state)
+{
+  (void)state;
+  const char *const dirs[] = { "/sys/fs/cgroup/memory/a", "/sys/fs/cgroup/memory/a/",
+                               "/sys/fs/cgroup/unified//", "/", "/q\"\\\n\tz", NULL };
+  for (const char *const *d = dirs; *d; d++) {
+    gsize len = strlen(*d);
+    while (len > 1 && (*d)[len - 1] == '/') /* as resources.c trims it */
+      len--;
+    g_autoptr(GString) got = g_string_new(NULL);
+    cgfs_json_append_path(got, *d, len, "memory.max");
+    g_autoptr(GString) want = g_string_new(NULL);
+    g_autofree char *joined = g_build_filename(*d, "memory.max", NULL);
+    cgfs_json_append_string(want, joined);
+    assert_string_equal(got->str, want->str);
+  }
+}
+
 /* Record slots left by a crash: a committed record (padded with spaces) is recovered, free and
  * empty slots are removed without a word, and of two revisions of one record only the newest is
  * applied. */
@@ -827,6 +847,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
     cmocka_unit_test(test_json_string_escapes),
+    cmocka_unit_test(test_json_path),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_delete_record_recovers, setup, teardown),
     cmocka_unit_test_setup_teardown(test_crash_at_each_removal_v1, setup, teardown),
