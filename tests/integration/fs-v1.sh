@@ -199,8 +199,22 @@ walked=$(cd "$MNT" && find "$W" -type d | sort | tr '\n' ' ')
 [ "$(stat -c %a "$MNT/$W/b")" = 700 ] || fail "mode of $W/b: $(stat -c %a "$MNT/$W/b")"
 [ "$(stat -c %a "$MNT/$W/a/g")" = "$(stat -c %a "$(v1_dir memory "$W")/a/g")" ] || fail "mode of $W/a/g"
 expect_error "No such file or directory" stat "$MNT/$W/none"
+# removed outside cgfs after the walk saw it (its entry may still be in the kernel's cache):
+# listing it is ENOENT, not an empty directory
+for m in $(v1_mounts); do rmdir "$m/$W/b"; done
+expect_error "No such file or directory" ls "$MNT/$W/b"
+# ...and a directory opened before it was removed lists as the kernel's own does: nothing (the
+# daemon answers ENOENT, which readdir(3) takes for the end, as it does from cgroupfs)
+for m in $(v1_mounts); do mkdir "$m/$W/c"; done
+listed=$(python3 -c '
+import os, subprocess, sys
+mine, kernel = (os.open(d, os.O_RDONLY | os.O_DIRECTORY) for d in sys.argv[1:3])
+subprocess.run(["rmdir"] + sys.argv[3:], check=True)
+print(sorted(os.listdir(mine)), sorted(os.listdir(kernel)))' \
+  "$MNT/$W/c" "$(v1_dir memory "$W")/c" $(for m in $(v1_mounts); do echo "$m/$W/c"; done))
+[ "$listed" = "[] []" ] || fail "open directories removed outside cgfs (cgfs, cgroupfs) list as: $listed"
 rmdir "$(v1_dir memory "$W")/a/g"
-for m in $(v1_mounts); do rmdir "$m/$W/a" "$m/$W/b" "$m/$W"; done
+for m in $(v1_mounts); do rmdir "$m/$W/a" "$m/$W"; done
 
 note "readers hold no descriptors of the daemon's"
 before=$(ls /proc/"$DAEMON_PID"/fd | wc -l)
