@@ -29,12 +29,17 @@ int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
     return r;
   if (!p.node)
     return getattr_dir(&p, st);
+  /* A node's: its kernel file's and the directory's, by path when the cgroup is not cached. */
+  FsDaemon *d = fs_daemon();
+  g_autofree char *hpath = fs_path_in_hierarchy(d->root, p.cgroup);
+  const char *const *names =
+    cgfs_hierarchy_version(d->h) == 2 ? p.node->mirror_v2 : p.node->mirror_v1;
   g_autoptr(GError) error = NULL;
-  struct stat dir;
-  g_autoptr(CgfsCgroup) cg = fs_load_stat(fs_daemon(), p.cgroup, NULL, &dir, &error);
-  if (!cg)
+  struct stat dir, file;
+  gboolean found;
+  if (!cgfs_cache_stat_node(d->cache, CGFS_STATIC_PATH(hpath), names, &dir, &file, &found, &error))
     return -fs_errno(error);
-  fs_stat_node(cg, p.node, &dir, st);
+  fs_stat_node(p.node, &dir, found ? &file : NULL, st);
   return 0;
 }
 

@@ -298,8 +298,10 @@ int fs_resolve_place(const char *path, FsPath *p);
 /* Where the mount's cgroup @rel lies for @ns (CGFS_NS_INSIDE when @ns is NULL); the mount's
  * root is at least on the way (CGFS_NS_ABOVE). */
 CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel);
-/* The attributes of a node of @cg, whose directory's attributes are @dir. */
-void fs_stat_node(CgfsCgroup *cg, const FsNode *node, const struct stat *dir, struct stat *st);
+/* The attributes of @node: its mirrored kernel file's @file (NULL: none, then the directory's
+ * @dir, read-only). */
+void fs_stat_node(const FsNode *node, const struct stat *dir, const struct stat *file,
+                  struct stat *st);
 /* The attributes of a cgroup's directory whose kernel directory's are @k. */
 void fs_stat_dir(struct stat *st, const struct stat *k);
 /* The stat of a node that mirrors the kernel's file or directory @k: @mode, one link, @k's

@@ -173,12 +173,6 @@ int fs_resolve(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath)
   return fs_resolve_stat(path, p, cg, hpath, NULL);
 }
 
-static gboolean stat_mirrored(CgfsCgroup *cg, const FsNode *node, struct stat *st)
-{
-  const char *const *names = cgfs_cgroup_version(cg) == 2 ? node->mirror_v2 : node->mirror_v1;
-  return names && cgfs_cgroup_stat_file(cg, names, st, NULL);
-}
-
 void fs_stat_from_kernel(struct stat *st, const struct stat *k, mode_t mode)
 {
   memset(st, 0, sizeof *st);
@@ -200,17 +194,14 @@ void fs_stat_dir(struct stat *st, const struct stat *k)
   st->st_ino = 0;
 }
 
-void fs_stat_node(CgfsCgroup *cg, const FsNode *node, const struct stat *dir, struct stat *st)
+void fs_stat_node(const FsNode *node, const struct stat *dir, const struct stat *file,
+                  struct stat *st)
 {
   /* A node whose kernel file is missing (the root cgroup, a missing controller) shows the
    * directory's owner, and cannot be written. */
-  struct stat k;
-  mode_t mask = node->mask;
-  if (!stat_mirrored(cg, node, &k)) {
-    k = *dir;
-    mask &= 0444;
-  }
-  fs_stat_from_kernel(st, &k,
-                      S_IFREG | (node->read_by_writers ? (k.st_mode & 0222) << 1 : k.st_mode & mask));
-  st->st_blksize = k.st_blksize;
+  const struct stat *k = file ? file : dir;
+  mode_t mask = file ? node->mask : node->mask & 0444;
+  fs_stat_from_kernel(st, k,
+                      S_IFREG | (node->read_by_writers ? (k->st_mode & 0222) << 1 : k->st_mode & mask));
+  st->st_blksize = k->st_blksize;
 }

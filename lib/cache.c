@@ -617,6 +617,29 @@ gboolean cgfs_cache_stat(CgfsCache *c, CgfsPathSpec spec, struct stat *st, GErro
   return cgfs_cgroup_stat_path(c->h, spec, st, error);
 }
 
+gboolean cgfs_cache_stat_node(CgfsCache *c, CgfsPathSpec spec, const char *const *names,
+                              struct stat *dir, struct stat *file, gboolean *found,
+                              GError **error)
+{
+  *found = FALSE;
+  g_autoptr(CgfsCgroup) cg = NULL;
+  if (c->budget->max > 0 && spec.kind == CGFS_PATH_STATIC)
+    cg = lookup(c, spec.path, FALSE, dir);
+  if (!cg) {
+    if (!cgfs_cgroup_stat_path(c->h, spec, dir, error))
+      return FALSE;
+    int quick = names ? cgfs_cgroup_stat_file_path(c->h, spec, names, file) : 0;
+    if (quick >= 0) {
+      *found = quick == 1;
+      return TRUE;
+    }
+    if (!(cg = cgfs_cache_load(c, spec, error)))
+      return FALSE;
+  }
+  *found = names && cgfs_cgroup_stat_file(cg, names, file, NULL);
+  return TRUE;
+}
+
 char **cgfs_cache_children_of(CgfsCache *c, CgfsPathSpec spec, GError **error)
 {
   g_autoptr(CgfsCgroup) cg = NULL;

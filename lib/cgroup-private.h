@@ -57,6 +57,11 @@ int cgfs_cgroup_stat_dir(const CgfsCgroup *cg, const CgfsCgroupDir *d, struct st
  * there). */
 gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat *st,
                                GError **error);
+/* cgfs_cgroup_stat_file() of cgroup @spec without loading it, by path from each mount's kept
+ * fd: 1 with @st set, 0 when none of @names is there (or a stat fails), -1 when that way does not
+ * apply (load the cgroup then). */
+int cgfs_cgroup_stat_file_path(CgfsHierarchy *h, CgfsPathSpec spec, const char *const *names,
+                               struct stat *st);
 /* Whether cgroup @spec is there in every hierarchy, without a child cgroup in any (each
  * directory's link count, by path: no directory opened). FALSE when in doubt. */
 gboolean cgfs_cgroup_leaf_path(CgfsHierarchy *h, CgfsPathSpec spec);

@@ -183,6 +183,28 @@ gboolean cgfs_cgroup_stat_path(CgfsHierarchy *h, CgfsPathSpec spec, struct stat 
   return loaded && cgfs_cgroup_stat(loaded, st, error);
 }
 
+int cgfs_cgroup_stat_file_path(CgfsHierarchy *h, CgfsPathSpec spec, const char *const *names,
+                               struct stat *st)
+{
+  int fds[MAX_QUICK_MOUNTS];
+  const char *rel;
+  guint n = quick_dirs(h, spec, fds, &rel);
+  if (n == 0)
+    return -1;
+  for (const char *const *name = names; *name; name++) {
+    char path[PATH_MAX];
+    if (g_snprintf(path, sizeof path, "%s/%s", rel, *name) >= (int)sizeof path)
+      return -1;
+    for (guint i = 0; i < n; i++) {
+      if (fstatat(fds[i], path, st, AT_SYMLINK_NOFOLLOW) == 0)
+        return 1;
+      if (errno != ENOENT)
+        return 0; /* as cgfs_cgroup_stat_file: an error is "not found" to a mirror */
+    }
+  }
+  return 0;
+}
+
 gboolean cgfs_cgroup_leaf_path(CgfsHierarchy *h, CgfsPathSpec spec)
 {
   int fds[MAX_QUICK_MOUNTS];

@@ -197,6 +197,12 @@ mkdir "$(v1_dir memory "$W")/a/g" # a grandchild in one hierarchy only
 walked=$(cd "$MNT" && find "$W" -type d | sort | tr '\n' ' ')
 [ "$walked" = "$W $W/a $W/a/g $W/b " ] || fail "find $W: $walked"
 [ "$(stat -c %a "$MNT/$W/b")" = 700 ] || fail "mode of $W/b: $(stat -c %a "$MNT/$W/b")"
+# a node mirrors the first hierarchy's file that has it (memory's limit for resources.json)
+chown nobody "$(v1_dir memory "$W")/b/memory.limit_in_bytes"
+[ "$(stat -c %U "$MNT/$W/b/resources.json")" = nobody ] ||
+  fail "owner of $W/b/resources.json: $(stat -c %U "$MNT/$W/b/resources.json")"
+[ "$(stat -c %a "$MNT/$W/b/state")" = "$(stat -c %a "$(v1_dir freezer "$W")/b/freezer.state")" ] ||
+  fail "mode of $W/b/state"
 [ "$(stat -c %a "$MNT/$W/a/g")" = "$(stat -c %a "$(v1_dir memory "$W")/a/g")" ] || fail "mode of $W/a/g"
 expect_error "No such file or directory" stat "$MNT/$W/none"
 # removed outside cgfs after the walk saw it (its entry may still be in the kernel's cache):

@@ -442,6 +442,32 @@ static void test_children_of_path_v1(void **state)
   GError *error = NULL;
   assert_true(cgfs_cache_stat(c, CGFS_STATIC_PATH("/" CG "/only-memory"), &st, &error));
   assert_no_gerror(error);
+  /* A node's file: the first hierarchy that has it (memory's here), by path, nothing loaded. */
+  fake_tree_write(m->t, "sys/fs/cgroup/memory/" CG "/memory.limit_in_bytes", "1\n");
+  static const char *const limit[] = { "memory.limit_in_bytes", "cpu.shares", NULL };
+  static const char *const no_file[] = { "no.such.file", NULL };
+  struct stat dir, file, want;
+  gboolean found;
+  g_autoptr(CgfsCache) fresh = cgfs_cache_new(m->h, 100);
+  assert_true(cgfs_cache_stat_node(fresh, CGFS_STATIC_PATH("/" CG), limit, &dir, &file, &found, &error));
+  assert_no_gerror(error);
+  assert_true(found);
+  stat_of(m->t, "sys/fs/cgroup/memory/" CG "/memory.limit_in_bytes", &want);
+  assert_int_equal(file.st_ino, want.st_ino);
+  stat_of(m->t, "sys/fs/cgroup/cpu/" CG, &want);
+  assert_int_equal(dir.st_ino, want.st_ino);
+  assert_true(cgfs_cache_stat_node(fresh, CGFS_STATIC_PATH("/" CG), no_file, &dir, &file, &found, &error));
+  assert_false(found);
+  assert_int_equal(cgfs_cache_n_cgroups(fresh), 0);
+  /* Cached, the same answers. */
+  cgfs_cgroup_unref(load(fresh, "/" CG));
+  assert_true(cgfs_cache_stat_node(fresh, CGFS_STATIC_PATH("/" CG), limit, &dir, &file, &found, &error));
+  assert_true(found);
+  stat_of(m->t, "sys/fs/cgroup/memory/" CG "/memory.limit_in_bytes", &want);
+  assert_int_equal(file.st_ino, want.st_ino);
+  assert_false(cgfs_cache_stat_node(fresh, CGFS_STATIC_PATH("/" CG "/none"), limit, &dir, &file, &found, &error));
+  assert_gerror(error, ENOENT, "no such cgroup");
+  g_clear_error(&error);
   fake_machine_free(m);
 }
 

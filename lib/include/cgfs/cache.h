@@ -130,6 +130,25 @@ CgfsCgroup *cgfs_cache_load_stat(CgfsCache *c, CgfsPathSpec path, struct stat *s
  */
 gboolean cgfs_cache_stat(CgfsCache *c, CgfsPathSpec path, struct stat *st, GError **error);
 /**
+ * cgfs_cache_stat_node:
+ * @c: a #CgfsCache
+ * @path: the cgroup's path
+ * @names: (nullable) (array zero-terminated=1): control files, as for cgfs_cgroup_stat_file()
+ * @dir: (out): the cgroup's directory, as cgfs_cache_stat() gives it
+ * @file: (out): the first of @names that the cgroup has, when *@found
+ * @found: (out): whether one of @names was found
+ * @error: return location for a #GError, or %NULL
+ *
+ * The attributes a file tree shows for a file of the cgroup at @path: its directory's, and the
+ * first of @names found (cgfs_cgroup_stat_file(): each name in every hierarchy, in order). A
+ * cgroup not cached is not loaded: both are stats by path.
+ *
+ * Returns: %TRUE, or %FALSE with @error set when the cgroup is not there
+ */
+gboolean cgfs_cache_stat_node(CgfsCache *c, CgfsPathSpec path, const char *const *names,
+                              struct stat *dir, struct stat *file, gboolean *found,
+                              GError **error);
+/**
  * cgfs_cache_children_of:
  * @c: a #CgfsCache
  * @path: the cgroup's path
