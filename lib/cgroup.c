@@ -66,7 +66,7 @@ static CgfsCgroup *cgroup_alloc(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
   cg->backend = cgfs_backend_select(h, spec.path);
   cg->kind = spec.kind;
   cg->path = g_strdup(spec.path);
-  cg->dirs = g_array_new(FALSE, TRUE, sizeof(CgfsCgroupDir));
+  cg->dirs = g_array_sized_new(FALSE, TRUE, sizeof(CgfsCgroupDir), cgfs_hierarchy_n_subsystems(h));
   g_array_set_clear_func(cg->dirs, (GDestroyNotify)dir_clear);
   for (guint i = 0; i < cgfs_hierarchy_n_subsystems(h); i++) {
     const CgfsMount *m = cgfs_hierarchy_subsystem(h, i)->mount;

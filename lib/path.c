@@ -23,24 +23,28 @@ gboolean cgfs_path_validate(const char *path, GError **error)
   }
   if (strcmp(path, "/") == 0)
     return TRUE;
-  g_auto(GStrv) parts = g_strsplit(path + 1, "/", -1);
-  for (char **p = parts; *p; p++) {
-    if (!**p) {
+  /* Every load and mkdir validates its path: the components looked at in place (no split). */
+  for (const char *c = path + 1;;) {
+    const char *slash = strchr(c, '/');
+    gsize len = slash ? (gsize)(slash - c) : strlen(c);
+    if (len == 0) {
       cgfs_set_error(error, EINVAL, "invalid cgroup path '%s': empty component", path);
       return FALSE;
     }
-    if (strcmp(*p, "..") == 0 || strcmp(*p, ".") == 0) {
-      cgfs_set_error(error, EINVAL, "invalid cgroup path '%s': '%s' would leave the hierarchy",
-                     path, *p);
+    if (c[0] == '.' && (len == 1 || (len == 2 && c[1] == '.'))) {
+      cgfs_set_error(error, EINVAL, "invalid cgroup path '%s': '%.*s' would leave the hierarchy",
+                     path, (int)len, c);
       return FALSE;
     }
-    if (strlen(*p) > NAME_MAX) {
+    if (len > NAME_MAX) {
       cgfs_set_error(error, EINVAL, "invalid cgroup path '%s': component longer than %d bytes",
                      path, NAME_MAX);
       return FALSE;
     }
+    if (!slash)
+      return TRUE;
+    c = slash + 1;
   }
-  return TRUE;
 }
 
 char *cgfs_path_child(const char *base, const char *name)

@@ -1,4 +1,6 @@
 /* Path validation and placement in a mount. */
+#include <limits.h>
+
 #include "fake-tree.h"
 #include "path.h"
 #include "unit-common.h"
@@ -37,6 +39,17 @@ static void test_invalid(void **state)
   GError *error = NULL;
   assert_false(cgfs_path_validate(NULL, &error));
   assert_gerror(error, EINVAL, "not absolute");
+  g_clear_error(&error);
+  /* the component named, whole; a component of NAME_MAX bytes passes, one more does not */
+  assert_false(cgfs_path_validate("/a/../b", &error));
+  assert_gerror(error, EINVAL, "'..' would leave");
+  g_clear_error(&error);
+  g_autofree char *longest = g_strnfill(NAME_MAX, 'x');
+  g_autofree char *ok = g_strconcat("/a/", longest, NULL);
+  assert_true(cgfs_path_validate(ok, &error));
+  g_autofree char *too_long = g_strconcat("/a/", longest, "y/b", NULL);
+  assert_false(cgfs_path_validate(too_long, &error));
+  assert_gerror(error, EINVAL, "component longer than 255 bytes");
   g_clear_error(&error);
   g_autofree char *longname = g_strnfill(256, 'x');
   g_autofree char *longpath = g_strconcat("/", longname, NULL);
