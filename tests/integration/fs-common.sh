@@ -108,9 +108,11 @@ unmount_cgfs() {
   ! is_mounted || fail "still mounted"
 }
 
-# Start `sleep 1000`; its pid is in $SLEPT (not a subshell, so the cleanup knows it).
+# Start a sleeper that never ends by itself (`sleep infinity`: a guest whose clock runs fast on a
+# loaded host ended `sleep 1000` mid-test); its pid is in $SLEPT (not a subshell, so the cleanup
+# knows it).
 spawn_sleep() {
-  sleep 1000 &
+  sleep infinity &
   SLEPT=$!
   SPAWNED+=("$SLEPT")
 }
