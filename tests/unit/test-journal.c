@@ -80,6 +80,33 @@ static void put_record(Fixture *f, const char *name, const char *json)
   assert_true(g_file_set_contents(path, json, -1, NULL));
 }
 
+/* The record the last plan wrote and dropped (slot 0), after detaching and closing *@j. */
+static char *take_dropped_record(Fixture *f, CgfsJournal **j)
+{
+  g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
+  char *text = NULL;
+  assert_true(g_file_get_contents(slot, &text, NULL, NULL));
+  assert_int_equal(text[0], '#'); /* dropped */
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+  g_clear_pointer(j, cgfs_journal_unref);
+  return text;
+}
+
+/* Put @text back as it was between its commit and its drop, and recover with a new *@j: the
+ * report, which must have one line. */
+static char **recover_as_committed(Fixture *f, CgfsJournal **j, char *text)
+{
+  GError *error = NULL;
+  text[0] = '{';
+  put_record(f, "slot-0.json", text);
+  *j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  char **report = cgfs_journal_recover(*j, &error);
+  assert_no_gerror(error);
+  assert_int_equal(g_strv_length(report), 1);
+  return report;
+}
+
 static gboolean update(Fixture *f, CgfsCgroup *cg, gint64 pids, gint64 shares)
 {
   g_autoptr(CgfsResources) r = cgfs_resources_new();
@@ -144,19 +171,8 @@ static void test_update_record_recovers(void **state)
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
   assert_no_gerror(error);
   assert_true(update(f, cg, 43, 512));
-  g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
-  g_autofree char *text = NULL;
-  assert_true(g_file_get_contents(slot, &text, NULL, NULL));
-  assert_int_equal(text[0], '#'); /* dropped */
-  cgfs_hierarchy_set_journal(f->m->h, NULL);
-  g_clear_pointer(&j, cgfs_journal_unref);
-  text[0] = '{'; /* as it was between the commit and the drop */
-  put_record(f, "slot-0.json", text);
-  j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
-  assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 1);
+  g_autofree char *text = take_dropped_record(f, &j);
+  g_auto(GStrv) report = recover_as_committed(f, &j, text);
   assert_non_null(strstr(report[0], "update of /\"q\\: 2 files restored"));
   g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/\"q\\/pids.max");
   assert_string_equal(v, "max\n");
@@ -182,24 +198,13 @@ static void test_delete_record_recovers(void **state)
     g_autofree char *p = g_strdup_printf("%s/\"q\\", *m);
     assert_false(fake_tree_exists(f->m->t, p));
   }
-  g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
-  g_autofree char *text = NULL;
-  assert_true(g_file_get_contents(slot, &text, NULL, NULL));
-  assert_int_equal(text[0], '#'); /* dropped */
-  cgfs_hierarchy_set_journal(f->m->h, NULL);
-  g_clear_pointer(&j, cgfs_journal_unref);
+  g_autofree char *text = take_dropped_record(f, &j);
   g_autoptr(CgfsCgroup) again = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
   assert_non_null(again);
   assert_no_gerror(error);
   g_autofree char *cpu = fake_tree_path(f->m->t, "sys/fs/cgroup/cpu/\"q\\");
   assert_int_equal(rmdir(cpu), 0);
-  text[0] = '{'; /* as it was between the commit and the drop */
-  put_record(f, "slot-0.json", text);
-  j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
-  assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 1);
+  g_auto(GStrv) report = recover_as_committed(f, &j, text);
   assert_non_null(strstr(report[0], "completed the unfinished delete of /\"q\\: 8 directories removed"));
   for (const char *const *m = fake_v1_mounts; *m; m++) {
     g_autofree char *p = g_strdup_printf("%s/\"q\\", *m);
