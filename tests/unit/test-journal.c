@@ -92,19 +92,26 @@ static char *take_dropped_record(Fixture *f, CgfsJournal **j)
   return text;
 }
 
-/* Put @text back as it was between its commit and its drop, and recover with a new *@j: the
- * report, which must have one line. */
-static char **recover_as_committed(Fixture *f, CgfsJournal **j, char *text)
+/* A new journal on the fixture's directory (*@j) and its recovery: the report, which must have
+ * @lines lines. */
+static char **recover_fresh(Fixture *f, CgfsJournal **j, guint lines)
 {
   GError *error = NULL;
-  text[0] = '{';
-  put_record(f, "slot-0.json", text);
   *j = cgfs_journal_new(f->dir, &error);
   assert_no_gerror(error);
   char **report = cgfs_journal_recover(*j, &error);
   assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 1);
+  assert_int_equal(g_strv_length(report), lines);
   return report;
+}
+
+/* Put @text back as it was between its commit and its drop, and recover with a new *@j: the
+ * report, which must have one line. */
+static char **recover_as_committed(Fixture *f, CgfsJournal **j, char *text)
+{
+  text[0] = '{';
+  put_record(f, "slot-0.json", text);
+  return recover_fresh(f, j, 1);
 }
 
 static gboolean update(Fixture *f, CgfsCgroup *cg, gint64 pids, gint64 shares)
@@ -307,7 +314,6 @@ static void test_json_path(void **state)
 static void test_recover_slots(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
   fake_tree_mkcg(f->m->t, "sys/fs/cgroup/pids/s");
   fake_tree_write(f->m->t, "sys/fs/cgroup/pids/s/pids.max", "100");
   fake_tree_mkcg(f->m->t, "sys/fs/cgroup/pids/t");
@@ -330,11 +336,8 @@ static void test_recover_slots(void **state)
       "\"seq\":\"0000000000000004-1-00000000\",\"revision\":%d}", t_max, 11 + rev, rev);
     put_record(f, name, json);
   }
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
-  assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 2);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_auto(GStrv) report = recover_fresh(f, &j, 2);
   assert_non_null(strstr(report[0], "update of /s: 1 files restored")); /* newest first */
   assert_non_null(strstr(report[1], "update of /t: 1 files restored"));
   g_autofree char *s = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/s/pids.max");
@@ -350,7 +353,6 @@ static void test_recover_slots(void **state)
 static void test_recover_update(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
   fake_tree_mkcg(f->m->t, "sys/fs/cgroup/memory/u");
   g_autofree char *lim = fake_tree_path(f->m->t, "sys/fs/cgroup/memory/u/memory.limit_in_bytes");
   g_autofree char *sw = fake_tree_path(f->m->t, "sys/fs/cgroup/memory/u/memory.memsw.limit_in_bytes");
@@ -364,11 +366,8 @@ static void test_recover_update(void **state)
     "\"steps\":[]}", lim, sw, lim);
   put_record(f, "0000000000000001-1-00000000.json", json);
   put_record(f, "0000000000000002-1-00000000.json.tmp", "{\"half\":");
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
-  assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 1);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_auto(GStrv) report = recover_fresh(f, &j, 1);
   assert_non_null(strstr(report[0], "rolled back the unfinished update of /u: 3 files restored"));
   g_autofree char *l = fake_tree_read(f->m->t, "sys/fs/cgroup/memory/u/memory.limit_in_bytes");
   g_autofree char *s = fake_tree_read(f->m->t, "sys/fs/cgroup/memory/u/memory.memsw.limit_in_bytes");
@@ -397,7 +396,6 @@ static void test_lock(void **state)
 static void test_recover_move_gone_and_junk(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
   pid_t child = fork();
   if (child == 0)
     _exit(0);
@@ -417,11 +415,8 @@ static void test_recover_move_gone_and_junk(void **state)
     "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/old\",\"boot_id\":\"another\","
     "\"undo\":[[{\"file\":\"%s\",\"value\":\"1\"}]]}", max);
   put_record(f, "0000000000000000-1-00000000.json", old);
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
-  assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 3);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_auto(GStrv) report = recover_fresh(f, &j, 3);
   assert_non_null(strstr(report[0], "dropped the unreadable journal record"));
   assert_non_null(strstr(report[1], "the process is gone, nothing to do"));
   assert_non_null(strstr(report[2], "from an earlier boot"));
@@ -434,7 +429,6 @@ static void test_recover_move_gone_and_junk(void **state)
 static void test_recover_update_steps(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
   fake_tree_mkcg(f->m->t, "sys/fs/cgroup/pids/s");
   fake_tree_write(f->m->t, "sys/fs/cgroup/pids/s/pids.max", "9");
   g_autofree char *max = fake_tree_path(f->m->t, "sys/fs/cgroup/pids/s/pids.max");
@@ -448,11 +442,8 @@ static void test_recover_update_steps(void **state)
     "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/s\",\"undo\":[[{\"file\":\"%s\","
     "\"value\":\"3\"}]],\"steps\":[\"device program\"]}", max);
   put_record(f, "0000000000000001-1-00000000.json", named);
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  g_auto(GStrv) report = cgfs_journal_recover(j, &error);
-  assert_no_gerror(error);
-  assert_int_equal(g_strv_length(report), 2);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_auto(GStrv) report = recover_fresh(f, &j, 2);
   assert_non_null(strstr(report[0], "rolled back the unfinished update of /s: 1 files restored"));
   assert_null(strstr(report[0], "step"));
   assert_non_null(strstr(report[1], "1 files restored; 1 step(s) not undone"));
