@@ -25,6 +25,16 @@ done
 expect_error "File exists" mkdir "$MNT/$A"
 expect_error "File exists" mkdir "$MNT/$A/procs"
 
+note "mkdir and rmdir keep none of the cgroup's directories open in the daemon"
+daemon_fds() { ls /proc/"$DAEMON_PID"/fd | wc -l; }
+mkdir "$MNT/$A/warm" && rmdir "$MNT/$A/warm" # the journal's slot, opened at first use
+before=$(daemon_fds)
+mkdir "$MNT/$A/fds"
+[ "$(daemon_fds)" = "$before" ] || fail "mkdir left $(( $(daemon_fds) - before )) more fds open in the daemon"
+rmdir "$MNT/$A/fds"
+[ "$(daemon_fds)" = "$before" ] || fail "rmdir left $(( $(daemon_fds) - before )) more fds open in the daemon"
+for m in $(v1_mounts); do [ ! -e "$m/$A/fds" ] || fail "rmdir left $m/$A/fds"; done
+
 note "mkdir -m: the mode asked for, in every hierarchy"
 mkdir -m 700 "$MNT/$A/m700" || fail "mkdir -m 700 exited $?"
 for m in $(v1_mounts); do
