@@ -257,7 +257,7 @@ rm -f "$WORK/ready" "$WORK/poll"
 grep -qx "frozen 1" "$MNT/$A/events" || fail "events after freezing"
 echo thawed > "$MNT/$A/state"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "freezer.state after thawing"
-[ "$(proc_state $S1)" = S ] || fail "$S1 is $(proc_state $S1) after thawing"
+proc_state_becomes $S1 S || fail "$S1 is $(proc_state $S1) after thawing"
 
 note "errors: non-zero exit, the errno's text, last_error, nothing changed"
 before=$(cat /sys/fs/cgroup/cpu/"$A"/cgroup.procs)
