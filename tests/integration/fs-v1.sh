@@ -162,6 +162,10 @@ note "a resources.json opened before its cgroup was removed and made again: ENOE
 mkdir "$MNT/$X"
 for i in 1 2 3; do cat "$MNT/$X/stats.json" > /dev/null; done # cached, its files kept
 echo '{"pids": {"limit": 50}}' > "$MNT/$X/resources.json" # pids.max kept open too
+# the audit lines, word for word (a change's, and one with arguments: mkdir's)
+grep -qxF "cgfs: audit: uid 0 pid $BASHPID: /$X: changed limits" "$LOG" ||
+  fail "no audit line of the change: $(grep audit "$LOG" | tail -2)"
+grep -qxE "cgfs: audit: uid 0 pid [0-9]+: /: made cgroup $X" "$LOG" || fail "no audit line of mkdir $X"
 told=$(grep -c "resources.json: cgroup deleted since the file was opened: .*$X" "$LOG" || true)
 python3 - "$MNT/$X/resources.json" "$X" $(v1_mounts) <<'PY' || fail "write after the cgroup was made again"
 import errno, os, sys
