@@ -7,72 +7,68 @@
 #include <json-glib/json-glib.h>
 
 #include "convert.h"
+#include "json-doc.h"
 #include "resources-fields.h"
 
-/* json-glib wraps integers beyond 64 bits silently; such literals are rewritten before parsing
- * into strings carrying this mark, so that they are reported as out of range. */
-#define BIG_INT_MARK "\001cgfs-int:"
+/* ---- parsing (the text by yajl: json-doc.c) ---- */
 
-/* ---- parsing ---- */
+typedef const CgfsJsonNode Node;
 
-static const char *kind_of(JsonNode *n)
+static const char *kind_of(Node *n)
 {
-  switch (JSON_NODE_TYPE(n)) {
-  case JSON_NODE_OBJECT:
+  switch (n->type) {
+  case CGFS_JSON_OBJECT:
     return "an object";
-  case JSON_NODE_ARRAY:
+  case CGFS_JSON_ARRAY:
     return "an array";
-  case JSON_NODE_NULL:
+  case CGFS_JSON_NULL:
     return "null";
-  case JSON_NODE_VALUE:
-  default:
-    break;
-  }
-  GType t = json_node_get_value_type(n);
-  if (t == G_TYPE_STRING)
-    return g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK) ? "a number" : "a string";
-  if (t == G_TYPE_BOOLEAN)
+  case CGFS_JSON_STRING:
+    return "a string";
+  case CGFS_JSON_BOOLEAN:
     return "a boolean";
-  return "a number";
+  case CGFS_JSON_INT:
+  case CGFS_JSON_BIG_INT:
+  case CGFS_JSON_DOUBLE:
+  default:
+    return "a number";
+  }
 }
 
-static gboolean wrong_type(JsonNode *n, const char *path, const char *wanted, GError **error)
+static gboolean wrong_type(Node *n, const char *path, const char *wanted, GError **error)
 {
   return cgfs_res_fail(error, EINVAL, "%s: expected %s, got %s", path, wanted, kind_of(n));
 }
 
-static gboolean read_int(JsonNode *n, const char *path, const Field *f, gint64 *out,
-                         GError **error)
+static gboolean read_int(Node *n, const char *path, const Field *f, gint64 *out, GError **error)
 {
-  if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING &&
-      g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
+  if (n->type == CGFS_JSON_BIG_INT)
     return cgfs_res_fail(error, ERANGE,
                          "%s: %s is out of range %" G_GINT64_FORMAT "..%" G_GINT64_FORMAT, path,
-                         json_node_get_string(n) + strlen(BIG_INT_MARK), f->min, f->max);
-  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+                         n->text, f->min, f->max);
+  if (n->type != CGFS_JSON_INT)
     return wrong_type(n, path, "an integer", error);
-  *out = json_node_get_int(n);
+  *out = n->integer;
   return cgfs_check_range(path, *out, f->min, f->max, f->type != T_I64, error);
 }
 
-static gboolean read_string(JsonNode *n, const char *path, const char **out, GError **error)
+static gboolean read_string(Node *n, const char *path, const char **out, GError **error)
 {
-  if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING ||
-      g_str_has_prefix(json_node_get_string(n), BIG_INT_MARK))
+  if (n->type != CGFS_JSON_STRING)
     return wrong_type(n, path, "a string", error);
-  *out = json_node_get_string(n);
+  *out = n->text;
   return cgfs_check_utf8(path, *out, error);
 }
 
-static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpointer base,
+static gboolean read_field(const Field *f, Node *n, const char *path, gpointer base,
                            GError **error)
 {
   if (f->type == T_BOOL) {
-    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+    if (n->type != CGFS_JSON_BOOLEAN)
       return wrong_type(n, path, "true or false", error);
-    cgfs_field_set_int(f, base, json_node_get_boolean(n));
+    cgfs_field_set_int(f, base, n->boolean);
   } else if (f->type == T_STR || f->type == T_CHARS) {
-    const char *s;
+    const char *s = NULL;
     if (!read_string(n, path, &s, error))
       return FALSE;
     if (f->type == T_CHARS && strlen(s) >= f->size)
@@ -98,43 +94,60 @@ static gboolean read_field(const Field *f, JsonNode *n, const char *path, gpoint
 }
 
 /* A member that is not a plain field: handled by the caller's callback. */
-typedef gboolean (*MemberHook)(const char *key, JsonNode *n, const char *path, gpointer base,
+typedef gboolean (*MemberHook)(const char *key, Node *n, const char *path, gpointer base,
                                gpointer data, GError **error);
 
-static gboolean require_object(JsonNode *n, const char *path, GError **error)
+static gboolean require_object(Node *n, const char *path, GError **error)
 {
-  return JSON_NODE_HOLDS_OBJECT(n) || wrong_type(n, path, "an object", error);
+  return n->type == CGFS_JSON_OBJECT || wrong_type(n, path, "an object", error);
 }
 
 /* Whether @hook handles @key: it refuses a null value of a key it knows with an error (a wrong
  * type), and answers FALSE without one for a key it does not know. */
-static gboolean knows_key(MemberHook hook, const char *key, JsonNode *null_value,
-                          const char *path, gpointer base, gpointer data)
+static gboolean knows_key(MemberHook hook, const char *key, Node *null_value, const char *path,
+                          gpointer base, gpointer data)
 {
   g_autoptr(GError) local = NULL;
   return hook(key, null_value, path, base, data, &local) || local;
 }
 
+/* @path + "." + @key (@key alone at the top) in @buf when it fits, else in a new string put in
+ * *@heap: every member's path is made, and nearly all are used for nothing but a message. */
+static const char *member_path(char *buf, gsize size, const char *path, const char *key,
+                               char **heap)
+{
+  gsize path_len = strlen(path), key_len = strlen(key);
+  if (path_len + key_len + 2 > size)
+    return *heap = cgfs_path_join(path, key);
+  char *p = buf;
+  if (path_len) {
+    memcpy(p, path, path_len);
+    p += path_len;
+    *p++ = '.';
+  }
+  memcpy(p, key, key_len + 1);
+  return buf;
+}
+
 /* Fill @base from object @n: table fields, then @hook for the rest; unknown keys are errors.
  * null members are absent (unknown keys with a null value are errors too). Required table fields
- * must be there. */
-static gboolean read_object(JsonNode *n, const char *path, const Field *fields, gpointer base,
+ * must be there. A key given twice counts once, with its last value (json-doc.h). */
+static gboolean read_object(Node *n, const char *path, const Field *fields, gpointer base,
                             MemberHook hook, gpointer data, GError **error)
 {
   if (!require_object(n, path, error))
     return FALSE;
-  JsonObject *o = json_node_get_object(n);
-  g_autoptr(GList) keys = json_object_get_members(o);
-  for (GList *k = keys; k; k = k->next) {
-    const char *key = k->data;
-    JsonNode *v = json_object_get_member(o, key);
-    g_autofree char *p = cgfs_path_join(path, key);
+  for (Node *v = n->first; v; v = v->next) {
+    const char *key = v->key;
+    char buf[128];
+    g_autofree char *heap = NULL;
+    const char *p = member_path(buf, sizeof buf, path, key, &heap);
     if (!cgfs_check_utf8(path, key, error))
       return FALSE;
     const Field *f = fields;
     while (f && f->key && strcmp(f->key, key) != 0)
       f++;
-    if (JSON_NODE_HOLDS_NULL(v)) {
+    if (v->type == CGFS_JSON_NULL) {
       if ((f && f->key) || (hook && knows_key(hook, key, v, p, base, data)))
         continue;
       return cgfs_res_fail(error, EINVAL, "%s: unknown key", p);
@@ -150,8 +163,8 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
   }
   for (const Field *f = fields; f && f->key; f++)
     if (f->has == NO_FLAG && f->type != T_STR) {
-      JsonNode *v = json_object_get_member(o, f->key);
-      if (!v || JSON_NODE_HOLDS_NULL(v)) {
+      Node *v = cgfs_json_member(n, f->key);
+      if (!v || v->type == CGFS_JSON_NULL) {
         g_autofree char *p = cgfs_path_join(path, f->key);
         return cgfs_res_fail(error, EINVAL, "%s: missing (required)", p);
       }
@@ -160,27 +173,27 @@ static gboolean read_object(JsonNode *n, const char *path, const Field *fields, 
 }
 
 /* Each element of array @n read into a new element of @out with @fields (+ @hook). */
-static gboolean read_array(JsonNode *n, const char *path, GArray *out, const Field *fields,
+static gboolean read_array(Node *n, const char *path, GArray *out, const Field *fields,
                            MemberHook hook, GError **error)
 {
-  if (!JSON_NODE_HOLDS_ARRAY(n))
+  if (n->type != CGFS_JSON_ARRAY)
     return wrong_type(n, path, "an array", error);
-  JsonArray *a = json_node_get_array(n);
-  for (guint i = 0; i < json_array_get_length(a); i++) {
+  guint i = 0;
+  for (Node *e = n->first; e; e = e->next, i++) {
     g_autofree char *p = g_strdup_printf("%s[%u]", path, i);
     g_array_set_size(out, out->len + 1);
     gpointer elem = out->data + (gsize)(out->len - 1) * g_array_get_element_size(out);
-    if (!read_object(json_array_get_element(a, i), p, fields, elem, hook, NULL, error))
+    if (!read_object(e, p, fields, elem, hook, NULL, error))
       return FALSE;
   }
   return TRUE;
 }
 
-static gboolean device_member(const char *key, JsonNode *n, const char *path, gpointer base,
+static gboolean device_member(const char *key, Node *n, const char *path, gpointer base,
                               gpointer data, GError **error)
 {
   CgfsDeviceRule *d = base;
-  const char *s;
+  const char *s = NULL;
   if (strcmp(key, "type") == 0) {
     if (!read_string(n, path, &s, error) || !cgfs_check_device_type(path, s, error))
       return FALSE;
@@ -211,7 +224,7 @@ static gboolean device_member(const char *key, JsonNode *n, const char *path, gp
   return TRUE;
 }
 
-static gboolean block_io_member(const char *key, JsonNode *n, const char *path, gpointer base,
+static gboolean block_io_member(const char *key, Node *n, const char *path, gpointer base,
                                 gpointer data, GError **error)
 {
   CgfsBlockIOResources *b = base;
@@ -232,7 +245,7 @@ static gboolean block_io_member(const char *key, JsonNode *n, const char *path, 
   return FALSE;
 }
 
-static gboolean network_member(const char *key, JsonNode *n, const char *path, gpointer base,
+static gboolean network_member(const char *key, Node *n, const char *path, gpointer base,
                                gpointer data, GError **error)
 {
   CgfsNetworkResources *net = base;
@@ -241,14 +254,12 @@ static gboolean network_member(const char *key, JsonNode *n, const char *path, g
   return read_array(n, path, net->priorities, cgfs_priority_fields, NULL, error);
 }
 
-static gboolean read_rdma(JsonNode *n, const char *path, GArray *out, GError **error)
+static gboolean read_rdma(Node *n, const char *path, GArray *out, GError **error)
 {
   if (!require_object(n, path, error))
     return FALSE;
-  JsonObject *o = json_node_get_object(n);
-  g_autoptr(GList) keys = json_object_get_members(o);
-  for (GList *k = keys; k; k = k->next) {
-    const char *dev = k->data;
+  for (Node *v = n->first; v; v = v->next) {
+    const char *dev = v->key;
     if (!cgfs_check_utf8(path, dev, error))
       return FALSE;
     g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, dev);
@@ -258,33 +269,30 @@ static gboolean read_rdma(JsonNode *n, const char *path, GArray *out, GError **e
     if (!cgfs_check_name(p, dev, error))
       return FALSE;
     g_strlcpy(l.device, dev, sizeof l.device);
-    if (!read_object(json_object_get_member(o, dev), p, cgfs_rdma_fields, &l, NULL, NULL, error))
+    if (!read_object(v, p, cgfs_rdma_fields, &l, NULL, NULL, error))
       return FALSE;
     g_array_append_val(out, l);
   }
   return TRUE;
 }
 
-static gboolean read_unified(JsonNode *n, const char *path, CgfsResources *r, GError **error)
+static gboolean read_unified(Node *n, const char *path, CgfsResources *r, GError **error)
 {
   if (!require_object(n, path, error))
     return FALSE;
-  JsonObject *o = json_node_get_object(n);
-  g_autoptr(GList) keys = json_object_get_members(o);
-  for (GList *k = keys; k; k = k->next) {
-    if (!cgfs_check_utf8(path, k->data, error))
+  for (Node *v = n->first; v; v = v->next) {
+    if (!cgfs_check_utf8(path, v->key, error))
       return FALSE;
-    g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, (const char *)k->data);
-    const char *value;
-    if (!cgfs_check_name(p, k->data, error) ||
-        !read_string(json_object_get_member(o, k->data), p, &value, error))
+    g_autofree char *p = g_strdup_printf("%s[\"%s\"]", path, v->key);
+    const char *value = NULL;
+    if (!cgfs_check_name(p, v->key, error) || !read_string(v, p, &value, error))
       return FALSE;
-    cgfs_resources_add_unified(r, k->data, value);
+    cgfs_resources_add_unified(r, v->key, value);
   }
   return TRUE;
 }
 
-static gboolean resources_member(const char *key, JsonNode *n, const char *path, gpointer base,
+static gboolean resources_member(const char *key, Node *n, const char *path, gpointer base,
                                  gpointer data, GError **error)
 {
   CgfsResources *r = base;
@@ -309,84 +317,33 @@ static gboolean resources_member(const char *key, JsonNode *n, const char *path,
   return FALSE;
 }
 
-/* Copy of @json where every integer literal that does not fit in 64 bits is replaced by a
- * marked string; NULL when there is none. */
-static char *mark_big_integers(const char *json, gsize len)
-{
-  GString *out = NULL;
-  gsize copied = 0;
-  gboolean in_string = FALSE;
-  for (gsize i = 0; i < len; i++) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\')
-        i++;
-      else if (c == '"')
-        in_string = FALSE;
-      continue;
-    }
-    if (c == '"') {
-      in_string = TRUE;
-      continue;
-    }
-    if (c != '-' && !g_ascii_isdigit(c))
-      continue;
-    gsize end = i + 1;
-    while (end < len && (g_ascii_isalnum(json[end]) || strchr(".+-", json[end])))
-      end++;
-    /* 18 digits always fit in 64 bits: most numbers need no closer look (nor an allocation). */
-    if (end - i - (c == '-') <= 18) {
-      i = end - 1;
-      continue;
-    }
-    g_autofree char *token = g_strndup(json + i, end - i);
-    gint64 ignored;
-    gboolean integer = strspn(token + (c == '-'), "0123456789") == strlen(token + (c == '-'));
-    if (integer && token[c == '-'] &&
-        !g_ascii_string_to_signed(token, 10, G_MININT64, G_MAXINT64, &ignored, NULL)) {
-      if (!out)
-        out = g_string_sized_new(len + 32);
-      g_string_append_len(out, json + copied, (gssize)(i - copied));
-      g_string_append_printf(out, "\"%s%s\"", "\\u0001cgfs-int:", token);
-      copied = end;
-    }
-    i = end - 1;
-  }
-  if (!out)
-    return NULL;
-  g_string_append_len(out, json + copied, (gssize)(len - copied));
-  return g_string_free(out, FALSE);
-}
-
 /* A whole config.json has "ociVersion" or "linux" at its top; a resources object has neither.
  * *@node is NULL when the config sets no resources. */
-static gboolean resources_node(JsonNode *root, JsonNode **node, const char **prefix,
-                               GError **error)
+static gboolean resources_node(Node *root, Node **node, const char **prefix, GError **error)
 {
-  JsonObject *o = json_node_get_object(root);
   *node = NULL;
   *prefix = "";
-  if (!json_object_has_member(o, "linux") && !json_object_has_member(o, "ociVersion")) {
+  Node *linux_node = cgfs_json_member(root, "linux");
+  if (!linux_node && !cgfs_json_member(root, "ociVersion")) {
     *node = root;
     return TRUE;
   }
-  JsonNode *linux_node = json_object_get_member(o, "linux");
-  if (!linux_node || JSON_NODE_HOLDS_NULL(linux_node))
+  if (!linux_node || linux_node->type == CGFS_JSON_NULL)
     return TRUE;
   if (!require_object(linux_node, "linux", error))
     return FALSE;
-  JsonNode *res = json_object_get_member(json_node_get_object(linux_node), "resources");
+  Node *res = cgfs_json_member(linux_node, "resources");
   *prefix = "linux.resources";
-  if (res && !JSON_NODE_HOLDS_NULL(res))
+  if (res && res->type != CGFS_JSON_NULL)
     *node = res;
   return TRUE;
 }
 
-/* Deeper than any resources document goes; json-glib's recursion must not meet a deep input. */
+/* Deeper than any resources document goes. */
 #define MAX_NESTING 64
 /* More values than any resources document holds (a container's device list is tens of rules
- * of 6 values): json-glib spends about 100 bytes per value, so a 4 MiB document of 2 million
- * values would take the daemon past 200 MB. 65536 values stay under 10 MB. */
+ * of 6 values): a bound on the memory a document can take (json-glib, the parser before yajl,
+ * spent about 100 bytes per value; json-doc.c's tree 32 plus the value's text). */
 #define MAX_VALUES 65536
 
 static void fail_at(GError **error, const char *json, gsize at, const char *why)
@@ -401,7 +358,7 @@ static void fail_at(GError **error, const char *json, gsize at, const char *why)
                 why);
 }
 
-/* What json-glib would take but must not: nesting deep enough to exhaust its recursion, NUL
+/* What the parser would take but must not: nesting deeper than a document needs, NUL
  * characters, which would cut a C string short without a word, and more values than a document
  * needs (memory). Values are counted by their separators and openers: an upper bound. */
 static gboolean check_text(const char *json, gsize len, GError **error)
@@ -438,31 +395,41 @@ static gboolean check_text(const char *json, gsize len, GError **error)
   return TRUE;
 }
 
+static CgfsJsonDoc *parse_text(const char *json, gsize n, GError **error)
+{
+  if (!check_text(json, n, error))
+    return NULL;
+  if (!g_utf8_validate_len(json, n, NULL)) {
+    /* json-glib's words, kept: a document of bytes that are not UTF-8 is refused whole */
+    cgfs_res_fail(error, EINVAL, "resources: invalid JSON: JSON data must be UTF-8 encoded");
+    return NULL;
+  }
+  gsize at;
+  g_autofree char *why = NULL;
+  CgfsJsonDoc *doc = cgfs_json_doc_parse(json, n, &at, &why);
+  if (!doc)
+    fail_at(error, json, at, why);
+  return doc;
+}
+
 CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **error)
 {
   g_return_val_if_fail(json != NULL || len == 0, NULL);
   if (!json)
     json = "";
   gsize n = len < 0 ? strlen(json) : (gsize)len;
-  if (!check_text(json, n, error))
+  g_autoptr(CgfsJsonDoc) doc = parse_text(json, n, error);
+  if (!doc)
     return NULL;
-  g_autofree char *marked = mark_big_integers(json, n);
-  g_autoptr(JsonParser) parser = json_parser_new();
-  g_autoptr(GError) local = NULL;
-  if (!json_parser_load_from_data(parser, marked ? marked : json,
-                                  marked ? -1 : (gssize)n, &local)) {
-    cgfs_res_fail(error, EINVAL, "resources: invalid JSON: %s", local->message);
-    return NULL;
-  }
-  JsonNode *root = json_parser_get_root(parser);
-  if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
+  Node *root = cgfs_json_doc_root(doc);
+  if (!root || root->type != CGFS_JSON_OBJECT) {
     cgfs_res_fail(error, EINVAL, "resources: expected a JSON object, got %s",
-         root ? kind_of(root) : "nothing");
+                  root ? kind_of(root) : "nothing");
     return NULL;
   }
   g_autoptr(CgfsResources) r = cgfs_resources_new();
   const char *prefix;
-  JsonNode *node;
+  Node *node;
   if (!resources_node(root, &node, &prefix, error))
     return NULL;
   if (!node)

@@ -211,6 +211,67 @@ def mutate(rnd, data):
     return data[:at] + b"[" * rnd.choice([1, 30, 62, 63, 64, 65, 200]) + data[at:]
 
 
+def duplicate_keys():
+    """Keys given twice, in every kind of object, also in objects of 8 members and more."""
+    memory = ('"limit": 268435456, "reservation": 134217728, "swap": 536870912, "kernel": -1, '
+              '"kernelTCP": -1, "swappiness": 60, "disableOOMKiller": false, '
+              '"useHierarchy": true, "checkBeforeUpdate": false')
+    cpu = ('"shares": 512, "quota": 50000, "burst": 0, "period": 100000, "realtimeRuntime": 0, '
+           '"realtimePeriod": 1000000, "cpus": "0", "mems": "0", "idle": 0')
+    unified = ", ".join('"k%d.x": "%d"' % (i, i) for i in range(12))
+    rdma = ", ".join('"dev%d": {"hcaHandles": %d}' % (i, i) for i in range(10))
+    dev = '{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}'
+    docs = [
+        '{"devices": [{"allow": false}], "devices": [{"allow": true, "access": "r"}]}',
+        '{"devices": [%s], "memory": {"limit": 1}, "devices": []}' % dev,
+        '{"devices": [%s, %s], "devices": [%s]}' % (dev, dev, dev),
+        '{"devices": [{"allow": true, "allow": null}]}',
+        '{"devices": [{"allow": null, "allow": false}]}',
+        '{"devices": [{"allow": true, "type": "a", "major": 1, "minor": 2, "access": "r", '
+        '"allow": false, "type": "c", "major": 3, "minor": 4}]}',
+        '{"hugepageLimits": [{"pageSize": "2MB", "limit": 1}], '
+        '"hugepageLimits": [{"pageSize": "1GB", "limit": 2}]}',
+        '{"blockIO": {"weightDevice": [{"major": 8, "minor": 0, "weight": 10}], '
+        '"weightDevice": [{"major": 8, "minor": 16, "weight": 20}]}}',
+        '{"blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1}], '
+        '"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 2}], "weight": 10, '
+        '"weight": 20}}',
+        '{"network": {"priorities": [{"name": "a", "priority": 1}], '
+        '"priorities": [{"name": "b", "priority": 2}], "classID": 1, "classID": 2}}',
+        '{"unified": {"a.b": "1", "a.b": "2"}}',
+        '{"unified": {%s, "k3.x": "again", "k11.x": "last"}}' % unified,
+        '{"unified": {%s, "k3.x": 5}}' % unified,
+        '{"unified": {%s, "k3.x": null}}' % unified,
+        '{"rdma": {"mlx": {"hcaHandles": 1}, "mlx": {"hcaObjects": 2}}}',
+        '{"rdma": {%s, "dev4": {"hcaObjects": 7}, "dev9": {}}}' % rdma,
+        '{"memory": {%s, "limit": 5}}' % memory,
+        '{"memory": {%s, "limit": "x"}}' % memory,
+        '{"memory": {%s, "limit": 99999999999999999999}}' % memory,
+        '{"memory": {"limit": "x", %s}}' % memory,
+        '{"memory": {%s, "bogus": 1, "limit": 7, "swap": null}}' % memory,
+        '{"cpu": {%s, "shares": 2, "cpus": "1", "idle": 1}}' % cpu,
+        '{"cpu": {%s, "quota": 1.5}}' % cpu,
+        '{"pids": 5, "pids": {"limit": 1}}',
+        '{"pids": {"limit": 1}, "pids": null}',
+        '{"pids": null, "pids": {"limit": "x"}}',
+        '{"a": 1, "pids": 5, "a": 2}',
+        '{"pids": 5, "a": 1, "pids": {}}',
+        '{"pids": {"limit": 5}, "memory": {"limit": "x"}, "pids": {"limit": "y"}}',
+        '{"memory": {}, "cpu": {}, "pids": {}, "blockIO": {}, "hugepageLimits": [], '
+        '"network": {}, "rdma": {}, "unified": {}, "devices": [], "memory": {"limit": 9}, '
+        '"cpu": {"shares": "x"}, "devices": [%s]}' % dev,
+        '{"memory": {}, "cpu": {}, "pids": {}, "blockIO": {}, "hugepageLimits": [], '
+        '"network": {}, "rdma": {}, "unified": {}, "bogus": 1, "memory": 5}',
+        '{"linux": {"resources": {"pids": {"limit": 1}}}, "linux": {"resources": null}}',
+        '{"linux": {"resources": {"pids": {"limit": 1}}, "resources": {"pids": {"limit": 2}}}}',
+        '{"linux": null, "linux": {"resources": {"pids": {"limit": 3}}}}',
+        '{"ociVersion": "1", "ociVersion": 2, "linux": {}}',
+        '{"pids": {"limit": 1, "limit": 2, "limit": 3, "limit": 4, "limit": 5, "limit": 6, '
+        '"limit": 7, "limit": 8, "limit": 9}}',
+    ]
+    return [d.encode() for d in docs]
+
+
 def main():
     corpus, inputs = corpus_inputs()
     inputs += seed_inputs()
@@ -227,6 +288,7 @@ def main():
         for _ in range(rnd.choice([1, 1, 1, 2, 3])):
             d = mutate(rnd, d)
         inputs.append(d)
+    inputs += duplicate_keys()
     # the memory bound: just under and over 65536 values
     for n in [65534, 65535, 65536, 65537]:
         inputs.append(b'{"devices": [' + b",".join([b"1"] * n) + b"]}")

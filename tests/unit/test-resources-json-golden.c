@@ -130,9 +130,57 @@ static int record(const char *in_path, const char *out_path)
 }
 
 #define SYNTAX_ERROR "err 22 resources: invalid JSON at line "
+#define JSON_GLIB_SYNTAX_ERROR "err 22 resources: invalid JSON: <data>:"
+
+static int hex4(const guint8 *s)
+{
+  int v = 0;
+  for (int i = 0; i < 4; i++) {
+    int d = g_ascii_xdigit_value((char)s[i]);
+    if (d < 0)
+      return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/* A \u escape of half a UTF-16 surrogate pair without its other half. json-glib's scanner
+ * mishandled them (it swallowed the character after one: "\ud800" became "unterminated string
+ * constant", "\ud800\u0041" "malformed surrogate pair"); where it did not, it gave the bytes
+ * that the field then refused as "not valid UTF-8". The yajl parse gives the latter always. */
+static gboolean has_lone_surrogate(const GByteArray *in)
+{
+  for (guint i = 0; i + 5 < in->len; i++) {
+    if (in->data[i] != '\\')
+      continue;
+    if (in->data[i + 1] != 'u') {
+      i++; /* an escaped character: not the start of an escape */
+      continue;
+    }
+    int unit = hex4(in->data + i + 2);
+    if (unit >= 0xDC00 && unit <= 0xDFFF)
+      return TRUE;
+    if (unit < 0xD800 || unit > 0xDBFF)
+      continue;
+    if (i + 11 >= in->len || in->data[i + 6] != '\\' || in->data[i + 7] != 'u' ||
+        hex4(in->data + i + 8) < 0xDC00 || hex4(in->data + i + 8) > 0xDFFF)
+      return TRUE;
+    i += 11;
+  }
+  return FALSE;
+}
+
+/* The json-glib parser rewrote integers beyond 64 bits into strings starting with this mark (as
+ * the JSON text "\u0001cgfs-int:"), so a string of the user's that started with it was taken
+ * for a number. */
+static gboolean has_big_int_mark(const GByteArray *in)
+{
+  g_autofree char *text = g_ascii_strdown((const char *)in->data, in->len);
+  return g_strstr_len(text, in->len, "\\u0001cgfs-int:") != NULL;
+}
 
 typedef struct {
-  guint equal, syntax_not_delivered, failed;
+  guint equal, syntax_not_delivered, was_taken, lone_surrogate, big_int_mark, failed;
 } Counts;
 
 static void compare(const char *escaped, gsize len, const char *want, Counts *n)
@@ -145,6 +193,16 @@ static void compare(const char *escaped, gsize len, const char *want, Counts *n)
   }
   if (!mount_delivers(input) && g_str_has_prefix(got, SYNTAX_ERROR)) {
     n->syntax_not_delivered++;
+    n->was_taken += g_str_has_prefix(want, "ok ");
+    return;
+  }
+  if (has_lone_surrogate(input) && g_str_has_prefix(want, JSON_GLIB_SYNTAX_ERROR) &&
+      (g_str_has_prefix(got, "ok ") || g_str_has_prefix(got, "err 22 "))) {
+    n->lone_surrogate++;
+    return;
+  }
+  if (has_big_int_mark(input)) {
+    n->big_int_mark++;
     return;
   }
   n->failed++;
@@ -177,10 +235,12 @@ static int check(const char *path)
     fprintf(stderr, "%s: %s\n", path, error->message);
     return 1;
   }
-  guint total = n.equal + n.syntax_not_delivered + n.failed;
-  printf("%u inputs: %u equal, %u refused as invalid JSON that the mount never delivers "
-         "(recorded: another result)\n",
-         total, n.equal, n.syntax_not_delivered);
+  guint total = n.equal + n.syntax_not_delivered + n.lone_surrogate + n.big_int_mark + n.failed;
+  printf("%u inputs: %u equal; different, as docs/errors.md says: %u refused as invalid JSON "
+         "that the mount never delivers (%u of them json-glib took), %u with a lone surrogate "
+         "that json-glib refused as invalid JSON, %u with a string of json-glib's big-integer "
+         "mark\n",
+         total, n.equal, n.syntax_not_delivered, n.was_taken, n.lone_surrogate, n.big_int_mark);
   printf("%u passed, %u failed\n", total - n.failed, n.failed);
   return n.failed == 0 && total > 0 ? 0 : 1;
 }

@@ -149,6 +149,38 @@ static void test_null_is_absent(void **state)
   assert_int_equal(r->devices->len, 0);
 }
 
+/* A key given twice counts once, at its first place, with its last value (as json-glib's
+ * parser did): a list is not read twice, an earlier bad value is not looked at. */
+static void test_duplicate_keys(void **state)
+{
+  g_autoptr(CgfsResources) r =
+    parse_ok("{\"devices\": [{\"allow\": false}], \"pids\": {\"limit\": \"x\"},"
+             " \"devices\": [{\"allow\": true, \"access\": \"r\"}], \"pids\": {\"limit\": 7}}");
+  assert_int_equal(r->devices->len, 1);
+  assert_true(g_array_index(r->devices, CgfsDeviceRule, 0).allow);
+  assert_int_equal(r->pids.limit, 7);
+  /* the first place: "a" is read (and refused) before "pids" */
+  GError *error = NULL;
+  assert_null(cgfs_resources_from_json("{\"a\": 1, \"pids\": 5, \"a\": 2}", -1, &error));
+  assert_gerror(error, EINVAL, "a: unknown key");
+  g_clear_error(&error);
+  /* an object of many members finds its repeated keys by a hash table */
+  g_autoptr(GString) json = g_string_new("{\"unified\": {");
+  for (guint i = 0; i < 20; i++)
+    g_string_append_printf(json, "\"k%u.x\": \"%u\", ", i, i);
+  g_string_append(json, "\"k3.x\": \"again\"}}");
+  g_autoptr(CgfsResources) u = parse_ok(json->str);
+  assert_int_equal(u->unified->len, 20);
+  assert_string_equal(g_array_index(u->unified, CgfsUnifiedEntry, 3).value, "again");
+}
+
+/* The old parser's mark for integers beyond 64 bits is no longer anything but text. */
+static void test_string_like_the_old_mark(void **state)
+{
+  g_autoptr(CgfsResources) r = parse_ok("{\"unified\": {\"a.b\": \"\\u0001cgfs-int:5\"}}");
+  assert_string_equal(g_array_index(r->unified, CgfsUnifiedEntry, 0).value, "\001cgfs-int:5");
+}
+
 static void test_length_and_minus_one_devices(void **state)
 {
   const char *json = "{\"pids\": {\"limit\": 5}} trailing garbage";
@@ -244,9 +276,36 @@ static const Bad bad[] = {
   { "{\"devices\": [{\"allow\": true, \"path\": null}]}", EINVAL, "devices[0].path: unknown key" },
   { "{\"blockIO\": {\"throttleReadBPSDevice\": null}}", EINVAL,
     "blockIO.throttleReadBPSDevice: unknown key" },
-  /* json-glib takes C escapes; found by the fuzzer */
-  { "{\"unified\": {\"io.max\": \"a\\253b\"}}", EINVAL, "unified[\"io.max\"]: not valid UTF-8" },
-  { "{\"rdma\": {\"a\\253\": {\"hcaHandles\": 1}}}", EINVAL, "rdma: not valid UTF-8" },
+  /* C escapes, which json-glib took (found by the fuzzer), are not JSON */
+  { "{\"unified\": {\"io.max\": \"a\\253b\"}}", EINVAL,
+    "resources: invalid JSON at line 1, column 26: inside a string, '\\' occurs before a "
+    "character which it may not." },
+  { "{\"rdma\": {\"a\\253\": {\"hcaHandles\": 1}}}", EINVAL,
+    "resources: invalid JSON at line 1, column 13: inside a string" },
+  /* half a UTF-16 surrogate pair decodes to bytes that are not UTF-8 */
+  { "{\"unified\": {\"io.max\": \"a\\ud800\"}}", EINVAL, "unified[\"io.max\"]: not valid UTF-8" },
+  { "{\"unified\": {\"io.max\": \"a\\ud800\\u0041\"}}", EINVAL,
+    "unified[\"io.max\"]: not valid UTF-8" },
+  { "{\"unified\": {\"io.max\": \"a\\udc00b\"}}", EINVAL, "unified[\"io.max\"]: not valid UTF-8" },
+  { "{\"rdma\": {\"a\\ud800\": {\"hcaHandles\": 1}}}", EINVAL, "rdma: not valid UTF-8" },
+  /* RFC 8259 JSON only, as through the mount (fs/write-buffer.c) */
+  { "{\"pids\": {\"limit\": 5}} /* c */", EINVAL,
+    "resources: invalid JSON at line 1, column 24: trailing garbage" },
+  { "{\"pids\": /* c */ {}}", EINVAL,
+    "resources: invalid JSON at line 1, column 10: probable comment found" },
+  { "{'pids': {}}", EINVAL, "resources: invalid JSON at line 1, column 2: invalid char" },
+  { "{\"pids\": {\"limit\": 0x10}}", EINVAL,
+    "resources: invalid JSON at line 1, column 21: invalid char" },
+  { "{\"pids\":\f{}}", EINVAL,
+    "resources: invalid JSON at line 1, column 9: a byte 0x0c, which is not JSON white space" },
+  { "{} \"a", EINVAL, "resources: invalid JSON at line 1, column 4: trailing garbage" },
+  { "{}{}", EINVAL, "resources: invalid JSON at line 1, column 3: trailing garbage" },
+  { "{\"pids\": {\"limit\": 5,}}", EINVAL,
+    "resources: invalid JSON at line 1, column 22: invalid object key (must be a string)" },
+  { "\n\n  {\"pids\" {}}", EINVAL, "resources: invalid JSON at line 3, column 11:" },
+  { "{\"pids\": {\"limit\": 5}", EINVAL,
+    "resources: invalid JSON at line 1, column 22: premature EOF" },
+  { "{\"pids\": \"\xff\"}", EINVAL, "resources: invalid JSON: JSON data must be UTF-8 encoded" },
   { "[1]", EINVAL, "resources: expected a JSON object, got an array" },
   { "", EINVAL, "resources: expected a JSON object, got nothing" },
   { "\"x\"", EINVAL, "resources: expected a JSON object, got a string" },
@@ -258,7 +317,7 @@ static const Bad bad[] = {
   { "{\"ociVersion\": \"1\", \"linux\": 3}", EINVAL, "linux: expected an object, got a number" },
 };
 
-/* Nesting deep enough to exhaust json-glib's recursion is refused before it parses. */
+/* Nesting deeper than a document needs is refused before it is parsed. */
 static void test_deep_nesting(void **state)
 {
   GString *json = g_string_new("{\"unified\": ");
@@ -368,6 +427,7 @@ int main(void)
     cmocka_unit_test(test_print_format),    cmocka_unit_test(test_config_json),
     cmocka_unit_test(test_null_is_absent),  cmocka_unit_test(test_length_and_minus_one_devices),
     cmocka_unit_test(test_malformed),
+    cmocka_unit_test(test_duplicate_keys),     cmocka_unit_test(test_string_like_the_old_mark),
     cmocka_unit_test(test_deep_nesting),       cmocka_unit_test(test_validate_struct),
     cmocka_unit_test(test_long_input_bounded_message), cmocka_unit_test(test_too_many_values),
   };
