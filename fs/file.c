@@ -129,6 +129,35 @@ static CgfsCgroup *load_cgroup(FsFile *f, GError **error)
   return g_steal_pointer(&cg);
 }
 
+/* The open file's cgroup for a write: the cached one the open saw (same directory), taken
+ * without a stat of its path. Its directory descriptors name that directory whatever became
+ * of the path since, so a write to a cgroup deleted since the open is refused by the kernel
+ * (ENOENT, or ENODEV through a kept descriptor) and changes nothing; refused_as_deleted() then
+ * tells it as load_cgroup() would have. Otherwise (not cached: load_cgroup()) one stat.
+ * *@unchecked: the identity was not checked now. */
+static CgfsCgroup *cgroup_for_write(FsFile *f, gboolean *unchecked, GError **error)
+{
+  CgfsCgroup *cg = cgfs_cache_get_same(f->d->cache, f->hpath, f->dev, f->ino);
+  *unchecked = cg != NULL;
+  return cg ? cg : load_cgroup(f, error);
+}
+
+/* A write through a cgroup taken unchecked was refused as a missing file or device: if the
+ * cgroup was deleted since the open (or made again), *@error becomes load_cgroup()'s ENOENT,
+ * the answer the write would have had with the stat first. FALSE: *@error stands. */
+static gboolean refused_as_deleted(FsFile *f, GError **error)
+{
+  if ((*error)->code != ENOENT && (*error)->code != ENODEV)
+    return FALSE;
+  GError *gone = NULL;
+  g_autoptr(CgfsCgroup) now = load_cgroup(f, &gone);
+  if (now)
+    return FALSE;
+  g_clear_error(error);
+  g_propagate_error(error, gone);
+  return TRUE;
+}
+
 static gboolean take_snapshot(FsFile *f, CgfsCgroup *cg, GError **error)
 {
   if (fs_fair_share_refused(f->d->share, f->uid, FS_SHARE_SNAPSHOT_BYTES, error))
@@ -310,7 +339,8 @@ static int apply(FsFile *f, GPtrArray *units)
   fs_write_buffer_take_held(f->wbuf, units);
   if (units->len == 0)
     return 0;
-  g_autoptr(CgfsCgroup) cg = load_cgroup(f, &error);
+  gboolean unchecked;
+  g_autoptr(CgfsCgroup) cg = cgroup_for_write(f, &unchecked, &error);
   if (!cg) {
     fs_write_buffer_refuse(f->wbuf, error);
     return fs_fail(f->d, NULL, f->hpath, f->node->name, error);
@@ -322,6 +352,11 @@ static int apply(FsFile *f, GPtrArray *units)
   gboolean ok = f->node->write(&rq, (char **)units->pdata, units->len, &error);
   if (slow)
     fs_fair_share_give(f->d->share, f->writer_uid, FS_SHARE_SLOW_WRITES, 1);
+  if (!ok && unchecked && refused_as_deleted(f, &error)) {
+    /* as when load_cgroup() refuses it above */
+    fs_write_buffer_refuse(f->wbuf, error);
+    return fs_fail(f->d, NULL, f->hpath, f->node->name, error);
+  }
   return ok ? 0 : refuse(f, cg, error);
 }
 

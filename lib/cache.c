@@ -602,6 +602,21 @@ CgfsCgroup *cgfs_cache_load_stat(CgfsCache *c, CgfsPathSpec spec, struct stat *s
   return g_steal_pointer(&cg);
 }
 
+CgfsCgroup *cgfs_cache_get_same(CgfsCache *c, const char *path, dev_t dev, ino_t ino)
+{
+  g_mutex_lock(&c->lock);
+  Entry *e = g_hash_table_lookup(c->entries, path);
+  CgfsCgroup *cg = NULL;
+  if (e && e->dev == dev && e->ino == ino) {
+    cg = cgfs_cgroup_ref(e->cg);
+    g_queue_unlink(&c->lru, &e->link);
+    g_queue_push_head_link(&c->lru, &e->link);
+    start_keeping(c, e);
+  }
+  g_mutex_unlock(&c->lock);
+  return cg;
+}
+
 CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec spec, GError **error)
 {
   return cgfs_cache_load_stat(c, spec, NULL, error);

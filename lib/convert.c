@@ -113,7 +113,15 @@ char *cgfs_limit_format(gint64 value, int version)
 {
   if (value < 0)
     return g_strdup(version == 2 ? "max" : "-1");
-  return g_strdup_printf("%" G_GINT64_FORMAT, value);
+  /* the decimal digits, without printf's machinery (a few per update) */
+  char buf[24];
+  gsize i = sizeof buf;
+  buf[--i] = '\0';
+  guint64 v = (guint64)value;
+  do
+    buf[--i] = (char)('0' + v % 10);
+  while ((v /= 10) > 0);
+  return g_strdup(buf + i);
 }
 
 guint64 cgfs_v1_unlimited_bytes(void)

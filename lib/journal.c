@@ -288,8 +288,32 @@ static char *seq_for(CgfsJournal *j, const CgfsJournalRecord *old)
 {
   if (old)
     return g_strdup(old->seq);
-  return g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x", g_get_real_time(), (int)getpid(),
-                         (guint)g_atomic_int_add((gint *)&j->counter, 1));
+  /* "%016llx-%d-%08x" of the time, the pid and the counter, without printf's machinery (one
+   * per update) */
+  static const char hex[] = "0123456789abcdef";
+  guint64 now = (guint64)g_get_real_time();
+  int pid = (int)getpid();
+  guint counter = (guint)g_atomic_int_add((gint *)&j->counter, 1);
+  char buf[16 + 1 + 12 + 1 + 8 + 1];
+  char *c = buf;
+  for (int shift = 60; shift >= 0; shift -= 4)
+    *c++ = hex[(now >> shift) & 0xf];
+  *c++ = '-';
+  char digits[12];
+  gsize n = 0;
+  guint v = pid < 0 ? -(guint)pid : (guint)pid;
+  do
+    digits[n++] = (char)('0' + v % 10);
+  while ((v /= 10) > 0);
+  if (pid < 0)
+    *c++ = '-';
+  while (n > 0)
+    *c++ = digits[--n];
+  *c++ = '-';
+  for (int shift = 28; shift >= 0; shift -= 4)
+    *c++ = hex[(counter >> shift) & 0xf];
+  *c = '\0';
+  return g_strdup(buf);
 }
 
 /* Write the whole record @text (seq and revision in it) and make or update *@record. */

@@ -69,17 +69,35 @@ void cgfs_resources_add_unified(CgfsResources *r, const char *key, const char *v
 
 /* ---- the plan ---- */
 
+typedef struct {
+  int fd;
+  char *file;
+  char *text;
+  gsize len;
+} PlanRead;
+
+static void plan_read_clear(PlanRead *r)
+{
+  g_free(r->file);
+  g_free(r->text);
+}
+
 struct _CgfsPlan {
   CgfsCgroup *cg;
   GArray *writes;   /* CgfsPlannedWrite */
   GPtrArray *done;  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure */
-  GArray *own_fds;  /* int: directories the plan opened (v2 ancestors) */
-  /* "FD/FILE" -> the raw content read while planning. Every planning read sees the kernel as
-   * it was before the update, so each file is read once. */
-  GHashTable *reads;
-  GHashTable *prepared; /* v2 controllers already made available, names */
+  GArray *own_fds;  /* int: directories the plan opened (v2 ancestors); NULL: none yet */
+  /* PlanRead: the raw content of each file read while planning. Every planning read sees the
+   * kernel as it was before the update, so each file is read once. A few per plan: looked up
+   * in order (cheaper than hashing "FD/FILE" keys and a table per plan). */
+  GArray *reads;
+  GHashTable *prepared; /* v2 controllers already made available, names; NULL: none yet */
   CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
   guint made;                /* writes made so far (for the test hooks) */
+  /* the test hooks' settings, read from the environment once per plan (test_hooks) */
+  gboolean kill;
+  guint64 kill_at;
+  guint64 delay_ms;
   int overrides; /* the thread has CAP_DAC_OVERRIDE: 1, 0, or -1 not asked yet (may_open) */
 };
 
@@ -132,11 +150,14 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
   p->writes = g_array_new(FALSE, TRUE, sizeof(CgfsPlannedWrite));
   g_array_set_clear_func(p->writes, (GDestroyNotify)planned_write_clear);
   p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
-  p->own_fds = g_array_new(FALSE, FALSE, sizeof(int));
-  g_array_set_clear_func(p->own_fds, (GDestroyNotify)close_fd_item);
-  p->reads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  p->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  p->reads = g_array_sized_new(FALSE, FALSE, sizeof(PlanRead), 4);
+  g_array_set_clear_func(p->reads, (GDestroyNotify)plan_read_clear);
   p->overrides = -1;
+  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
+  p->kill = kill_at && *kill_at;
+  p->kill_at = p->kill ? g_ascii_strtoull(kill_at, NULL, 10) : 0;
+  const char *delay = g_getenv("CGFS_TEST_PLAN_DELAY_MS");
+  p->delay_ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
   return p;
 }
 
@@ -146,9 +167,9 @@ void cgfs_plan_free(CgfsPlan *p)
     return;
   g_array_unref(p->writes);
   g_ptr_array_unref(p->done);
-  g_array_unref(p->own_fds);
-  g_hash_table_unref(p->reads);
-  g_hash_table_unref(p->prepared);
+  g_clear_pointer(&p->own_fds, g_array_unref);
+  g_array_unref(p->reads);
+  g_clear_pointer(&p->prepared, g_hash_table_unref);
   cgfs_journal_record_drop(p->record); /* what it made while planning stays, as it did */
   cgfs_cgroup_unref(p->cg);
   g_free(p);
@@ -177,6 +198,10 @@ const CgfsPlannedWrite *cgfs_plan_get(const CgfsPlan *p, guint i)
 
 int cgfs_plan_keep_fd(CgfsPlan *p, int fd)
 {
+  if (!p->own_fds) {
+    p->own_fds = g_array_new(FALSE, FALSE, sizeof(int));
+    g_array_set_clear_func(p->own_fds, (GDestroyNotify)close_fd_item);
+  }
   g_array_append_val(p->own_fds, fd);
   return fd;
 }
@@ -208,10 +233,12 @@ int cgfs_plan_dir(CgfsPlan *p, const char *controller, const char *field, GError
   }
   const CgfsBackend *b = p->cg->backend;
   if (strcmp(controller, "cgroup") == 0 || !b->prepare_controller ||
-      g_hash_table_contains(p->prepared, controller))
+      (p->prepared && g_hash_table_contains(p->prepared, controller)))
     return d->fd;
   if (!b->prepare_controller(p, controller, field, error))
     return -1;
+  if (!p->prepared)
+    p->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_add(p->prepared, g_strdup(controller));
   return d->fd;
 }
@@ -263,20 +290,12 @@ static char *read_enabling(CgfsPlan *p, int fd, const char *file, gsize *len, GE
 static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
                       GError **error)
 {
-  /* "<fd>/<file>", without printf's cost (several reads per update) */
-  char num[16];
-  gsize digits = 0;
-  for (unsigned v = (unsigned)fd; digits == 0 || v > 0; v /= 10)
-    num[sizeof num - 1 - digits++] = (char)('0' + v % 10);
-  gsize file_len = strlen(file);
-  g_autofree char *key = g_malloc(digits + 1 + file_len + 1);
-  memcpy(key, num + sizeof num - digits, digits);
-  key[digits] = '/';
-  memcpy(key + digits + 1, file, file_len + 1);
-  const char *cached = g_hash_table_lookup(p->reads, key);
-  if (cached) {
-    *len = strlen(cached);
-    return g_strdup(cached);
+  for (guint i = 0; i < p->reads->len; i++) {
+    const PlanRead *r = &g_array_index(p->reads, PlanRead, i);
+    if (r->fd == fd && strcmp(r->file, file) == 0) {
+      *len = r->len;
+      return g_memdup2(r->text, r->len + 1);
+    }
   }
   g_autoptr(GError) local = NULL;
   char *text = read_enabling(p, fd, file, len, &local);
@@ -287,7 +306,9 @@ static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, 
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
     return NULL;
   }
-  g_hash_table_insert(p->reads, g_steal_pointer(&key), g_strdup(text));
+  PlanRead r = { fd, g_strdup(file), g_strdup(text), 0 };
+  r.len = strlen(r.text);
+  g_array_append_val(p->reads, r);
   return text;
 }
 
@@ -327,7 +348,7 @@ gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char
 
 static char *label_for(CgfsPlan *p, int fd, const char *file)
 {
-  for (guint i = 0; i < p->own_fds->len; i++)
+  for (guint i = 0; p->own_fds && i < p->own_fds->len; i++)
     if (g_array_index(p->own_fds, int, i) == fd) {
       g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
       g_autofree char *dir = g_file_read_link(link, NULL);
@@ -424,7 +445,8 @@ void cgfs_plan_pair_with_next(CgfsPlan *p)
 /* ---- test hooks ---- */
 
 /* For the fault tests only (docs/architecture.md, "Test hooks"), read from the environment of
- * the process: CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
+ * the process when the plan is made (cgfs_plan_new: getenv per write cost ~2 000 instructions
+ * per update): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
  * at a random instant catches more plans in flight; CGFS_TEST_KILL_AFTER_WRITES=N makes the
  * process kill itself (SIGKILL) at the point where a plan has made N writes (0: as soon as its
  * record is written), to crash at an exact instant. @wrote: a write was just made. */
@@ -432,13 +454,10 @@ static void test_hooks(CgfsPlan *p, gboolean wrote)
 {
   if (wrote)
     p->made++;
-  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
-  if (kill_at && *kill_at && g_ascii_strtoull(kill_at, NULL, 10) == p->made)
+  if (p->kill && p->kill_at == p->made)
     raise(SIGKILL);
-  const char *delay = wrote ? g_getenv("CGFS_TEST_PLAN_DELAY_MS") : NULL;
-  guint64 ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
-  if (ms > 0)
-    g_usleep(ms * 1000);
+  if (wrote && p->delay_ms > 0)
+    g_usleep(p->delay_ms * 1000);
 }
 
 /* ---- execution ---- */

@@ -168,6 +168,39 @@ echo '{"memory": {"limit": 104857600}}' > "$MNT/$X/resources.json"
 [ "$(jq .memory.usage.limit "$MNT/$X/stats.json")" = 104857600 ] || fail "stats.json of the new $X"
 rmdir "$MNT/$X"
 
+note "a resources.json opened before its cgroup was removed and made again: ENOENT, the new one untouched"
+mkdir "$MNT/$X"
+for i in 1 2 3; do cat "$MNT/$X/stats.json" > /dev/null; done # cached, its files kept
+echo '{"pids": {"limit": 50}}' > "$MNT/$X/resources.json" # pids.max kept open too
+# the audit lines, word for word (a change's, and one with arguments: mkdir's)
+grep -qxF "cgfs: audit: uid 0 pid $BASHPID: /$X: changed limits" "$LOG" ||
+  fail "no audit line of the change: $(grep audit "$LOG" | tail -2)"
+grep -qxE "cgfs: audit: uid 0 pid [0-9]+: /: made cgroup $X" "$LOG" || fail "no audit line of mkdir $X"
+told=$(grep -c "resources.json: cgroup deleted since the file was opened: .*$X" "$LOG" || true)
+python3 - "$MNT/$X/resources.json" "$X" $(v1_mounts) <<'PY' || fail "write after the cgroup was made again"
+import errno, os, sys
+path, name, mounts = sys.argv[1], sys.argv[2], sys.argv[3:]
+fd = os.open(path, os.O_WRONLY)
+for m in mounts:  # removed outside cgfs...
+    os.rmdir(os.path.join(m, name))
+for m in mounts:  # ...and made again
+    os.mkdir(os.path.join(m, name))
+try:
+    os.write(fd, b'{"pids": {"limit": 60}}')
+    sys.exit("the write to the old cgroup's file was taken")
+except OSError as e:
+    assert e.errno == errno.ENOENT, "errno %d (%s), wanted ENOENT" % (e.errno, e.strerror)
+try:
+    os.close(fd)
+except OSError:
+    pass
+PY
+[ "$(cat "$(v1_dir pids "$X")"/pids.max)" = max ] || fail "pids.max of the new $X: $(cat "$(v1_dir pids "$X")"/pids.max)"
+grep -q "cgroup deleted since the file was opened" "$MNT/$X/last_error" && fail "the new $X shows the old one's error"
+[ "$(grep -c "resources.json: cgroup deleted since the file was opened: .*$X" "$LOG")" = "$((told + 1))" ] ||
+  fail "the log does not tell the write's cgroup was deleted since the file was opened"
+rmdir "$MNT/$X"
+
 note "a hot cgroup's procs and events follow the kernel (v1's pid lists are never read twice)"
 H=$PREFIX"hot"
 mkdir "$MNT/$H"

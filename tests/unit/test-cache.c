@@ -123,6 +123,34 @@ static void test_made_again(void **state)
   assert_int_equal(cgfs_cache_n_cgroups(c), 1);
 }
 
+/* cgfs_cache_get_same: the cached cgroup of that identity without a look at the path (the old
+ * one even after a cgroup was made again there), nothing for another identity or once dropped. */
+static void test_get_same(void **state)
+{
+  FakeMachine *m = *state;
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, 100);
+  struct stat st;
+  g_autoptr(CgfsCgroup) old = cgfs_cache_load_stat(c, CGFS_STATIC_PATH("/" CG), &st, NULL);
+  assert_non_null(old);
+  g_autoptr(CgfsCgroup) same = cgfs_cache_get_same(c, "/" CG, st.st_dev, st.st_ino);
+  assert_ptr_equal(same, old);
+  assert_null(cgfs_cache_get_same(c, "/" CG, st.st_dev, st.st_ino + 1));
+  assert_null(cgfs_cache_get_same(c, "/other", st.st_dev, st.st_ino));
+  g_autofree char *dir = fake_tree_path(m->t, "sys/fs/cgroup/" CG);
+  g_autofree char *moved = fake_tree_path(m->t, "sys/fs/cgroup/old");
+  assert_int_equal(rename(dir, moved), 0);
+  make_cgroup(m->t, CG);
+  g_autoptr(CgfsCgroup) unchecked = cgfs_cache_get_same(c, "/" CG, st.st_dev, st.st_ino);
+  assert_ptr_equal(unchecked, old); /* its descriptors: the old directory's */
+  g_autoptr(CgfsCgroup) made = load(c, "/" CG); /* the load looks, and drops the old one */
+  assert_ptr_not_equal(made, old);
+  assert_null(cgfs_cache_get_same(c, "/" CG, st.st_dev, st.st_ino));
+  cgfs_cache_forget(c, "/" CG);
+  struct stat now;
+  assert_int_equal(cgfs_cgroup_stat(made, &now, NULL), TRUE);
+  assert_null(cgfs_cache_get_same(c, "/" CG, now.st_dev, now.st_ino));
+}
+
 static void test_deleted(void **state)
 {
   FakeMachine *m = *state;
@@ -478,6 +506,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_kept_files_read_fresh, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_made_again, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_deleted, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_get_same, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_budget, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_forget_subtree, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_access_check, setup, fake_machine_teardown),

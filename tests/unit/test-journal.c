@@ -164,6 +164,21 @@ static void test_update_drops_its_record(void **state)
   assert_string_equal(at_end, ""); /* the last reference removes the free slots */
 }
 
+/* The record @text's seq is what "%016llx-%d-%08x" makes of a time in [@before, @after], this
+ * process's pid and the journal's @counter: seqs sort in start order at recovery (strcmp). */
+static void assert_seq(const char *text, gint64 before, gint64 after, guint counter)
+{
+  const char *at = strstr(text, "\"seq\":\"");
+  assert_non_null(at);
+  at += strlen("\"seq\":\"");
+  g_autofree char *seq = g_strndup(at, strcspn(at, "\""));
+  guint64 time = g_ascii_strtoull(seq, NULL, 16);
+  assert_true(time >= (guint64)before && time <= (guint64)after);
+  g_autofree char *want = g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x", time,
+                                          (int)getpid(), counter);
+  assert_string_equal(seq, want);
+}
+
 /* The record an update writes, as a crash just before its drop would leave it, brings back
  * the old values (newline included) at recovery. */
 static void test_update_record_recovers(void **state)
@@ -177,8 +192,11 @@ static void test_update_record_recovers(void **state)
   fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
   assert_no_gerror(error);
+  gint64 before = g_get_real_time();
   assert_true(update(f, cg, 43, 512));
+  gint64 after = g_get_real_time();
   g_autofree char *text = take_dropped_record(f, &j);
+  assert_seq(text, before, after, 0);
   g_auto(GStrv) report = recover_as_committed(f, &j, text);
   assert_non_null(strstr(report[0], "update of /\"q\\: 2 files restored"));
   g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/\"q\\/pids.max");

@@ -116,6 +116,24 @@ CgfsCgroup *cgfs_cache_load(CgfsCache *c, CgfsPathSpec path, GError **error);
 CgfsCgroup *cgfs_cache_load_stat(CgfsCache *c, CgfsPathSpec path, struct stat *st,
                                  GError **error);
 /**
+ * cgfs_cache_get_same:
+ * @c: a #CgfsCache
+ * @path: the cgroup's path, as given to cgfs_cache_load()
+ * @dev: the device of its directory, as an earlier load or stat gave it
+ * @ino: and its inode
+ *
+ * The cached cgroup of @path if the cache holds it as the directory @dev/@ino, without a system
+ * call: no look at the path now. Its directory descriptors name that directory whatever became
+ * of the path since: once the cgroup was removed, the kernel refuses what is done through them
+ * (ENOENT, ENODEV), even if a cgroup of the same name was made since. For a caller that checked
+ * the identity earlier (an open file) and tells a removal by the kernel's refusal. Counts as a
+ * load (cgfs_cache_load()).
+ *
+ * Returns: (transfer full) (nullable): a new reference to the cgroup, or %NULL when the cache
+ * does not hold @path as that directory (load it then)
+ */
+CgfsCgroup *cgfs_cache_get_same(CgfsCache *c, const char *path, dev_t dev, ino_t ino);
+/**
  * cgfs_cache_stat:
  * @c: a #CgfsCache
  * @path: the cgroup's path
