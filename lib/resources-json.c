@@ -360,14 +360,17 @@ static void fail_at(GError **error, const char *json, gsize at, const char *why)
 
 /* What the parser would take but must not: nesting deeper than a document needs, NUL
  * characters, which would cut a C string short without a word, and more values than a document
- * needs (memory). Values are counted by their separators and openers: an upper bound. */
-static gboolean check_text(const char *json, gsize len, GError **error)
+ * needs (memory). Values are counted by their separators and openers: an upper bound.
+ * *@ascii: whether every byte is ASCII and none NUL (then the text needs no UTF-8 check). */
+static gboolean check_text(const char *json, gsize len, gboolean *ascii, GError **error)
 {
   guint depth = 0;
   gsize values = 1;
   gboolean in_string = FALSE;
+  guchar any = 0;
   for (gsize i = 0; i < len; i++) {
     char c = json[i];
+    any |= (guchar)c;
     gboolean nul = c == '\0' || (in_string && c == '\\' && i + 5 < len &&
                                   memcmp(json + i + 1, "u0000", 5) == 0);
     if (nul) {
@@ -375,8 +378,8 @@ static gboolean check_text(const char *json, gsize len, GError **error)
       return FALSE;
     }
     if (in_string) {
-      if (c == '\\')
-        i++;
+      if (c == '\\' && ++i < len) /* the escaped byte: the UTF-8 check refuses a NUL there */
+        any |= json[i] ? (guchar)json[i] : 0x80;
       else if (c == '"')
         in_string = FALSE;
     } else if (c == '"') {
@@ -392,14 +395,16 @@ static gboolean check_text(const char *json, gsize len, GError **error)
       return FALSE;
     }
   }
+  *ascii = any < 0x80;
   return TRUE;
 }
 
 static CgfsJsonDoc *parse_text(const char *json, gsize n, GError **error)
 {
-  if (!check_text(json, n, error))
+  gboolean ascii;
+  if (!check_text(json, n, &ascii, error))
     return NULL;
-  if (!g_utf8_validate_len(json, n, NULL)) {
+  if (!ascii && !g_utf8_validate_len(json, n, NULL)) {
     /* json-glib's words, kept: a document of bytes that are not UTF-8 is refused whole */
     cgfs_res_fail(error, EINVAL, "resources: invalid JSON: JSON data must be UTF-8 encoded");
     return NULL;

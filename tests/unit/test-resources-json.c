@@ -306,6 +306,7 @@ static const Bad bad[] = {
   { "{\"pids\": {\"limit\": 5}", EINVAL,
     "resources: invalid JSON at line 1, column 22: premature EOF" },
   { "{\"pids\": \"\xff\"}", EINVAL, "resources: invalid JSON: JSON data must be UTF-8 encoded" },
+  { "{\"pids\": \"\\\xff\"}", EINVAL, "resources: invalid JSON: JSON data must be UTF-8 encoded" },
   { "[1]", EINVAL, "resources: expected a JSON object, got an array" },
   { "", EINVAL, "resources: expected a JSON object, got nothing" },
   { "\"x\"", EINVAL, "resources: expected a JSON object, got a string" },
