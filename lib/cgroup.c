@@ -404,50 +404,55 @@ static CgfsCgroup *create_child_by_backend(CgfsCgroup *cg, GError **error)
 }
 
 /* Undo what make_dirs made: @name below the parent's first @n directories (each there was made),
- * closing what was opened. */
+ * closing what was opened into @cg (NULL: nothing was). */
 static void unmake_dirs(CgfsCgroup *parent, CgfsCgroup *cg, guint n, const char *name)
 {
   for (guint i = n; i-- > 0;) {
     const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);
-    cgfs_close_fd(&g_array_index(cg->dirs, CgfsCgroupDir, i).fd);
+    if (cg)
+      cgfs_close_fd(&g_array_index(cg->dirs, CgfsCgroupDir, i).fd);
     if (pd->fd >= 0 && unlinkat(pd->fd, name, AT_REMOVEDIR) != 0)
       g_debug("rollback: cannot remove %s/%s: %s", pd->dir, name, g_strerror(errno));
   }
 }
 
-/* mkdir of @name below the parent's directory @pd (of @cg's @d), initialised (v1 cpuset), and
- * opened into @d->fd when @open_it. FALSE when the mkdir failed (nothing made); *made says
+/* mkdir of @name below the parent's directory @pd, initialised by @backend (v1 cpuset), and
+ * opened into *@fd unless @fd is NULL. FALSE when the mkdir failed (nothing made); *made says
  * whether the directory was made, to be undone. */
-static gboolean make_dir(CgfsCgroup *cg, const CgfsCgroupDir *pd, CgfsCgroupDir *d,
-                         const char *name, gboolean open_it, gboolean *made, GError **error)
+static gboolean make_dir(const CgfsBackend *backend, const CgfsCgroupDir *pd, const char *name,
+                         int *fd, gboolean *made, GError **error)
 {
   *made = mkdirat(pd->fd, name, 0755) == 0;
   if (!*made) {
-    if (errno == EEXIST) {
-      cgfs_set_error(error, EEXIST, "cgroup %s exists already (%s)", name, d->dir);
+    int saved = errno;
+    g_autofree char *dir = g_strconcat(pd->dir, "/", name, NULL);
+    if (saved == EEXIST) {
+      cgfs_set_error(error, EEXIST, "cgroup %s exists already (%s)", name, dir);
       return FALSE;
     }
-    return cgfs_set_errno(error, "cannot create cgroup %s", d->dir);
+    errno = saved;
+    return cgfs_set_errno(error, "cannot create cgroup %s", dir);
   }
-  if (open_it && (d->fd = openat(pd->fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-    return cgfs_set_errno(error, "cannot open cgroup %s", d->dir);
-  return !cg->backend->init_dir || cg->backend->init_dir(pd->fd, name, d->mount, error);
+  if (fd && (*fd = openat(pd->fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return cgfs_set_errno(error, "cannot open cgroup %s/%s", pd->dir, name);
+  return !backend->init_dir || backend->init_dir(pd->fd, name, pd->mount, error);
 }
 
-/* mkdir of @cg's last component @name below each directory of @parent, in every hierarchy where
- * the parent is: all or, undone, nothing. Opened when @open_them. */
-static gboolean make_dirs(CgfsCgroup *parent, CgfsCgroup *cg, const char *name,
-                          gboolean open_them, GError **error)
+/* mkdir of @name below each directory of @parent, in every hierarchy where the parent is: all
+ * or, undone, nothing. Opened into @cg's directories (laid out as the parent's), unless @cg is
+ * NULL. */
+static gboolean make_dirs(CgfsCgroup *parent, const CgfsBackend *backend, const char *name,
+                          CgfsCgroup *cg, GError **error)
 {
   guint made = 0;
-  for (guint i = 0; i < cg->dirs->len; i++) {
+  for (guint i = 0; i < parent->dirs->len; i++) {
     const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);
-    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    g_assert(pd->mount == d->mount); /* both laid out from the same hierarchy */
+    CgfsCgroupDir *d = cg ? &g_array_index(cg->dirs, CgfsCgroupDir, i) : NULL;
+    g_assert(!d || pd->mount == d->mount); /* both laid out from the same hierarchy */
     if (pd->fd < 0)
       continue; /* the parent is missing there: so is the child, as cgfs_cgroup_load sees it */
     gboolean this_made;
-    if (!make_dir(cg, pd, d, name, open_them, &this_made, error)) {
+    if (!make_dir(backend, pd, name, d ? &d->fd : NULL, &this_made, error)) {
       unmake_dirs(parent, cg, i + this_made, name);
       return FALSE;
     }
@@ -460,35 +465,30 @@ static gboolean make_dirs(CgfsCgroup *parent, CgfsCgroup *cg, const char *name,
   return TRUE;
 }
 
-/* The object of @name below @parent, its directories not opened; NULL with @error set. */
-static CgfsCgroup *child_alloc(CgfsCgroup *parent, const char *name, GError **error)
+CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error)
 {
   if (!cgfs_name_validate(name, error))
     return NULL;
   g_autofree char *path = cgfs_path_child(parent->path, name);
-  return cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, error);
-}
-
-CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error)
-{
-  g_autoptr(CgfsCgroup) cg = child_alloc(parent, name, error);
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, error);
   if (!cg)
     return NULL;
   if (cg->backend->create)
     return create_child_by_backend(cg, error);
-  return make_dirs(parent, cg, name, TRUE, error) ? g_steal_pointer(&cg) : NULL;
+  g_assert(cg->dirs->len == parent->dirs->len);
+  return make_dirs(parent, cg->backend, name, cg, error) ? g_steal_pointer(&cg) : NULL;
 }
 
 gboolean cgfs_cgroup_make_child(CgfsCgroup *parent, const char *name, GError **error)
 {
-  g_autoptr(CgfsCgroup) cg = child_alloc(parent, name, error);
-  if (!cg)
-    return FALSE;
-  if (cg->backend->create) {
-    g_autoptr(CgfsCgroup) made = create_child_by_backend(cg, error);
-    return made != NULL;
+  /* In a systemd hierarchy the new cgroup may be a unit, made by the manager. */
+  if (cgfs_hierarchy_get_systemd(parent->h)) {
+    g_autoptr(CgfsCgroup) cg = cgfs_cgroup_create_child(parent, name, error);
+    return cg != NULL;
   }
-  return make_dirs(parent, cg, name, FALSE, error);
+  /* Elsewhere a child's backend is its parent's (v1 or v2), and a valid path below a valid
+   * parent is a valid name: no object is needed, the directories are the parent's and @name. */
+  return cgfs_name_validate(name, error) && make_dirs(parent, parent->backend, name, NULL, error);
 }
 
 CgfsCgroup *cgfs_cgroup_open_child(CgfsCgroup *parent, const char *name)
