@@ -146,28 +146,29 @@ int fs_mkdir(const char *path, mode_t mode)
   FsSavedCreds saved;
   if (!fs_caller_enter(&caller, &saved, &error))
     return fs_fail(d, parent, hpath, what, error);
-  /* mkdir(2) itself says EEXIST: no separate look for the name first. */
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_create_child(parent, name, &error);
-  /* The mode asked for (umask applied by the kernel), as cgroupfs's mkdir takes it: `mkdir -m
-   * 700` checks the result and would try chmod, which the tree refuses. */
-  gboolean mode_ok = !cg || (mode & 07777) == 0755 || cgfs_cgroup_chmod_dir(cg, mode, &error);
-  if (!mode_ok)
+  /* mkdir(2) itself says EEXIST: no separate look for the name first. The mode asked for
+   * (umask applied by the kernel), as cgroupfs's mkdir takes it: `mkdir -m 700` checks the
+   * result and would try chmod, which the tree refuses. The usual 0755 needs no object: the new
+   * directories are not opened (the next request that needs them loads them). */
+  gboolean plain = (mode & 07777) == 0755;
+  g_autoptr(CgfsCgroup) cg = plain ? NULL : cgfs_cgroup_create_child(parent, name, &error);
+  gboolean ok = plain ? cgfs_cgroup_make_child(parent, name, &error)
+                      : cg && cgfs_cgroup_chmod_dir(cg, mode, &error);
+  if (!ok && cg)
     cgfs_cgroup_delete(cg, NULL);
   fs_caller_leave(&saved);
-  if (!cg || !mode_ok)
+  if (!ok)
     return fs_fail(d, parent, hpath, what, error);
   fs_audit(&caller, hpath, "made cgroup %s", name);
-  cgfs_cache_add(d->cache, cg); /* the lookup that follows every mkdir finds it */
   return 0;
 }
 
+/* rmdir by path (cgfs_cgroup_remove): the cgroup is not loaded, its directories not opened. */
 int fs_rmdir(const char *path)
 {
   FsDaemon *d = fs_daemon();
   g_auto(FsPath) p = { 0 };
-  g_autoptr(CgfsCgroup) cg = NULL;
-  g_autofree char *hpath = NULL;
-  int r = fs_resolve(path, &p, &cg, &hpath);
+  int r = fs_resolve_place(path, &p);
   if (r < 0)
     return r;
   if (p.node)
@@ -177,16 +178,20 @@ int fs_rmdir(const char *path)
   if (p.place == CGFS_NS_ROOT || p.place == CGFS_NS_ABOVE)
     return -EBUSY;
   /* The mount's root never gets here: the kernel refuses rmdir of a mount point itself. */
+  g_autofree char *hpath = fs_path_in_hierarchy(d->root, p.cgroup);
   g_autoptr(GError) error = NULL;
   g_auto(FsCaller) caller;
   fs_caller_init(&caller, &p);
   FsSavedCreds saved;
-  if (!fs_caller_enter(&caller, &saved, &error))
+  gboolean ok = fs_caller_enter(&caller, &saved, &error);
+  if (ok) {
+    ok = cgfs_cgroup_remove(d->h, CGFS_STATIC_PATH(hpath), &error);
+    fs_caller_leave(&saved);
+  }
+  if (!ok) { /* loaded now, for its last_error (kept by the directory's identity) */
+    g_autoptr(CgfsCgroup) cg = fs_load(d, p.cgroup, NULL, NULL);
     return fs_fail(d, cg, hpath, "rmdir", error);
-  gboolean ok = cgfs_cgroup_delete(cg, &error);
-  fs_caller_leave(&saved);
-  if (!ok)
-    return fs_fail(d, cg, hpath, "rmdir", error);
+  }
   fs_audit(&caller, hpath, "removed the cgroup");
   cgfs_cache_forget(d->cache, hpath);
   fs_last_errors_forget(d->errors, hpath);

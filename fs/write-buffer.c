@@ -398,6 +398,7 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
     return FALSE;
   }
   JsonChecker *c = &b->json;
+  gsize from = 0; /* data[from, i) is document text not yet in b->pending: appended in runs */
   for (gsize i = 0; i < len; i++) {
     char ch = data[i];
     gboolean was_done = c->expect == EXPECT_NOTHING;
@@ -411,14 +412,18 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
       c->line++;
       c->column = 0;
     }
-    if (was_done)
+    if (was_done) {
+      from = i + 1; /* white space after the document: not part of it */
       continue;
-    g_string_append_c(b->pending, ch);
+    }
     if (c->expect == EXPECT_NOTHING) {
+      g_string_append_len(b->pending, data + from, (gssize)(i + 1 - from));
       g_ptr_array_add(units, g_strndup(b->pending->str, b->pending->len));
       g_string_truncate(b->pending, 0);
+      from = i + 1;
     }
   }
+  g_string_append_len(b->pending, data + from, (gssize)(len - from));
   return TRUE;
 }
 

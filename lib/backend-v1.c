@@ -1,47 +1,64 @@
 /* The cgroup v1 backend: one directory per mounted hierarchy. */
 #include "config-internal.h"
 
+#include <limits.h>
 #include <signal.h>
 
 #include "backend.h"
 #include "fileio.h"
 #include "journal-private.h"
 
-/* Copy @file (cpus or mems) from the parent: a new cpuset cgroup the kernel did not fill starts
- * with both empty and refuses tasks until they are set. */
-static gboolean copy_from_parent(int parent_fd, int fd, const char *file, GError **error)
+/* @file of the new directory @name below @parent_fd, as a path relative to @parent_fd (the new
+ * directory is not opened: one open less per hierarchy for every mkdir). @name is one validated
+ * path component (at most NAME_MAX bytes): it fits. */
+static const char *child_file(char *buf, gsize size, const char *name, const char *file)
 {
-  g_autofree char *theirs = cgfs_read_line_at(parent_fd, file, error);
-  return theirs && cgfs_write_at(fd, file, theirs, error);
+  int n = g_snprintf(buf, size, "%s/%s", name, file);
+  g_assert(n > 0 && (gsize)n < size);
+  return buf;
 }
 
-/* Whether the kernel filled the new cgroup @fd with its parent's cpus and mems itself: it does
+/* Copy @file (cpus or mems) from the parent: a new cpuset cgroup the kernel did not fill starts
+ * with both empty and refuses tasks until they are set. */
+static gboolean copy_from_parent(int parent_fd, const char *name, const char *file,
+                                 GError **error)
+{
+  char buf[NAME_MAX + 64];
+  g_autofree char *theirs = cgfs_read_line_at(parent_fd, file, error);
+  return theirs && cgfs_write_at(parent_fd, child_file(buf, sizeof buf, name, file), theirs, error);
+}
+
+/* Whether the kernel filled the new cgroup @name with its parent's cpus and mems itself: it does
  * when the cgroup's own cgroup.clone_children is set, which mkdir copies from the parent at the
  * moment it makes the cgroup (so the new cgroup's flag, not the parent's read later, says what
  * happened). */
-static gboolean clones_children(int fd)
+static gboolean clones_children(int parent_fd, const char *name)
 {
-  char buf[8];
-  return cgfs_read_at(fd, "cgroup.clone_children", buf, sizeof buf, NULL) > 0 && buf[0] == '1';
+  char path[NAME_MAX + 64], buf[8];
+  return cgfs_read_at(parent_fd, child_file(path, sizeof path, name, "cgroup.clone_children"),
+                      buf, sizeof buf, NULL) > 0 &&
+         buf[0] == '1';
 }
 
-/* A directory this library has just made. In cpuset: cpus and mems as the parent's (unless the
- * kernel copied them already, see clones_children; when it did not, they are empty: no read of
- * the new cgroup's own values), and cgroup.clone_children set in it, so that the kernel fills its
- * own children at mkdir. Writing cpuset.cpus costs milliseconds once thousands of cpusets exist;
- * the kernel's copy at mkdir does not. Only set on directories made here, never on cgroups made
- * by others. */
-static gboolean v1_init_dir(int parent_fd, int fd, const CgfsMount *m, GError **error)
+/* A directory this library has just made, @name below @parent_fd. In cpuset: cpus and mems as
+ * the parent's (unless the kernel copied them already, see clones_children; when it did not,
+ * they are empty: no read of the new cgroup's own values), and cgroup.clone_children set in it,
+ * so that the kernel fills its own children at mkdir. Writing cpuset.cpus costs milliseconds
+ * once thousands of cpusets exist; the kernel's copy at mkdir does not. Only set on directories
+ * made here, never on cgroups made by others. */
+static gboolean v1_init_dir(int parent_fd, const char *name, const CgfsMount *m, GError **error)
 {
   if (!g_strv_contains((const char *const *)m->controllers, "cpuset"))
     return TRUE;
-  if (clones_children(fd))
+  if (clones_children(parent_fd, name))
     return TRUE;
-  if (!copy_from_parent(parent_fd, fd, "cpuset.cpus", error) ||
-      !copy_from_parent(parent_fd, fd, "cpuset.mems", error))
+  if (!copy_from_parent(parent_fd, name, "cpuset.cpus", error) ||
+      !copy_from_parent(parent_fd, name, "cpuset.mems", error))
     return FALSE;
+  char path[NAME_MAX + 64];
   GError *local = NULL;
-  if (cgfs_write_at(fd, "cgroup.clone_children", "1", &local))
+  if (cgfs_write_at(parent_fd, child_file(path, sizeof path, name, "cgroup.clone_children"), "1",
+                    &local))
     return TRUE;
   if (local->code == ENOENT) { /* a kernel (or a fake tree) without it: copied by hand */
     g_error_free(local);

@@ -16,8 +16,9 @@ struct _CgfsBackend {
   const char *name;
   const char *procs_file;   /* cgroup.procs */
   const char *threads_file; /* v1 tasks, v2 cgroup.threads */
-  /* Make a directory this call just created usable (v1: cpuset cpus/mems from the parent). */
-  gboolean (*init_dir)(int parent_fd, int fd, const CgfsMount *m, GError **error);
+  /* Make directory @name below @parent_fd, which this call just created, usable (v1: cpuset
+   * cpus/mems from the parent), reaching it by name: it need not be opened. */
+  gboolean (*init_dir)(int parent_fd, const char *name, const CgfsMount *m, GError **error);
   gboolean (*set_frozen)(CgfsCgroup *cg, gboolean frozen, GError **error);
   CgfsState (*state)(CgfsCgroup *cg, GError **error);
   /* @gate (NULL: none) is asked about every process before any is signalled. */

@@ -307,7 +307,7 @@ static gboolean create_dir(CgfsCgroup *cg, CgfsCgroupDir *d, GPtrArray *created,
     }
     if (made) {
       g_ptr_array_add(created, g_strdup(next));
-      if (cg->backend->init_dir && !cg->backend->init_dir(parent, child, d->mount, error))
+      if (cg->backend->init_dir && !cg->backend->init_dir(parent, *p, d->mount, error))
         return FALSE;
     }
     cgfs_close_fd(&parent);
@@ -403,48 +403,42 @@ static CgfsCgroup *create_child_by_backend(CgfsCgroup *cg, GError **error)
   return create_by_backend(cg, 0, NULL, error);
 }
 
-/* Undo what create_child made so far: remove the directories of @cg whose fd is open. */
-static void remove_made(CgfsCgroup *cg)
+/* Undo what make_dirs made: @name below the parent's first @n directories (each there was made),
+ * closing what was opened. */
+static void unmake_dirs(CgfsCgroup *parent, CgfsCgroup *cg, guint n, const char *name)
 {
-  for (guint i = cg->dirs->len; i-- > 0;) {
-    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && rmdir(d->dir) != 0)
-      g_debug("rollback: cannot remove %s: %s", d->dir, g_strerror(errno));
-    cgfs_close_fd(&d->fd);
+  for (guint i = n; i-- > 0;) {
+    const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);
+    cgfs_close_fd(&g_array_index(cg->dirs, CgfsCgroupDir, i).fd);
+    if (pd->fd >= 0 && unlinkat(pd->fd, name, AT_REMOVEDIR) != 0)
+      g_debug("rollback: cannot remove %s/%s: %s", pd->dir, name, g_strerror(errno));
   }
 }
 
-/* mkdir of one directory below the parent's fd, opened, initialised. */
-static gboolean make_dir(CgfsCgroup *cg, int parent_fd, CgfsCgroupDir *d, const char *name,
-                         GError **error)
+/* mkdir of @name below the parent's directory @pd (of @cg's @d), initialised (v1 cpuset), and
+ * opened into @d->fd when @open_it. FALSE when the mkdir failed (nothing made); *made says
+ * whether the directory was made, to be undone. */
+static gboolean make_dir(CgfsCgroup *cg, const CgfsCgroupDir *pd, CgfsCgroupDir *d,
+                         const char *name, gboolean open_it, gboolean *made, GError **error)
 {
-  if (mkdirat(parent_fd, name, 0755) != 0) {
+  *made = mkdirat(pd->fd, name, 0755) == 0;
+  if (!*made) {
     if (errno == EEXIST) {
       cgfs_set_error(error, EEXIST, "cgroup %s exists already (%s)", name, d->dir);
       return FALSE;
     }
     return cgfs_set_errno(error, "cannot create cgroup %s", d->dir);
   }
-  d->fd = openat(parent_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (d->fd < 0) {
-    cgfs_set_errno(error, "cannot open cgroup %s", d->dir);
-    if (rmdir(d->dir) != 0)
-      g_debug("rollback: cannot remove %s: %s", d->dir, g_strerror(errno));
-    return FALSE;
-  }
-  return !cg->backend->init_dir || cg->backend->init_dir(parent_fd, d->fd, d->mount, error);
+  if (open_it && (d->fd = openat(pd->fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return cgfs_set_errno(error, "cannot open cgroup %s", d->dir);
+  return !cg->backend->init_dir || cg->backend->init_dir(pd->fd, name, d->mount, error);
 }
 
-CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error)
+/* mkdir of @cg's last component @name below each directory of @parent, in every hierarchy where
+ * the parent is: all or, undone, nothing. Opened when @open_them. */
+static gboolean make_dirs(CgfsCgroup *parent, CgfsCgroup *cg, const char *name,
+                          gboolean open_them, GError **error)
 {
-  if (!cgfs_name_validate(name, error))
-    return NULL;
-  g_autofree char *path = cgfs_path_child(parent->path, name);
-  g_autoptr(CgfsCgroup) cg = cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, error);
-  if (!cg)
-    return NULL;
-  if (cg->backend->create)
-    return create_child_by_backend(cg, error);
   guint made = 0;
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *pd = &g_array_index(parent->dirs, CgfsCgroupDir, i);
@@ -452,17 +446,49 @@ CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GErro
     g_assert(pd->mount == d->mount); /* both laid out from the same hierarchy */
     if (pd->fd < 0)
       continue; /* the parent is missing there: so is the child, as cgfs_cgroup_load sees it */
-    if (!make_dir(cg, pd->fd, d, name, error)) {
-      remove_made(cg);
-      return NULL;
+    gboolean this_made;
+    if (!make_dir(cg, pd, d, name, open_them, &this_made, error)) {
+      unmake_dirs(parent, cg, i + this_made, name);
+      return FALSE;
     }
     made++;
   }
   if (made == 0) {
     cgfs_set_error(error, ENOENT, "cgroup deleted: %s exists in no subsystem", parent->path);
-    return NULL;
+    return FALSE;
   }
-  return g_steal_pointer(&cg);
+  return TRUE;
+}
+
+/* The object of @name below @parent, its directories not opened; NULL with @error set. */
+static CgfsCgroup *child_alloc(CgfsCgroup *parent, const char *name, GError **error)
+{
+  if (!cgfs_name_validate(name, error))
+    return NULL;
+  g_autofree char *path = cgfs_path_child(parent->path, name);
+  return cgroup_alloc(parent->h, (CgfsPathSpec){ parent->kind, path }, error);
+}
+
+CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = child_alloc(parent, name, error);
+  if (!cg)
+    return NULL;
+  if (cg->backend->create)
+    return create_child_by_backend(cg, error);
+  return make_dirs(parent, cg, name, TRUE, error) ? g_steal_pointer(&cg) : NULL;
+}
+
+gboolean cgfs_cgroup_make_child(CgfsCgroup *parent, const char *name, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = child_alloc(parent, name, error);
+  if (!cg)
+    return FALSE;
+  if (cg->backend->create) {
+    g_autoptr(CgfsCgroup) made = create_child_by_backend(cg, error);
+    return made != NULL;
+  }
+  return make_dirs(parent, cg, name, FALSE, error);
 }
 
 CgfsCgroup *cgfs_cgroup_open_child(CgfsCgroup *parent, const char *name)
@@ -583,13 +609,40 @@ void cgfs_backoff_sleep(guint attempt)
   g_usleep(1000u << MIN(attempt, 4u));
 }
 
-/* A directory's link count is 2 plus its subdirectories (kernfs keeps it so, as do disk file
- * systems): one fstat tells a leaf, where listing the directory costs 7 system calls. A count
- * other than 2 (some file systems always say 1) is not trusted: the listing says. */
-static gboolean has_no_subdir(int fd)
+/* A delete reaches a cgroup's directories through the object's fds when it has them open
+ * (cgfs_cgroup_delete), else by path below each mount's kept fd (cgfs_cgroup_remove: nothing
+ * opened but the files it reads). @present says which directories are there to remove. */
+
+/* @file of @d as openat()'s (directory fd, name): below @d's fd, or, when it is not open, the
+ * path below its mount's fd, in *owned. */
+static int file_at(const CgfsCgroup *cg, const CgfsCgroupDir *d, const char *file, char **owned)
 {
-  struct stat st;
-  return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 2;
+  *owned = NULL;
+  if (d->fd >= 0)
+    return d->fd;
+  const char *rel;
+  int base = dir_base(cg->h, d, &rel);
+  *owned = g_strconcat(rel, "/", file, NULL);
+  return base;
+}
+
+/* A directory's link count is 2 plus its subdirectories (kernfs keeps it so, as do disk file
+ * systems): one stat tells a leaf, where listing the directory costs 7 system calls. A count
+ * other than 2 (some file systems always say 1) is not trusted: the listing says. */
+static gboolean is_leaf(const struct stat *st)
+{
+  return S_ISDIR(st->st_mode) && st->st_nlink == 2;
+}
+
+/* The first child cgroup of @d ("" when none; NULL on error). */
+static char *first_child(const CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
+{
+  if (d->fd >= 0)
+    return cgfs_first_subdir_at(d->fd, error);
+  const char *rel;
+  int base = dir_base(cg->h, d, &rel);
+  cgfs_autofd fd = cgfs_open_dir_at(base, rel, error);
+  return fd < 0 ? NULL : cgfs_first_subdir_at(fd, error);
 }
 
 /* The first pid listed in @file below @fd (-1 if unreadable as one), 0 when it lists none: one
@@ -606,20 +659,39 @@ static gboolean first_pid_at(int fd, const char *file, pid_t *pid, GError **erro
   return TRUE;
 }
 
-/* ENOTEMPTY if @fd has a child cgroup, EBUSY if it holds a process. */
-static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d, GError **error)
+/* The first pid in @d's @file (see first_pid_at). */
+static gboolean first_pid_in(const CgfsCgroup *cg, const CgfsCgroupDir *d, const char *file,
+                             pid_t *pid, GError **error)
+{
+  g_autofree char *path = NULL;
+  int at = file_at(cg, d, file, &path);
+  return first_pid_at(at, path ? path : file, pid, error);
+}
+
+/* ENOTEMPTY if @d has a child cgroup, EBUSY if it holds a process. @st: @d's stat when the
+ * caller has just taken it (NULL: taken here). */
+static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d,
+                                const struct stat *st, GError **error)
 {
   g_autoptr(GError) local = NULL;
   pid_t pid = 0;
-  gboolean listed = first_pid_at(d->fd, cg->backend->procs_file, &pid, &local);
+  gboolean listed = first_pid_in(cg, d, cg->backend->procs_file, &pid, &local);
   /* A v2 threaded cgroup cannot list its processes (EOPNOTSUPP): its threads tell as well. */
-  if (!listed && local->code == EOPNOTSUPP && cgfs_exists_at(d->fd, "cgroup.threads"))
-    listed = first_pid_at(d->fd, "cgroup.threads", &pid, error);
-  else if (!listed)
+  if (!listed && local->code == EOPNOTSUPP) {
+    g_autofree char *path = NULL;
+    int at = file_at(cg, d, "cgroup.threads", &path);
+    if (cgfs_exists_at(at, path ? path : "cgroup.threads"))
+      listed = first_pid_in(cg, d, "cgroup.threads", &pid, error);
+    else
+      g_propagate_error(error, g_steal_pointer(&local));
+  } else if (!listed)
     g_propagate_error(error, g_steal_pointer(&local));
   if (!listed)
     return FALSE;
-  g_autofree char *child = has_no_subdir(d->fd) ? g_strdup("") : cgfs_first_subdir_at(d->fd, error);
+  struct stat now;
+  if (!st && (d->fd >= 0 ? fstat(d->fd, &now) : cgfs_cgroup_stat_dir(cg, d, &now)) == 0)
+    st = &now;
+  g_autofree char *child = st && is_leaf(st) ? g_strdup("") : first_child(cg, d, error);
   if (!child)
     return FALSE;
   if (*child) {
@@ -667,14 +739,14 @@ static void delete_test_hook(gint64 kill_at, guint removed)
     raise(SIGKILL);
 }
 
-/* The directories other than @done, removed already (the first). */
-static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, gint64 kill_at,
+/* The directories present other than @done, removed already (the first). */
+static gboolean remove_dirs(CgfsCgroup *cg, const gboolean *present, guint done, gint64 kill_at,
                             GError **error)
 {
   guint removed = 1;
   for (guint i = 0; i < cg->dirs->len; i++) {
-    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0 || d == done)
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (!present[i] || i == done)
       continue;
     if (remove_dir(cg->h, d) != 0)
       return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
@@ -687,40 +759,38 @@ static gboolean remove_dirs(CgfsCgroup *cg, const CgfsCgroupDir *done, gint64 ki
  * old limits are gone with the removed directories, so forward is the only consistent state).
  * None for a cgroup in one hierarchy (one rmdir: whole or not at all). Assembled as text, as
  * update records are (a JsonBuilder tree cost ~55 000 instructions per delete). */
-static gboolean journal_delete(CgfsCgroup *cg, CgfsJournalRecord **out, GError **error)
+static gboolean journal_delete(CgfsCgroup *cg, const gboolean *present, CgfsJournalRecord **out,
+                               GError **error)
 {
   if (!cgfs_cgroup_journal(cg))
     return TRUE;
-  guint present = 0;
+  guint n = 0;
   for (guint i = 0; i < cg->dirs->len; i++)
-    present += g_array_index(cg->dirs, CgfsCgroupDir, i).fd >= 0;
-  if (present <= 1)
+    n += present[i] != FALSE;
+  if (n <= 1)
     return TRUE;
   g_autoptr(GString) rec = cgfs_journal_text_start(cg, "delete");
   g_string_append(rec, ",\"dirs\":[");
   gboolean first = TRUE;
   for (guint i = 0; i < cg->dirs->len; i++) {
-    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd < 0)
+    if (!present[i])
       continue;
     if (!first)
       g_string_append_c(rec, ',');
-    cgfs_json_append_string(rec, d->dir);
+    cgfs_json_append_string(rec, g_array_index(cg->dirs, CgfsCgroupDir, i).dir);
     first = FALSE;
   }
   g_string_append_c(rec, ']');
   return cgfs_journal_text_commit(cg, rec, out, error);
 }
 
-/* The directory a delete removes first, unchecked: the last one there. */
-static CgfsCgroupDir *removed_first(CgfsCgroup *cg)
+/* The directory a delete removes first, unchecked: the last one there (G_MAXUINT: none). */
+static guint removed_first(const CgfsCgroup *cg, const gboolean *present)
 {
-  for (guint i = cg->dirs->len; i-- > 0;) {
-    CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0)
-      return d;
-  }
-  return NULL;
+  for (guint i = cg->dirs->len; i-- > 0;)
+    if (present[i])
+      return i;
+  return G_MAXUINT;
 }
 
 /* Remove @d before any other directory: the kernel refuses (EBUSY) a cgroup with a process or a
@@ -736,37 +806,98 @@ static gboolean remove_first(CgfsCgroup *cg, const CgfsCgroupDir *d, GError **er
       return TRUE;
     if ((errno != EBUSY && errno != ENOTEMPTY) || attempt >= 8)
       return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
-    if (!check_removable(cg, d, error))
+    if (!check_removable(cg, d, NULL, error))
       return FALSE;
     cgfs_backoff_sleep(attempt);
   }
 }
 
-gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
+static gboolean is_root(const CgfsCgroup *cg, GError **error)
 {
-  if (strcmp(cg->path, "/") == 0 && cg->kind == CGFS_PATH_STATIC) {
-    cgfs_set_error(error, EBUSY, "cannot delete the root cgroup");
+  if (strcmp(cg->path, "/") != 0 || cg->kind != CGFS_PATH_STATIC)
     return FALSE;
-  }
+  cgfs_set_error(error, EBUSY, "cannot delete the root cgroup");
+  return TRUE;
+}
+
+/* Delete the directories of @cg that are @present (@st: their stats, just taken; NULL: the
+ * checks take them): all, or, refused, none. */
+static gboolean delete_dirs(CgfsCgroup *cg, const gboolean *present, const struct stat *st,
+                            GError **error)
+{
   /* A backend's own remove (systemd) gets every directory checked. */
-  CgfsCgroupDir *first = cg->backend->remove ? NULL : removed_first(cg);
+  guint first = cg->backend->remove ? G_MAXUINT : removed_first(cg, present);
   for (guint i = 0; i < cg->dirs->len; i++) {
     const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
-    if (d->fd >= 0 && d != first && !check_removable(cg, d, error))
+    if (present[i] && i != first && !check_removable(cg, d, st ? &st[i] : NULL, error))
       return FALSE;
   }
   if (cg->backend->remove)
     return cg->backend->remove(cg, error);
   CgfsJournalRecord *record = NULL;
-  if (!journal_delete(cg, &record, error))
+  if (!journal_delete(cg, present, &record, error))
     return FALSE;
   gint64 kill_at = delete_kill_at();
   delete_test_hook(kill_at, 0);
-  gboolean ok = !first || remove_first(cg, first, error);
-  if (ok && first) {
+  gboolean ok = first == G_MAXUINT ||
+                remove_first(cg, &g_array_index(cg->dirs, CgfsCgroupDir, first), error);
+  if (ok && first != G_MAXUINT) {
     delete_test_hook(kill_at, 1);
-    ok = remove_dirs(cg, first, kill_at, error);
+    ok = remove_dirs(cg, present, first, kill_at, error);
   }
   cgfs_journal_record_drop(record);
   return ok;
+}
+
+gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error)
+{
+  if (is_root(cg, error))
+    return FALSE;
+  gboolean *present = g_newa(gboolean, cg->dirs->len);
+  for (guint i = 0; i < cg->dirs->len; i++)
+    present[i] = g_array_index(cg->dirs, CgfsCgroupDir, i).fd >= 0;
+  return delete_dirs(cg, present, NULL, error);
+}
+
+/* cgfs_cgroup_remove of a cgroup that is not a plain static path below the mounts (nested,
+ * systemd): loaded, then deleted. */
+static gboolean load_and_delete(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
+{
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_load(h, spec, error);
+  return cg && cgfs_cgroup_delete(cg, error);
+}
+
+gboolean cgfs_cgroup_remove(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
+{
+  int fds[MAX_QUICK_MOUNTS];
+  const char *rel;
+  if (quick_dirs(h, spec, fds, &rel) == 0)
+    return load_and_delete(h, spec, error);
+  g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
+  if (!cg || is_root(cg, error))
+    return FALSE;
+  if (cg->backend->remove)
+    return load_and_delete(h, spec, error);
+  /* Where it is: one stat per hierarchy, whose link count is also the check for children. */
+  guint n = cg->dirs->len, found = 0;
+  gboolean *present = g_newa(gboolean, n);
+  struct stat *st = g_newa(struct stat, n);
+  for (guint i = 0; i < n; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    int r = cgfs_cgroup_stat_dir(cg, d, &st[i]);
+    if (r != 0 && errno != ENOENT && errno != ENOTDIR)
+      return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+    present[i] = r == 0 && S_ISDIR(st[i].st_mode);
+    found += present[i];
+  }
+  /* As a load tells: a directory missing because its whole hierarchy is (ENODEV). */
+  gboolean first_mount_there =
+    found == 0 && cgfs_exists_at(AT_FDCWD, g_array_index(cg->dirs, CgfsCgroupDir, 0).mount->dir);
+  if (found < n && !first_mount_there && !check_mounts_exist(cg, error))
+    return FALSE;
+  if (found == 0) {
+    cgfs_set_error(error, ENOENT, "no such cgroup: %s exists in no hierarchy", spec.path);
+    return FALSE;
+  }
+  return delete_dirs(cg, present, st, error);
 }

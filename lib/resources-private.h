@@ -32,7 +32,7 @@ typedef struct {
 typedef struct {
   CgfsFileWrite w; /* for a step: dirfd -1, file and value describe it for plan summaries */
   char *field;     /* the JSON path it comes from, e.g. "memory.limit" */
-  char *label;     /* the file as messages name it */
+  char *label;     /* the file as messages name it; NULL: w.file (cgfs_planned_write_label) */
   GPtrArray *undo; /* CgfsFileWrite*, run in order to restore the old state; NULL: nothing */
   gboolean skip;   /* the file already holds the value */
   gboolean keyed;  /* writes only the line of its first word (a device, an interface) */
@@ -82,6 +82,8 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
                                      gpointer data);
 /* The write added last. */
 CgfsPlannedWrite *cgfs_plan_last(CgfsPlan *p);
+/* How messages and records name @pw's file (its label, or the file's name). */
+const char *cgfs_planned_write_label(const CgfsPlannedWrite *pw);
 /* Mark the last write as one of an either-order pair with the one added next. */
 void cgfs_plan_pair_with_next(CgfsPlan *p);
 

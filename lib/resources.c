@@ -346,6 +346,8 @@ gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char
   return TRUE;
 }
 
+/* How messages name @file of @fd: its path for a directory the plan opened (a v2 ancestor),
+ * else NULL, which means the file's name (no copy of it per write). */
 static char *label_for(CgfsPlan *p, int fd, const char *file)
 {
   for (guint i = 0; p->own_fds && i < p->own_fds->len; i++)
@@ -354,7 +356,12 @@ static char *label_for(CgfsPlan *p, int fd, const char *file)
       g_autofree char *dir = g_file_read_link(link, NULL);
       return dir ? g_build_filename(dir, file, NULL) : g_strdup(file);
     }
-  return g_strdup(file);
+  return NULL;
+}
+
+const char *cgfs_planned_write_label(const CgfsPlannedWrite *pw)
+{
+  return pw->label ? pw->label : pw->w.file;
 }
 
 CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
@@ -385,22 +392,38 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
   return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
 }
 
+/* The undo list of one write: @file back to @old (taken, not copied). */
+static GPtrArray *undo_taking(int fd, const char *file, char *old)
+{
+  GPtrArray *undo = g_ptr_array_new_full(1, (GDestroyNotify)cgfs_file_write_free);
+  CgfsFileWrite *w = g_new(CgfsFileWrite, 1);
+  w->dirfd = fd;
+  w->file = g_strdup(file);
+  w->value = old;
+  g_ptr_array_add(undo, w);
+  return undo;
+}
+
 static GPtrArray *undo_of(int fd, const char *file, const char *old)
 {
-  GPtrArray *undo = g_ptr_array_new_with_free_func((GDestroyNotify)cgfs_file_write_free);
-  g_ptr_array_add(undo, cgfs_file_write_new(fd, file, old));
-  return undo;
+  return undo_taking(fd, file, g_strdup(old));
 }
 
 gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *file,
                          const char *value, GError **error)
 {
   gsize len;
-  g_autofree char *old = read_raw(p, fd, field, file, &len, error);
+  char *old = read_raw(p, fd, field, file, &len, error);
   if (!old)
     return FALSE;
-  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
-  pw->skip = strcmp(strip_newlines(old, len), value) == 0;
+  /* the value without its trailing newlines, compared in place: the undo keeps them */
+  gsize n = len;
+  while (n > 0 && old[n - 1] == '\n')
+    n--;
+  gboolean same = strlen(value) == n && memcmp(old, value, n) == 0;
+  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value,
+                                              undo_taking(fd, file, old));
+  pw->skip = same;
   return TRUE;
 }
 
@@ -501,7 +524,7 @@ static gboolean run_write(CgfsPlan *p, const CgfsFileWrite *w, const char *field
 static gboolean run_planned(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **error)
 {
   gboolean ok = pw->step ? pw->step->run(pw->step_data, error)
-                         : run_write(p, &pw->w, pw->field, pw->label, error);
+                         : run_write(p, &pw->w, pw->field, cgfs_planned_write_label(pw), error);
   if (ok)
     test_hooks(p, TRUE);
   return ok;
@@ -520,7 +543,7 @@ static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
     g_autoptr(GError) local = NULL;
     g_autofree char *kept = NULL;
     if (cgfs_res_subtree_undo_keeps(w->dirfd, w->file, w->value, &kept)) {
-      g_debug("rollback: %s: %s", pw->label, kept); /* another plan relies on the enabling */
+      g_debug("rollback: %s: %s", cgfs_planned_write_label(pw), kept); /* another plan relies on the enabling */
       continue;
     }
     if (!cgfs_write_at(w->dirfd, w->file, w->value, &local)) {
@@ -620,7 +643,7 @@ static guint changes_of(const CgfsPlan *p)
 static void journal_add_step(GString *rec, const CgfsPlannedWrite *pw)
 {
   if (!pw->step->journal) {
-    cgfs_json_append_string(rec, pw->label);
+    cgfs_json_append_string(rec, cgfs_planned_write_label(pw));
     return;
   }
   g_autoptr(JsonBuilder) b = json_builder_new();
@@ -718,7 +741,7 @@ static gboolean may_write(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **erro
   int code = errno;
   g_autofree char *tmp = NULL;
   cgfs_set_error(error, code, "%s: cannot write %s to %s: %s", pw->field,
-                 quoted(pw->w.value, &tmp), pw->label, g_strerror(code));
+                 quoted(pw->w.value, &tmp), cgfs_planned_write_label(pw), g_strerror(code));
   return FALSE;
 }
 

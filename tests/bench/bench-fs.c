@@ -12,7 +12,8 @@
  * over more cgroups than any cache of the daemon holds; the library loads each one). Writes:
  * procs (a pid moved where it already is), resources.json (memory, pids and cpu limits whose
  * values change at every call, so that no layer can skip them as no-ops), mkdir+rmdir of a
- * child (kernel: mkdir and rmdir in every v1 hierarchy).
+ * child (kernel: mkdir and rmdir in every v1 hierarchy; libcgfs also by path, make_child and
+ * remove, as the daemon does it).
  *
  * Writes and mkdir+rmdir have their own FUSE floors: open/write/close of a file that takes writes
  * (open, write, flush, release) and mkdir+rmdir of a directory (lookup, mkdir, rmdir) on the
@@ -423,6 +424,16 @@ static void op_lib_mkdir(gpointer unused)
     die("library mkdir+rmdir: %s", error->message);
 }
 
+/* The same by path, as the daemon's mkdir and rmdir do it: nothing opened. */
+static void op_lib_mkdir_by_path(gpointer unused)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strconcat(cgfs_cgroup_path(bench.cg), "/l", NULL);
+  if (!cgfs_cgroup_make_child(bench.cg, "l", &error) ||
+      !cgfs_cgroup_remove(cgfs_cgroup_hierarchy(bench.cg), CGFS_STATIC_PATH(path), &error))
+    die("library mkdir+rmdir by path: %s", error->message);
+}
+
 static void op_mount_mkdir(gpointer unused)
 {
   g_autofree char *path = g_build_filename(bench.dir, "m", NULL);
@@ -636,6 +647,8 @@ static void bench_write(const char *node, const char *kernel_how, Op kernel_op, 
   if (!node) {
     report_with_floor("mkdir+rmdir", kernel_how, "mount: mkdir+rmdir",
                       "FUSE floor: mkdir+rmdir on a FUSE fs", t, 4);
+    if (extra_op)
+      row("", extra_how, t[4].median, t[1].median, "kernel");
     return;
   }
   g_autofree char *what = g_strdup_printf("%s (write)", node);
@@ -692,7 +705,7 @@ int main(int argc, char **argv)
   g_autofree char *mkdir_how = g_strdup_printf("kernel: mkdir+rmdir in %u v1 hierarchies",
                                                bench.v1_dirs->len);
   if (wanted("mkdir"))
-    bench_write(NULL, mkdir_how, op_kernel_mkdir, op_lib_mkdir, op_mount_mkdir, n / 10 + 1, NULL,
-                NULL);
+    bench_write(NULL, mkdir_how, op_kernel_mkdir, op_lib_mkdir, op_mount_mkdir, n / 10 + 1,
+                op_lib_mkdir_by_path, "libcgfs by path (make_child, remove)");
   return 0;
 }

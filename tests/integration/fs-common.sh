@@ -147,3 +147,14 @@ has_node() { [ -e "$MNT/$1" ]; }
 
 # The state letter of /proc/PID/stat.
 proc_state() { sed -E 's/.*\) (.).*/\1/' "/proc/$1/stat"; }
+
+# `proc_state_becomes PID LETTER`: whether the process reaches that state within 10 s (a task
+# just thawed is runnable, R, until it has run back into its sleep: on a busy machine that takes
+# a while).
+proc_state_becomes() {
+  local deadline=$((SECONDS + 10))
+  until [ "$(proc_state "$1")" = "$2" ]; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.02
+  done
+}

@@ -25,6 +25,16 @@ done
 expect_error "File exists" mkdir "$MNT/$A"
 expect_error "File exists" mkdir "$MNT/$A/procs"
 
+note "mkdir and rmdir keep none of the cgroup's directories open in the daemon"
+daemon_fds() { ls /proc/"$DAEMON_PID"/fd | wc -l; }
+mkdir "$MNT/$A/warm" && rmdir "$MNT/$A/warm" # the journal's slot, opened at first use
+before=$(daemon_fds)
+mkdir "$MNT/$A/fds"
+[ "$(daemon_fds)" = "$before" ] || fail "mkdir left $(( $(daemon_fds) - before )) more fds open in the daemon"
+rmdir "$MNT/$A/fds"
+[ "$(daemon_fds)" = "$before" ] || fail "rmdir left $(( $(daemon_fds) - before )) more fds open in the daemon"
+for m in $(v1_mounts); do [ ! -e "$m/$A/fds" ] || fail "rmdir left $m/$A/fds"; done
+
 note "mkdir -m: the mode asked for, in every hierarchy"
 mkdir -m 700 "$MNT/$A/m700" || fail "mkdir -m 700 exited $?"
 for m in $(v1_mounts); do
@@ -280,7 +290,7 @@ rm -f "$WORK/ready" "$WORK/poll"
 grep -qx "frozen 1" "$MNT/$A/events" || fail "events after freezing"
 echo thawed > "$MNT/$A/state"
 [ "$(cat /sys/fs/cgroup/freezer/"$A"/freezer.state)" = THAWED ] || fail "freezer.state after thawing"
-[ "$(proc_state $S1)" = S ] || fail "$S1 is $(proc_state $S1) after thawing"
+proc_state_becomes $S1 S || fail "$S1 is $(proc_state $S1) after thawing"
 
 note "errors: non-zero exit, the errno's text, last_error, nothing changed"
 before=$(cat /sys/fs/cgroup/cpu/"$A"/cgroup.procs)

@@ -233,17 +233,20 @@ static void test_invalid_format(void **state)
   g_clear_error(&error);
 }
 
-static void test_delete(void **state)
+typedef gboolean (*DeleteFunc)(CgfsCgroup *cg, GError **error);
+
+/* Deleted by the object (its directories open) or by path (cgfs_cgroup_remove): the same checks,
+ * errors and all-or-nothing. */
+static void check_delete(Fixture *f, DeleteFunc delete)
 {
-  Fixture *f = *state;
   GError *error = NULL;
   g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/d/c"), NULL, &error);
   g_autoptr(CgfsCgroup) parent = cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/d"), &error);
-  assert_false(cgfs_cgroup_delete(parent, &error));
+  assert_false(delete(parent, &error));
   assert_gerror(error, ENOTEMPTY, "child cgroup 'c'");
   g_clear_error(&error);
   fake_tree_write(f->t, "sys/fs/cgroup/pids/d/c/cgroup.procs", "99\n");
-  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_false(delete(cg, &error));
   assert_gerror(error, EBUSY, "process 99");
   g_clear_error(&error);
   /* a list longer than the first read: the first pid named */
@@ -251,19 +254,19 @@ static void test_delete(void **state)
   for (int pid = 1000; pid < 1100; pid++)
     g_string_append_printf(many, "%d\n", pid);
   fake_tree_write(f->t, "sys/fs/cgroup/memory/d/c/cgroup.procs", many->str);
-  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_false(delete(cg, &error));
   assert_gerror(error, EBUSY, "process 1000 is still in");
   g_clear_error(&error);
   fake_tree_write(f->t, "sys/fs/cgroup/memory/d/c/cgroup.procs", "");
   fake_tree_write(f->t, "sys/fs/cgroup/pids/d/c/cgroup.procs", "");
   /* in the hierarchy a delete removes first (the last), the kernel's refusal is the check */
   fake_tree_write(f->t, "sys/fs/cgroup/systemd/d/c/cgroup.procs", "77\n");
-  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_false(delete(cg, &error));
   assert_gerror(error, EBUSY, "process 77");
   g_clear_error(&error);
   fake_tree_write(f->t, "sys/fs/cgroup/systemd/d/c/cgroup.procs", "");
   fake_tree_mkcg(f->t, "sys/fs/cgroup/systemd/d/c/k");
-  assert_false(cgfs_cgroup_delete(cg, &error));
+  assert_false(delete(cg, &error));
   assert_gerror(error, ENOTEMPTY, "child cgroup 'k'");
   g_clear_error(&error);
   g_autofree char *k = fake_tree_path(f->t, "sys/fs/cgroup/systemd/d/c/k");
@@ -273,7 +276,7 @@ static void test_delete(void **state)
     g_autofree char *p = g_strdup_printf("%s/d/c", *m);
     assert_true(fake_tree_exists(f->t, p));
   }
-  assert_true(cgfs_cgroup_delete(cg, &error));
+  assert_true(delete(cg, &error));
   assert_no_gerror(error);
   for (const char *const *m = fake_v1_mounts; *m; m++) {
     g_autofree char *p = g_strdup_printf("%s/d/c", *m);
@@ -284,9 +287,37 @@ static void test_delete(void **state)
   assert_non_null(error);
   g_clear_error(&error);
   g_autoptr(CgfsCgroup) root = cgfs_cgroup_load(f->h, CGFS_STATIC_PATH("/"), &error);
-  assert_false(cgfs_cgroup_delete(root, &error));
+  assert_false(delete(root, &error));
   assert_gerror(error, EBUSY, "root cgroup");
   g_clear_error(&error);
+}
+
+static void test_delete(void **state)
+{
+  check_delete(*state, cgfs_cgroup_delete);
+}
+
+static gboolean remove_by_path(CgfsCgroup *cg, GError **error)
+{
+  return cgfs_cgroup_remove(cgfs_cgroup_hierarchy(cg), CGFS_STATIC_PATH(cgfs_cgroup_path(cg)),
+                            error);
+}
+
+static void test_remove_by_path(void **state)
+{
+  Fixture *f = *state;
+  check_delete(f, remove_by_path);
+  GError *error = NULL;
+  assert_false(cgfs_cgroup_remove(f->h, CGFS_STATIC_PATH("/nowhere"), &error));
+  assert_gerror(error, ENOENT, "exists in no hierarchy");
+  g_clear_error(&error);
+  /* a cgroup in some hierarchies only: removed from those */
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/memory/part");
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/pids/part");
+  assert_true(cgfs_cgroup_remove(f->h, CGFS_STATIC_PATH("/part"), &error));
+  assert_no_gerror(error);
+  assert_false(fake_tree_exists(f->t, "sys/fs/cgroup/memory/part"));
+  assert_false(fake_tree_exists(f->t, "sys/fs/cgroup/pids/part"));
 }
 
 static void test_freeze_v1(void **state)
@@ -466,6 +497,48 @@ static void test_create_child(void **state)
   assert_false(fake_tree_exists(f->t, "sys/fs/cgroup/cpu/par/late"));
 }
 
+/* cgfs_cgroup_make_child: what create_child makes, nothing opened, nothing left on a failure. */
+static void test_make_child(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->h, CGFS_STATIC_PATH("/mk"), NULL, &error);
+  assert_true(cgfs_cgroup_make_child(cg, "kid", &error));
+  assert_no_gerror(error);
+  for (const char *const *m = fake_v1_mounts; *m; m++) {
+    g_autofree char *rel = g_strconcat(*m, "/mk/kid/cgroup.procs", NULL);
+    assert_true(fake_tree_exists(f->t, rel));
+  }
+  g_autofree char *cpus = v1_file(f, "cpuset", "/mk/kid/cpuset.cpus");
+  g_autofree char *mems = v1_file(f, "cpuset", "/mk/kid/cpuset.mems");
+  assert_string_equal(cpus, "0-1");
+  assert_string_equal(mems, "0");
+  assert_false(cgfs_cgroup_make_child(cg, "kid", &error));
+  assert_gerror(error, EEXIST, "exists already");
+  g_clear_error(&error);
+  fake_tree_mkcg(f->t, "sys/fs/cgroup/pids/mk/late"); /* in one hierarchy only */
+  assert_false(cgfs_cgroup_make_child(cg, "late", &error));
+  assert_gerror(error, EEXIST, "exists already");
+  g_clear_error(&error);
+  for (const char *const *m = fake_v1_mounts; *m; m++) {
+    g_autofree char *rel = g_strconcat(*m, "/mk/late", NULL);
+    assert_int_equal(fake_tree_exists(f->t, rel), strcmp(*m, "sys/fs/cgroup/pids") == 0);
+  }
+  assert_false(cgfs_cgroup_make_child(cg, "a/b", &error));
+  assert_non_null(error);
+  g_clear_error(&error);
+  /* the cpuset cannot be filled (the parent's cpus unreadable): what was made is removed */
+  g_autofree char *parent_cpus = fake_tree_path(f->t, "sys/fs/cgroup/cpuset/mk/cpuset.cpus");
+  assert_int_equal(unlink(parent_cpus), 0);
+  assert_false(cgfs_cgroup_make_child(cg, "nocpus", &error));
+  assert_gerror(error, ENOENT, "cpuset.cpus");
+  g_clear_error(&error);
+  for (const char *const *m = fake_v1_mounts; *m; m++) {
+    g_autofree char *rel = g_strconcat(*m, "/mk/nocpus", NULL);
+    assert_false(fake_tree_exists(f->t, rel));
+  }
+}
+
 static void test_move_into_own_subtree(void **state)
 {
   Fixture *f = *state;
@@ -573,11 +646,13 @@ int main(void)
     V1(test_processes),
     V1(test_invalid_format),
     V1(test_delete),
+    V1(test_remove_by_path),
     V1(test_freeze_v1),
     V1(test_kill_checked_v1),
     V1(test_no_freezer),
     V1(test_new_child),
     V1(test_create_child),
+    V1(test_make_child),
     V1(test_move_into_own_subtree),
     V1(test_deep_subtree),
     V2(test_v2_ops),

@@ -99,6 +99,22 @@ static void test_json_one_write(void **state)
   assert_no_gerror(error);
 }
 
+/* A document over several writes, white space before it, inside it and after it: the unit is
+ * the text from its first byte to its last brace, exactly (the buffer takes runs of bytes). */
+static void test_json_runs(void **state)
+{
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS(" \n{\"a\":", "", " [1,\n", "2]", "}", " \n\t", "\n"),
+                                &error);
+  assert_no_gerror(error);
+  assert_string_equal(a, " \n{\"a\": [1,\n2]}");
+  assert_int_equal(fs_write_buffer_held(b), 0);
+  g_autofree char *d = flush_all(b, &error);
+  assert_string_equal(d, "");
+  assert_no_gerror(error);
+}
+
 /* Byte by byte: the document comes out with its last brace, not before. */
 static void test_json_byte_by_byte(void **state)
 {
@@ -301,6 +317,7 @@ int main(void)
     cmocka_unit_test(test_token_control_byte),
     cmocka_unit_test(test_json_one_write),
     cmocka_unit_test(test_json_byte_by_byte),
+    cmocka_unit_test(test_json_runs),
     cmocka_unit_test(test_json_malformed),
     cmocka_unit_test(test_json_too_deep),
     cmocka_unit_test(test_json_too_large),

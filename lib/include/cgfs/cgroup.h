@@ -149,6 +149,19 @@ CgfsCgroup *cgfs_cgroup_new_child(CgfsCgroup *parent, const char *name,
  */
 CgfsCgroup *cgfs_cgroup_create_child(CgfsCgroup *parent, const char *name, GError **error);
 /**
+ * cgfs_cgroup_make_child:
+ * @parent: the parent cgroup
+ * @name: one path component
+ * @error: return location for a #GError, or %NULL
+ *
+ * cgfs_cgroup_create_child() without the object: the new directories are made (and the cpuset
+ * filled) by name below the parent's, never opened, so a mkdir that nothing else follows costs
+ * one system call less per hierarchy, and one close less.
+ *
+ * Returns: %TRUE when made, %FALSE with @error set (and nothing made)
+ */
+gboolean cgfs_cgroup_make_child(CgfsCgroup *parent, const char *name, GError **error);
+/**
  * cgfs_cgroup_ref:
  * @cg: a #CgfsCgroup
  *
@@ -226,6 +239,21 @@ gboolean cgfs_cgroup_has_subsystem(const CgfsCgroup *cg, const char *name);
  * Returns: %TRUE on success
  */
 gboolean cgfs_cgroup_delete(CgfsCgroup *cg, GError **error);
+/**
+ * cgfs_cgroup_remove:
+ * @h: the hierarchy
+ * @path: the cgroup
+ * @error: return location for a #GError, or %NULL
+ *
+ * cgfs_cgroup_delete() of the cgroup at @path without loading it: its directories are found,
+ * checked and removed by path below each mount's kept descriptor, none opened (a nested or
+ * systemd path is loaded, then deleted). The same checks, errors and all-or-nothing: ENOENT when
+ * it exists in no hierarchy, ENOTEMPTY while child cgroups exist, EBUSY while processes remain
+ * (then nothing is removed).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean cgfs_cgroup_remove(CgfsHierarchy *h, CgfsPathSpec path, GError **error);
 
 /**
  * cgfs_cgroup_add_process:
