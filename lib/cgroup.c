@@ -614,15 +614,25 @@ void cgfs_backoff_sleep(guint attempt)
  * opened but the files it reads). @present says which directories are there to remove. */
 
 /* @file of @d as openat()'s (directory fd, name): below @d's fd, or, when it is not open, the
- * path below its mount's fd, in *owned. */
-static int file_at(const CgfsCgroup *cg, const CgfsCgroupDir *d, const char *file, char **owned)
+ * path below its mount's fd, joined in @buf (PATH_MAX bytes); -1 (ENAMETOOLONG) when it does
+ * not fit, as the kernel would say. */
+static int file_at(const CgfsCgroup *cg, const CgfsCgroupDir *d, const char *file, char *buf,
+                   const char **name)
 {
-  *owned = NULL;
+  *name = file;
   if (d->fd >= 0)
     return d->fd;
   const char *rel;
   int base = dir_base(cg->h, d, &rel);
-  *owned = g_strconcat(rel, "/", file, NULL);
+  gsize rel_len = strlen(rel), file_len = strlen(file);
+  if (rel_len + 1 + file_len >= PATH_MAX) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  memcpy(buf, rel, rel_len);
+  buf[rel_len] = '/';
+  memcpy(buf + rel_len + 1, file, file_len + 1);
+  *name = buf;
   return base;
 }
 
@@ -663,9 +673,12 @@ static gboolean first_pid_at(int fd, const char *file, pid_t *pid, GError **erro
 static gboolean first_pid_in(const CgfsCgroup *cg, const CgfsCgroupDir *d, const char *file,
                              pid_t *pid, GError **error)
 {
-  g_autofree char *path = NULL;
-  int at = file_at(cg, d, file, &path);
-  return first_pid_at(at, path ? path : file, pid, error);
+  char buf[PATH_MAX];
+  const char *name;
+  int at = file_at(cg, d, file, buf, &name);
+  if (at == -1)
+    return cgfs_set_errno(error, "cannot open %s/%s", d->dir, file);
+  return first_pid_at(at, name, pid, error);
 }
 
 /* ENOTEMPTY if @d has a child cgroup, EBUSY if it holds a process. @st: @d's stat when the
@@ -678,9 +691,10 @@ static gboolean check_removable(const CgfsCgroup *cg, const CgfsCgroupDir *d,
   gboolean listed = first_pid_in(cg, d, cg->backend->procs_file, &pid, &local);
   /* A v2 threaded cgroup cannot list its processes (EOPNOTSUPP): its threads tell as well. */
   if (!listed && local->code == EOPNOTSUPP) {
-    g_autofree char *path = NULL;
-    int at = file_at(cg, d, "cgroup.threads", &path);
-    if (cgfs_exists_at(at, path ? path : "cgroup.threads"))
+    char buf[PATH_MAX];
+    const char *name;
+    int at = file_at(cg, d, "cgroup.threads", buf, &name);
+    if (at != -1 && cgfs_exists_at(at, name))
       listed = first_pid_in(cg, d, "cgroup.threads", &pid, error);
     else
       g_propagate_error(error, g_steal_pointer(&local));
@@ -869,9 +883,7 @@ static gboolean load_and_delete(CgfsHierarchy *h, CgfsPathSpec spec, GError **er
 
 gboolean cgfs_cgroup_remove(CgfsHierarchy *h, CgfsPathSpec spec, GError **error)
 {
-  int fds[MAX_QUICK_MOUNTS];
-  const char *rel;
-  if (quick_dirs(h, spec, fds, &rel) == 0)
+  if (spec.kind != CGFS_PATH_STATIC || cgfs_hierarchy_get_systemd(h))
     return load_and_delete(h, spec, error);
   g_autoptr(CgfsCgroup) cg = cgroup_alloc(h, spec, error);
   if (!cg || is_root(cg, error))
