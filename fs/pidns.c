@@ -71,12 +71,28 @@ void fs_ns_link(char *buf, gsize size, pid_t pid, const char *name)
   memcpy(p += 4, name, name_len + 1);
 }
 
+/* /proc, opened once: a link below it is read from there, without walking "/" and "proc" (and
+ * the mount crossing) at every request: ~10 % of a caller's namespace readlink. The daemon's own
+ * /proc, the one it started with: its pid namespace's, as the path named it then. -1: none. */
+static int proc_dir(void)
+{
+  static gsize done;
+  static int fd = -1;
+  if (g_once_init_enter(&done)) {
+    fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    g_once_init_leave(&done, 1);
+  }
+  return fd;
+}
+
 /* A readlink only formats the name, where a stat follows the link into nsfs (finding or making
  * its dentry): half the cost. */
 guint64 fs_ns_link_inode(const char *link, const char *type)
 {
   char target[64];
-  ssize_t n = readlink(link, target, sizeof target - 1);
+  int proc = g_str_has_prefix(link, "/proc/") ? proc_dir() : -1;
+  ssize_t n = proc >= 0 ? readlinkat(proc, link + strlen("/proc/"), target, sizeof target - 1)
+                        : readlink(link, target, sizeof target - 1);
   if (n <= 0)
     return 0;
   target[n] = '\0';

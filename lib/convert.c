@@ -113,14 +113,18 @@ char *cgfs_limit_format(gint64 value, int version)
 {
   if (value < 0)
     return g_strdup(version == 2 ? "max" : "-1");
+  return cgfs_u64_format((guint64)value);
+}
+
+char *cgfs_u64_format(guint64 value)
+{
   /* the decimal digits, without printf's machinery (a few per update) */
   char buf[24];
   gsize i = sizeof buf;
   buf[--i] = '\0';
-  guint64 v = (guint64)value;
   do
-    buf[--i] = (char)('0' + v % 10);
-  while ((v /= 10) > 0);
+    buf[--i] = (char)('0' + value % 10);
+  while ((value /= 10) > 0);
   return g_strdup(buf + i);
 }
 

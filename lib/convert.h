@@ -32,6 +32,8 @@ gboolean cgfs_io_weight_to_blkio_weight(guint64 io_weight, guint64 *weight);
 
 /* A memory-style limit: -1 -> "max" (v2) or "-1" (v1), else the number. */
 char *cgfs_limit_format(gint64 value, int version);
+/* @value in decimal (what "%" G_GUINT64_FORMAT prints), without printf. */
+char *cgfs_u64_format(guint64 value);
 /* Parse a v1 byte counter or a v2 "max"/number into OCI form: unlimited -> -1. v1 prints
  * "unlimited" as the largest page-aligned value (see cgfs_v1_unlimited_bytes). */
 gboolean cgfs_limit_parse(const char *text, gint64 *value);

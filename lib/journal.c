@@ -433,7 +433,15 @@ gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
   guint revision = *record ? (*record)->revision + 1 : 0;
   g_string_append(text, ",\"seq\":");
   cgfs_json_append_string(text, seq);
-  g_string_append_printf(text, ",\"revision\":%u}", revision);
+  g_string_append(text, ",\"revision\":");
+  char digits[12]; /* %u, without printf's machinery */
+  gsize i = sizeof digits;
+  guint v = revision;
+  do
+    digits[--i] = (char)('0' + v % 10);
+  while ((v /= 10) > 0);
+  g_string_append_len(text, digits + i, (gssize)(sizeof digits - i));
+  g_string_append_c(text, '}');
   return commit_text(j, text->str, seq, revision, record, error);
 }
 

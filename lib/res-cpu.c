@@ -190,7 +190,7 @@ static const char *first_field(const CgfsCpuResources *c)
 static gboolean plan_v1(CgfsPlan *p, const CgfsCpuResources *c, int fd, GError **error)
 {
   if (c->has_shares && c->shares != 0) {
-    g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT, c->shares);
+    g_autofree char *v = cgfs_u64_format(c->shares);
     if (!cgfs_plan_write(p, fd, "cpu.shares", "cpu.shares", v, error))
       return FALSE;
   }

@@ -130,6 +130,16 @@ static void test_limits(void **state)
   assert_int_equal(v, 999424);
   assert_false(cgfs_limit_parse("12k", &v));
   assert_false(cgfs_limit_parse("", &v));
+  const guint64 numbers[] = { 0, 7, 10, 1024, 262144, G_MAXINT64, G_MAXUINT64 };
+  for (gsize k = 0; k < G_N_ELEMENTS(numbers); k++) {
+    g_autofree char *got = cgfs_u64_format(numbers[k]);
+    g_autofree char *want = g_strdup_printf("%" G_GUINT64_FORMAT, numbers[k]);
+    assert_string_equal(got, want);
+    gint64 as_limit = (gint64)MIN(numbers[k], (guint64)G_MAXINT64);
+    g_autofree char *limit = cgfs_limit_format(as_limit, 1);
+    g_autofree char *limit_want = g_strdup_printf("%" G_GINT64_FORMAT, as_limit);
+    assert_string_equal(limit, limit_want);
+  }
 }
 
 static void test_hugepage_sizes(void **state)

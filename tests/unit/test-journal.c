@@ -177,6 +177,8 @@ static void assert_seq(const char *text, gint64 before, gint64 after, guint coun
   g_autofree char *want = g_strdup_printf("%016" G_GINT64_MODIFIER "x-%d-%08x", time,
                                           (int)getpid(), counter);
   assert_string_equal(seq, want);
+  g_autofree char *tail = g_strdup_printf("\"seq\":\"%s\",\"revision\":%u}", seq, 0u);
+  assert_non_null(strstr(text, tail));
 }
 
 /* The record an update writes, as a crash just before its drop would leave it, brings back
