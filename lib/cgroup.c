@@ -826,6 +826,47 @@ static gboolean remove_first(CgfsCgroup *cg, const CgfsCgroupDir *d, GError **er
   }
 }
 
+/* EACCES (nothing removed) unless the calling thread may remove @d from its parent: write and
+ * search permission on the parent directory, which the kernel's rmdir checks in one hierarchy at
+ * a time (a cgroup delegated in some hierarchies only would be removed from those before the
+ * first refusal). */
+static gboolean check_parent_writable(const CgfsCgroup *cg, const CgfsCgroupDir *d,
+                                      GError **error)
+{
+  const char *rel;
+  int base = dir_base(cg->h, d, &rel);
+  const char *slash = strrchr(rel, '/');
+  char parent[PATH_MAX];
+  gsize len = slash ? (gsize)(slash - rel) : 0;
+  if (len >= sizeof parent) {
+    errno = ENAMETOOLONG;
+    return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+  }
+  memcpy(parent, rel, len);
+  parent[len] = '\0';
+  if (faccessat(base, slash ? (len ? parent : "/") : ".", W_OK | X_OK, AT_EACCESS) == 0)
+    return TRUE;
+  return cgfs_set_errno(error, "cannot delete cgroup %s (%s)", cg->path, d->dir);
+}
+
+/* Every directory but the one removed first (the kernel's refusal there comes before any
+ * removal): the permission check of its rmdir, before anything is removed. Skipped with
+ * CAP_DAC_OVERRIDE (one capget), which passes it everywhere. */
+static gboolean check_parents_writable(const CgfsCgroup *cg, const gboolean *present, guint first,
+                                       GError **error)
+{
+  guint others = 0;
+  for (guint i = 0; i < cg->dirs->len; i++)
+    others += present[i] && i != first;
+  if (others == 0 || cgfs_thread_overrides_dac())
+    return TRUE;
+  for (guint i = 0; i < cg->dirs->len; i++)
+    if (present[i] && i != first &&
+        !check_parent_writable(cg, &g_array_index(cg->dirs, CgfsCgroupDir, i), error))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean is_root(const CgfsCgroup *cg, GError **error)
 {
   if (strcmp(cg->path, "/") != 0 || cg->kind != CGFS_PATH_STATIC)
@@ -848,6 +889,8 @@ static gboolean delete_dirs(CgfsCgroup *cg, const gboolean *present, const struc
   }
   if (cg->backend->remove)
     return cg->backend->remove(cg, error);
+  if (!check_parents_writable(cg, present, first, error))
+    return FALSE;
   CgfsJournalRecord *record = NULL;
   if (!journal_delete(cg, present, &record, error))
     return FALSE;

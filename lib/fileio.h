@@ -66,6 +66,10 @@ gboolean cgfs_walk_subtree_at(int dirfd, CgfsChildFunc fn, gpointer data, GError
 /* The name of the first subdirectory of @dirfd (a child cgroup), "" when there is none (a new
  * string either way), NULL on error. */
 char *cgfs_first_subdir_at(int dirfd, GError **error);
+/* Whether this thread's effective capabilities include CAP_DAC_OVERRIDE: then the kernel lets it
+ * open any cgroup file for writing and write into any directory, and no permission check of
+ * ours is needed. */
+gboolean cgfs_thread_overrides_dac(void);
 /* Whether @name exists below @dirfd. */
 gboolean cgfs_exists_at(int dirfd, const char *name);
 

@@ -1,10 +1,8 @@
 /* The resources object and the update engine: plan, snapshot, execute, roll back. */
 #include "config-internal.h"
 
-#include <linux/capability.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
 
 #include "backend.h"
 #include "convert.h"
@@ -706,18 +704,6 @@ gboolean cgfs_plan_execute(CgfsPlan *p, GError **error)
   return ok;
 }
 
-/* Whether this thread's effective capabilities include CAP_DAC_OVERRIDE: then the kernel lets
- * it open any limit file for writing, and no check is needed (one capget per plan, not a
- * faccessat per skipped write: a document read back and written again skips them all). */
-static int overrides_file_modes(void)
-{
-  struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct d[2] = { { 0 } };
-  if (syscall(SYS_capget, &h, d) != 0)
-    return 0;
-  return (d[0].effective & (1u << CAP_DAC_OVERRIDE)) != 0;
-}
-
 /* The permission check of the open() a write through a kept descriptor saves, for the calling
  * thread's credentials as they are now: with CAP_DAC_OVERRIDE the kernel lets it open any
  * cgroup file for writing (cgroupfs makes no other check at open: a limit file of mode 0444
@@ -727,7 +713,7 @@ static gboolean may_open_for_writing(int dirfd, const char *name, gpointer plan)
 {
   CgfsPlan *p = plan;
   if (p->overrides < 0)
-    p->overrides = overrides_file_modes();
+    p->overrides = cgfs_thread_overrides_dac();
   return p->overrides || faccessat(dirfd, name, W_OK, AT_EACCESS) == 0;
 }
 

@@ -51,6 +51,16 @@ as_nobody sh -c "echo thawed > '$MNT/$D/sub/state'" || fail "nobody cannot thaw 
 note "nobody removes their cgroup"
 as_nobody rmdir "$MNT/$D/sub"
 [ ! -e /sys/fs/cgroup/pids/"$D"/sub ] || fail "rmdir by nobody"
+
+note "a cgroup nobody may remove in some hierarchies only: refused whole, nothing removed"
+mkdir "$MNT/$D/half"
+chown root:root "$(v1_dir memory "$D")" # taken back in one hierarchy: nobody may not write there
+expect_error "Permission denied" as_nobody rmdir "$MNT/$D/half"
+for m in $(v1_mounts); do [ -d "$m/$D/half" ] || fail "a refused rmdir removed $m/$D/half"; done
+expect_error "Permission denied" as_nobody rmdir "$(v1_dir memory "$D/half")" # as on cgroupfs
+chown nobody:nogroup "$(v1_dir memory "$D")"
+as_nobody rmdir "$MNT/$D/half"
+for m in $(v1_mounts); do [ ! -e "$m/$D/half" ] || fail "rmdir by nobody left $m/$D/half"; done
 rmdir "$MNT/$D"
 unmount_cgfs
 note "ok"
