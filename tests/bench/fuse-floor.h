@@ -3,8 +3,8 @@
  * the same high-level API, the same loop and the same options as cgfs (direct I/O, 1 s entry and
  * attribute caches, default_permissions), and it opens nothing: every name that is a decimal
  * number N is a file of N bytes ("0" is the empty file), and "dN" a directory of N directories
- * (c0 ...) holding 10 empty files each, for walks; "w" takes writes (flushed at close, as cgfs's
- * writable nodes) and "m" is a directory that mkdir makes and rmdir removes: the floors of a
+ * (c0 ...) holding 10 empty files each, for walks; "w" takes writes (and answers FLUSH at close, as
+ * cgfs's writable nodes must) and "m" is a directory that mkdir makes and rmdir removes: the floors of a
  * write and of mkdir+rmdir through a mount. */
 #pragma once
 
