@@ -363,12 +363,17 @@ gboolean cgfs_journal_record_commit(const CgfsCgroup *cg, JsonBuilder *b,
 }
 
 /* @len bytes of @value, escaped for a JSON string (no quotes). */
+/* The bytes a JSON string escapes: control characters, '"' and '\\'. A table lookup per byte
+ * (a delete's record escapes 9 directory paths: ~600 instructions each with three comparisons
+ * per byte). */
+static const guint8 needs_escape[256] = { [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1 };
+
 static void append_escaped(GString *out, const char *value, gsize len)
 {
   for (const char *c = value, *end = value + len; c < end;) {
     /* runs of characters that need no escape, copied at once */
     gsize run = 0;
-    while (c + run < end && c[run] != '"' && c[run] != '\\' && (guchar)c[run] >= 0x20)
+    while (c + run < end && !needs_escape[(guchar)c[run]])
       run++;
     g_string_append_len(out, c, (gssize)run);
     c += run;
