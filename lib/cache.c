@@ -25,6 +25,8 @@ struct _CgfsFdBudget {
   gint max;
   CgfsCacheAccessFunc check;
   gpointer check_data;
+  GMutex owner_lock; /* held while the owner makes room: the cache is not freed meanwhile */
+  CgfsCache *owner;  /* the cache whose budget this is; NULL once it is freed */
 };
 
 struct _CgfsKeptFiles {
@@ -49,6 +51,7 @@ typedef struct {
   ino_t ino;
   guint hits;     /* loads from the cache since it was cached */
   gboolean keeps; /* its directories keep files open: loaded twice since it was cached */
+  guint64 last_use; /* the cache's use count at its last load */
   GList link;     /* in the LRU queue, most recent first */
   /* Its children (cgfs_cache_children), valid while no watch of its directories reported a
    * change; NULL: not known. */
@@ -63,6 +66,7 @@ struct _CgfsCache {
   CgfsFdBudget *budget;
   GHashTable *entries; /* path -> Entry */
   GQueue lru;
+  guint64 uses;        /* loads from the cache so far */
   int inotify_fd;      /* watches the directories of cached listings; -1: listings not cached */
   GHashTable *watches; /* wd -> Entry */
 };
@@ -77,8 +81,10 @@ static CgfsFdBudget *budget_ref(CgfsFdBudget *b)
 
 static void budget_unref(CgfsFdBudget *b)
 {
-  if (b && g_atomic_int_dec_and_test(&b->ref))
+  if (b && g_atomic_int_dec_and_test(&b->ref)) {
+    g_mutex_clear(&b->owner_lock);
     g_free(b);
+  }
 }
 
 /* Take @n descriptors from the budget if they fit. */
@@ -88,6 +94,24 @@ static gboolean budget_take(CgfsFdBudget *b, gint n)
     return TRUE;
   g_atomic_int_add(&b->used, -n);
   return FALSE;
+}
+
+static gboolean reclaim(CgfsCache *c, gint n);
+
+/* Take @n descriptors for a hot cgroup's kept files; when the budget is full, the cache makes
+ * room from the files its least recently used cgroups keep. Without this a budget filled once (a
+ * scrape of many cgroups) stays full of files of cgroups nobody asks about any more, while a
+ * cgroup read again and again opens, reads and closes its files forever: room was made only for
+ * new cgroups.
+ * Never called under the cache's lock. */
+static gboolean budget_take_for_kept(CgfsFdBudget *b, gint n)
+{
+  if (budget_take(b, n))
+    return TRUE;
+  g_mutex_lock(&b->owner_lock);
+  gboolean room = b->owner && reclaim(b->owner, n);
+  g_mutex_unlock(&b->owner_lock);
+  return room && budget_take(b, n);
 }
 
 static guint open_dirs_of(const CgfsCgroup *cg)
@@ -161,7 +185,7 @@ static int kept_fd_in(CgfsKeptFiles *k, GHashTable *table, int flags, int dirfd,
   fd = openat(dirfd, name, flags | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return -1;
-  if (!budget_take(k->budget, 1)) {
+  if (!budget_take_for_kept(k->budget, 1)) {
     *spare = fd;
     return -2;
   }
@@ -351,7 +375,7 @@ gboolean cgfs_kept_lock_updates(const CgfsCgroupDir *d, int (*open_dir)(const Cg
   g_mutex_unlock(&k->lock);
   if (fd < 0) {
     fd = open_dir(d);
-    if (fd >= 0 && !budget_take(k->budget, 1))
+    if (fd >= 0 && !budget_take_for_kept(k->budget, 1))
       cgfs_close_fd(&fd);
     if (fd < 0) {
       kept_done(k);
@@ -403,6 +427,8 @@ CgfsCache *cgfs_cache_new(CgfsHierarchy *h, guint max_fds)
   c->budget = g_new0(CgfsFdBudget, 1);
   c->budget->ref = 1;
   c->budget->max = (gint)MIN(max_fds, (guint)G_MAXINT / 2);
+  g_mutex_init(&c->budget->owner_lock);
+  c->budget->owner = c;
   c->entries = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)entry_free);
   g_queue_init(&c->lru);
   c->inotify_fd = max_fds > 0 ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
@@ -414,6 +440,9 @@ void cgfs_cache_free(CgfsCache *c)
 {
   if (!c)
     return;
+  g_mutex_lock(&c->budget->owner_lock); /* waits for a reclaim in progress */
+  c->budget->owner = NULL;
+  g_mutex_unlock(&c->budget->owner_lock);
   g_hash_table_unref(c->entries);
   g_hash_table_unref(c->watches);
   if (c->inotify_fd >= 0)
@@ -490,8 +519,10 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use, struct s
     if (same) {
       g_queue_unlink(&c->lru, &e->link);
       g_queue_push_head_link(&c->lru, &e->link);
-      if (use)
+      if (use) {
+        e->last_use = ++c->uses;
         start_keeping(c, e);
+      }
     } else {
       drop_entry(c, e);
     }
@@ -531,6 +562,31 @@ static void make_room(CgfsCache *c, gint want, gint need)
   }
 }
 
+/* Room for @n more descriptors of a cached cgroup's kept files, from the files kept by cgroups
+ * nobody loaded during the last two rounds over the cache (twice as many loads as it holds
+ * cgroups). Never by dropping cgroups, nor from cgroups in use: in a round over more hot cgroups
+ * than the budget holds, each would lose its files just before it comes round (make_room), and
+ * the round already reads through open/read/close. The least recently used come first, so the
+ * walk stops at the first cgroup used too recently. */
+static gboolean reclaim(CgfsCache *c, gint n)
+{
+  g_mutex_lock(&c->lock);
+  guint64 idle_after = 2 * (guint64)g_hash_table_size(c->entries);
+  for (GList *l = c->lru.tail; l && !fits(c, n); l = l->prev) {
+    Entry *e = l->data;
+    if (c->uses - e->last_use < idle_after)
+      break;
+    for (guint i = 0; e->keeps && i < e->cg->dirs->len; i++) {
+      CgfsKeptFiles *k = g_atomic_pointer_get(&g_array_index(e->cg->dirs, CgfsCgroupDir, i).kept);
+      if (k)
+        kept_files_close(k);
+    }
+  }
+  gboolean room = fits(c, n);
+  g_mutex_unlock(&c->lock);
+  return room;
+}
+
 /* Cache @cg if all its directories exist (a cgroup missing from a hierarchy is loaded every
  * time: its directory may appear there). TRUE if @st got the stat of its first directory (the
  * identity it is cached with). */
@@ -558,6 +614,7 @@ static gboolean insert(CgfsCache *c, const char *path, CgfsCgroup *cg, struct st
     e->dev = st.st_dev;
     e->ino = st.st_ino;
     e->link.data = e;
+    e->last_use = ++c->uses;
     Entry *old = g_hash_table_lookup(c->entries, path);
     if (old)
       drop_entry(c, old);

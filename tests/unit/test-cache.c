@@ -272,6 +272,35 @@ static void test_room_from_kept_files(void **state)
   assert_int_equal(cgfs_cache_n_cgroups(c), n);
 }
 
+/* A budget filled once by cgroups nobody reads any more is given back, from the files they keep,
+ * to a cgroup read again and again: it keeps its own files again (session 4: after a round of
+ * cold reads, a hot cgroup's limit writes and reads went through open/read/close for good). */
+static void test_room_for_the_one_read_again(void **state)
+{
+  FakeMachine *m = *state;
+  const guint n = 6, max = 40; /* 6 directories fit, and the files of about two cgroups */
+  g_autoptr(CgfsCache) c = cgfs_cache_new(m->h, max);
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *name = g_strdup_printf("c%u", i);
+    make_cgroup(m->t, name);
+    g_autofree char *path = g_strdup_printf("/c%u", i);
+    g_autoptr(CgfsCgroup) cg = load_hot(c, path);
+    assert_int_equal(memory_usage(cg), 77070336);
+  }
+  for (guint i = 0; i < 4 * n; i++) { /* the others idle for more than two rounds */
+    g_autoptr(CgfsCgroup) cg = load(c, "/c0");
+    assert_int_equal(memory_usage(cg), 77070336);
+    assert_true(cgfs_cache_n_fds(c) <= max);
+  }
+  /* A file replaced by a new one: a descriptor kept open still reads the old one. (On cgroupfs
+   * files are never replaced; here it tells a kept descriptor from an open/read/close.) */
+  g_autofree char *file = fake_tree_path(m->t, "sys/fs/cgroup/c0/memory.current");
+  assert_true(g_file_set_contents(file, "1\n", -1, NULL));
+  g_autoptr(CgfsCgroup) cg = load(c, "/c0");
+  assert_int_equal(memory_usage(cg), 77070336);
+  assert_true(cgfs_cache_n_fds(c) <= max);
+}
+
 /* A child of a cached parent is opened below the parent's directory: only while the parent is
  * still the directory at its path. Renamed away and made again with a child of the same name,
  * the child is the new one (the old parent, still alive under its new name, has the old). */
@@ -513,6 +542,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_disabled, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_child_of_cached_parent, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_room_from_kept_files, setup, fake_machine_teardown),
+    cmocka_unit_test_setup_teardown(test_room_for_the_one_read_again, setup,
+                                    fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_children_follow_changes, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_load_stat_is_now, setup, fake_machine_teardown),
     cmocka_unit_test_setup_teardown(test_stat_without_load, setup, fake_machine_teardown),
