@@ -494,6 +494,18 @@ static void start_keeping(CgfsCache *c, Entry *e)
   }
 }
 
+/* Under the lock: @e was asked about now, most recently used; a @load also counts towards
+ * keeping its files and marks it busy for reclaim(). */
+static void touch(CgfsCache *c, Entry *e, gboolean load)
+{
+  g_queue_unlink(&c->lru, &e->link);
+  g_queue_push_head_link(&c->lru, &e->link);
+  if (load) {
+    e->last_use = ++c->uses;
+    start_keeping(c, e);
+  }
+}
+
 /* The cached cgroup of @path, still the same directory: a new reference, or NULL (then the entry,
  * if any, is dropped). @use: a load (it counts towards keeping files), not a parent's look or a
  * stat. @st (optional) gets the identity check's stat of the first directory: the directory's
@@ -517,12 +529,7 @@ static CgfsCgroup *lookup(CgfsCache *c, const char *path, gboolean use, struct s
   e = g_hash_table_lookup(c->entries, path);
   if (e && e->cg == cg) {
     if (same) {
-      g_queue_unlink(&c->lru, &e->link);
-      g_queue_push_head_link(&c->lru, &e->link);
-      if (use) {
-        e->last_use = ++c->uses;
-        start_keeping(c, e);
-      }
+      touch(c, e, use);
     } else {
       drop_entry(c, e);
     }
@@ -666,9 +673,7 @@ CgfsCgroup *cgfs_cache_get_same(CgfsCache *c, const char *path, dev_t dev, ino_t
   CgfsCgroup *cg = NULL;
   if (e && e->dev == dev && e->ino == ino) {
     cg = cgfs_cgroup_ref(e->cg);
-    g_queue_unlink(&c->lru, &e->link);
-    g_queue_push_head_link(&c->lru, &e->link);
-    start_keeping(c, e);
+    touch(c, e, TRUE);
   }
   g_mutex_unlock(&c->lock);
   return cg;
