@@ -45,6 +45,13 @@ chown "$UA:$GA" "$MNT/$C" # delegated to the user
 "${AS_A[@]}" sleep 1000 &
 A_PID=$!
 SPAWNED+=("$A_PID")
+# setpriv runs as root until it execs sleep with the user's credentials: a kill checked before
+# then is refused (EPERM) for a process the user may not signal yet.
+deadline=$((SECONDS + 60))
+until [ "$(cat "/proc/$A_PID/comm" 2>/dev/null)" = sleep ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the user's sleep did not start"
+  sleep 0.01
+done
 spawn_sleep; R=$SLEPT
 echo "$A_PID" > "$MNT/$C/procs"
 echo "$R" > "$MNT/$O/procs"
