@@ -354,6 +354,35 @@ static void test_json_string_escapes(void **state)
   g_string_free(value, TRUE);
 }
 
+/* The same at every place in a string (clean runs are scanned 8 bytes at a time): each byte
+ * JSON escapes, and a UTF-8 character, at each offset of clean text around them. */
+static void test_json_string_escapes_everywhere(void **state)
+{
+  (void)state;
+  const char *const specials[] = { "\"", "\\", "\x01", "\n", "\t", "\x1f", "\xc3\xa9", "\x7f", NULL };
+  for (const char *const *sp = specials; *sp; sp++)
+    for (int at = 0; at <= 20; at++)
+      for (int total = at; total <= at + 12; total += 3) {
+        g_autoptr(GString) value = g_string_new(NULL);
+        for (int i = 0; i < at; i++)
+          g_string_append_c(value, (char)('a' + i % 26));
+        g_string_append(value, *sp);
+        for (int i = at; i < total; i++)
+          g_string_append_c(value, (char)('A' + i % 26));
+        g_autoptr(GString) json = g_string_new("[");
+        cgfs_json_append_string(json, value->str);
+        g_string_append_c(json, ']');
+        for (const char *c = json->str; *c; c++)
+          assert_true((guchar)*c >= 0x20);
+        g_autoptr(JsonParser) parser = json_parser_new();
+        GError *error = NULL;
+        assert_true(json_parser_load_from_data(parser, json->str, -1, &error));
+        assert_no_gerror(error);
+        JsonArray *a = json_node_get_array(json_parser_get_root(parser));
+        assert_string_equal(json_array_get_string_element(a, 0), value->str);
+      }
+}
+
 /* The path of an undo write appended without joining it first is the string of the path
  * g_build_filename() joins (what records held before). */
 static void test_json_path(void **state)
@@ -909,6 +938,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
     cmocka_unit_test_setup_teardown(test_records_around_the_mapped_page, setup, teardown),
+    cmocka_unit_test(test_json_string_escapes_everywhere),
     cmocka_unit_test(test_json_string_escapes),
     cmocka_unit_test(test_json_path),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
