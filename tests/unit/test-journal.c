@@ -164,6 +164,52 @@ static void test_update_drops_its_record(void **state)
   assert_string_equal(at_end, ""); /* the last reference removes the free slots */
 }
 
+/* The slot file a plan makes is one page (4 096 bytes: a free slot's '#' and spaces), which the
+ * process maps shared and stores its records in (no system call per record). A record longer
+ * than that page is written with pwrite() and recovered; a shorter one after it in the same slot
+ * is padded over the longer one's end, and recovered too. */
+static void test_records_around_the_mapped_page(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
+  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/m"), NULL, &error);
+  assert_no_gerror(error);
+  g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
+  assert_true(update(f, cg, 43, 512));
+  g_autofree char *page = NULL;
+  gsize len = 0;
+  assert_true(g_file_get_contents(slot, &page, &len, NULL));
+  assert_int_equal(len, 4096);
+  assert_int_equal(page[0], '#');
+  assert_non_null(strstr(page, "\"revision\":0}   "));
+  /* an old value of 6 000 bytes: a record longer than the page */
+  g_autofree char *long_value = g_strnfill(6000, 'x');
+  fake_tree_write(f->m->t, "sys/fs/cgroup/pids/m/pids.max", long_value);
+  assert_true(update(f, cg, 44, 513));
+  g_autofree char *long_record = NULL;
+  assert_true(g_file_get_contents(slot, &long_record, &len, NULL));
+  assert_true(len > 6000);
+  assert_non_null(strstr(long_record, long_value));
+  assert_true(update(f, cg, 45, 514)); /* a short record again, in the same slot */
+  g_autofree char *short_record = take_dropped_record(f, &j);
+  assert_null(strstr(short_record, "xxxx")); /* the long one's end is padded over */
+  g_auto(GStrv) report = recover_as_committed(f, &j, short_record);
+  assert_non_null(strstr(report[0], "update of /m: 2 files restored"));
+  g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/m/pids.max");
+  assert_string_equal(g_strchomp(v), "44");
+  cgfs_hierarchy_set_journal(f->m->h, NULL);
+  g_clear_pointer(&j, cgfs_journal_unref);
+  g_auto(GStrv) again = recover_as_committed(f, &j, long_record);
+  assert_non_null(strstr(again[0], "update of /m: 2 files restored"));
+  g_autofree char *back = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/m/pids.max");
+  assert_string_equal(back, long_value);
+}
+
 /* The record @text's seq is what "%016llx-%d-%08x" makes of a time in [@before, @after], this
  * process's pid and the journal's @counter: seqs sort in start order at recovery (strcmp). */
 static void assert_seq(const char *text, gint64 before, gint64 after, guint counter)
@@ -306,6 +352,35 @@ static void test_json_string_escapes(void **state)
   JsonArray *a = json_node_get_array(json_parser_get_root(parser));
   assert_string_equal(json_array_get_string_element(a, 0), value->str);
   g_string_free(value, TRUE);
+}
+
+/* The same at every place in a string (clean runs are scanned 8 bytes at a time): each byte
+ * JSON escapes, and a UTF-8 character, at each offset of clean text around them. */
+static void test_json_string_escapes_everywhere(void **state)
+{
+  (void)state;
+  const char *const specials[] = { "\"", "\\", "\x01", "\n", "\t", "\x1f", "\xc3\xa9", "\x7f", NULL };
+  for (const char *const *sp = specials; *sp; sp++)
+    for (int at = 0; at <= 20; at++)
+      for (int total = at; total <= at + 12; total += 3) {
+        g_autoptr(GString) value = g_string_new(NULL);
+        for (int i = 0; i < at; i++)
+          g_string_append_c(value, (char)('a' + i % 26));
+        g_string_append(value, *sp);
+        for (int i = at; i < total; i++)
+          g_string_append_c(value, (char)('A' + i % 26));
+        g_autoptr(GString) json = g_string_new("[");
+        cgfs_json_append_string(json, value->str);
+        g_string_append_c(json, ']');
+        for (const char *c = json->str; *c; c++)
+          assert_true((guchar)*c >= 0x20);
+        g_autoptr(JsonParser) parser = json_parser_new();
+        GError *error = NULL;
+        assert_true(json_parser_load_from_data(parser, json->str, -1, &error));
+        assert_no_gerror(error);
+        JsonArray *a = json_node_get_array(json_parser_get_root(parser));
+        assert_string_equal(json_array_get_string_element(a, 0), value->str);
+      }
 }
 
 /* The path of an undo write appended without joining it first is the string of the path
@@ -862,6 +937,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_update_drops_its_record, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_records_around_the_mapped_page, setup, teardown),
+    cmocka_unit_test(test_json_string_escapes_everywhere),
     cmocka_unit_test(test_json_string_escapes),
     cmocka_unit_test(test_json_path),
     cmocka_unit_test_setup_teardown(test_update_record_recovers, setup, teardown),
