@@ -17,7 +17,10 @@
  *
  * Writes and mkdir+rmdir have their own FUSE floors: open/write/close of a file that takes writes
  * (open, write, flush, release) and mkdir+rmdir of a directory (lookup, mkdir, rmdir) on the
- * do-nothing fs; "kernel + FUSE floor" is the least a mount can do.
+ * do-nothing fs; "kernel + FUSE floor" is the least a mount can do. For mkdir+rmdir,
+ * $BENCH_FS_LIBFLOOR=1 adds a row (off by default: the other rows' rounds stay as they were): the
+ * floor fs whose mkdir/rmdir also make and remove a child with the library by path, as the daemon
+ * does — FUSE's requests plus the library's work, nothing of cgfs's own per request.
  * bench-fs [N [COLD]] (N calls per round, default 500; COLD cgroups for the cold reads, default
  * 256; $BENCH_FS_ONLY=resources,mkdir,... runs only those rows): $CGFS is the daemon, $CGFS_ARGS extra options for it. Creates cgfs-test-<pid>-bench in
  * every v1 hierarchy with a process in it, mounts cgfs on a temp dir, prints µs per operation
@@ -83,6 +86,8 @@ typedef struct {
   char *dir;       /* the mount point + name */
   char *floor_mnt; /* fuse-floor.c */
   pid_t floor_server;
+  char *floor_lib_mnt; /* the floor whose mkdir/rmdir call the library ($BENCH_FS_LIBFLOOR) */
+  pid_t floor_lib_server;
   GPtrArray *v1_dirs; /* the bench cgroup's directory in every v1 mount */
   guint n_cold;
   CgfsCgroup *cold[MAX_COLD]; /* children c0, c1, ... with their directory fds open */
@@ -94,6 +99,8 @@ static void unmount_floor(void)
 {
   fuse_floor_unmount(bench.floor_mnt, bench.floor_server);
   bench.floor_server = 0;
+  fuse_floor_unmount(bench.floor_lib_mnt, bench.floor_lib_server);
+  bench.floor_lib_server = 0;
 }
 
 /* This process, and the daemon it forks, on the CPU it runs on now. */
@@ -164,6 +171,8 @@ static void setup(guint n_cold)
   make_cold_cgroups(n_cold);
   pin_to_one_cpu();
   bench.floor_mnt = fuse_floor_mount(&bench.floor_server);
+  if (g_getenv("BENCH_FS_LIBFLOOR"))
+    bench.floor_lib_mnt = fuse_floor_mount_library(bench.cg, &bench.floor_lib_server);
   atexit(unmount_floor);
   bench_daemon_mount(&bench.daemon, "v1");
   bench.dir = g_strconcat(bench.daemon.mnt, bench.name, NULL);
@@ -434,6 +443,15 @@ static void op_lib_mkdir_by_path(gpointer unused)
     die("library mkdir+rmdir by path: %s", error->message);
 }
 
+/* mkdir+rmdir on the floor whose mkdir/rmdir make and remove a child with the library by path
+ * (fuse-floor.c): the FUSE requests of a mount and the library's work, nothing else. */
+static void op_floor_lib_mkdir(gpointer unused)
+{
+  g_autofree char *path = g_build_filename(bench.floor_lib_mnt, "m", NULL);
+  if (mkdir(path, 0755) != 0 || rmdir(path) != 0)
+    die("FUSE floor + library mkdir+rmdir %s: %s", path, g_strerror(errno));
+}
+
 static void op_mount_mkdir(gpointer unused)
 {
   g_autofree char *path = g_build_filename(bench.dir, "m", NULL);
@@ -642,13 +660,18 @@ static void bench_write(const char *node, const char *kernel_how, Op kernel_op, 
     { lib_op, NULL },
     { mount_op, NULL },
     { extra_op, NULL },
+    { op_floor_lib_mkdir, NULL }, /* mkdir+rmdir with $BENCH_FS_LIBFLOOR only */
   };
-  time_ops(t, G_N_ELEMENTS(t) - !extra_op, n);
+  gboolean lib_floor = !node && extra_op && bench.floor_lib_mnt;
+  time_ops(t, G_N_ELEMENTS(t) - !extra_op - !lib_floor, n);
   if (!node) {
     report_with_floor("mkdir+rmdir", kernel_how, "mount: mkdir+rmdir",
                       "FUSE floor: mkdir+rmdir on a FUSE fs", t, 4);
     if (extra_op)
       row("", extra_how, t[4].median, t[1].median, "kernel");
+    if (lib_floor)
+      row("", "FUSE floor + libcgfs by path (least a mount)", t[5].median, t[1].median,
+          "kernel");
     return;
   }
   g_autofree char *what = g_strdup_printf("%s (write)", node);

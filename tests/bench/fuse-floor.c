@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <cgfs/cgfs.h>
 
 #include "fuse-floor.h"
 
@@ -138,18 +139,48 @@ static int floor_truncate(const char *path, off_t size, struct fuse_file_info *f
   return strcmp(path, FLOOR_WRITABLE) == 0 ? 0 : -EACCES;
 }
 
+/* With a parent cgroup (fuse_floor_mount_library), "m" is also its child FLOOR_LIB_CHILD, made
+ * and removed with the library by path as the daemon does (make_child, remove): the least a
+ * correct mount can do, with nothing of cgfs's own per request. */
+#define FLOOR_LIB_CHILD "f"
+static CgfsCgroup *floor_parent;
+static char *floor_child_path;
+
+static int floor_lib_call(gboolean make)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = make ? cgfs_cgroup_make_child(floor_parent, FLOOR_LIB_CHILD, &error)
+                     : cgfs_cgroup_remove(cgfs_cgroup_hierarchy(floor_parent),
+                                          CGFS_STATIC_PATH(floor_child_path), &error);
+  return ok ? 0 : -error->code;
+}
+
 static int floor_mkdir(const char *path, mode_t mode)
 {
   if (strcmp(path, FLOOR_MKDIR) != 0)
     return -EPERM;
-  return g_atomic_int_compare_and_exchange(&floor_m_exists, 0, 1) ? 0 : -EEXIST;
+  if (!floor_parent)
+    return g_atomic_int_compare_and_exchange(&floor_m_exists, 0, 1) ? 0 : -EEXIST;
+  if (g_atomic_int_get(&floor_m_exists))
+    return -EEXIST;
+  int r = floor_lib_call(TRUE);
+  if (r == 0)
+    g_atomic_int_set(&floor_m_exists, 1);
+  return r;
 }
 
 static int floor_rmdir(const char *path)
 {
   if (strcmp(path, FLOOR_MKDIR) != 0)
     return -EPERM;
-  return g_atomic_int_compare_and_exchange(&floor_m_exists, 1, 0) ? 0 : -ENOENT;
+  if (!floor_parent)
+    return g_atomic_int_compare_and_exchange(&floor_m_exists, 1, 0) ? 0 : -ENOENT;
+  if (!g_atomic_int_get(&floor_m_exists))
+    return -ENOENT;
+  int r = floor_lib_call(FALSE);
+  if (r == 0)
+    g_atomic_int_set(&floor_m_exists, 0);
+  return r;
 }
 
 /* As cgfs lists: every entry with its type, the whole listing at the first call. */
@@ -231,6 +262,16 @@ char *fuse_floor_mount(pid_t *server)
     g_usleep(2000);
   }
   *server = pid;
+  return mnt;
+}
+
+char *fuse_floor_mount_library(CgfsCgroup *parent, pid_t *server)
+{
+  floor_parent = parent; /* for the child only: this process's floor stays as it was */
+  floor_child_path = g_strconcat(cgfs_cgroup_path(parent), "/" FLOOR_LIB_CHILD, NULL);
+  char *mnt = fuse_floor_mount(server);
+  floor_parent = NULL;
+  g_clear_pointer(&floor_child_path, g_free);
   return mnt;
 }
 

@@ -10,8 +10,14 @@
 
 #include <sys/types.h>
 
+#include <cgfs/cgfs.h>
+
 /* Mount the floor file system on a new temporary directory; its path (free it) and the
  * serving process. Exits 77 when FUSE cannot be mounted. */
 char *fuse_floor_mount(pid_t *server);
+/* The same, where mkdir and rmdir of "m" also make and remove @parent's child "f" with the
+ * library by path (cgfs_cgroup_make_child, cgfs_cgroup_remove): FUSE floor + library, the least
+ * a correct mount can do. */
+char *fuse_floor_mount_library(CgfsCgroup *parent, pid_t *server);
 /* Unmount it, reap the server and remove the directory. */
 void fuse_floor_unmount(const char *mnt, pid_t server);
