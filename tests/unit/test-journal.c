@@ -129,20 +129,29 @@ static gboolean update(Fixture *f, CgfsCgroup *cg, gint64 pids, gint64 shares)
   return ok;
 }
 
+/* A journal on the fixture's directory (*@j), set on its hierarchy, and the cgroup @path made
+ * with pids.max "max" and cpu.shares "1024". */
+static CgfsCgroup *journaled_cgroup(Fixture *f, CgfsJournal **j, const char *path)
+{
+  GError *error = NULL;
+  *j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, *j);
+  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
+  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
+  CgfsCgroup *cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH(path), NULL, &error);
+  assert_no_gerror(error);
+  return cg;
+}
+
 /* An update leaves no record behind. A plan of one write needs none (the kernel makes it whole
  * or not at all): no record file is even made; one of two writes is recorded in a slot file,
  * marked free after. */
 static void test_update_drops_its_record(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  cgfs_hierarchy_set_journal(f->m->h, j);
-  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
-  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/j"), NULL, &error);
-  assert_no_gerror(error);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_autoptr(CgfsCgroup) cg = journaled_cgroup(f, &j, "/j");
   assert_true(update(f, cg, 42, 0));
   g_autofree char *v = fake_tree_read(f->m->t, "sys/fs/cgroup/pids/j/pids.max");
   assert_string_equal(g_strchomp(v), "42");
@@ -170,14 +179,8 @@ static void test_update_drops_its_record(void **state)
 static void test_update_record_bytes(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  cgfs_hierarchy_set_journal(f->m->h, j);
-  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
-  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/b\"y"), NULL, &error);
-  assert_no_gerror(error);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_autoptr(CgfsCgroup) cg = journaled_cgroup(f, &j, "/b\"y");
   assert_true(update(f, cg, 43, 512));
   g_autofree char *text = take_dropped_record(f, &j);
   text[0] = '{';
@@ -208,14 +211,8 @@ static void test_update_record_bytes(void **state)
 static void test_records_around_the_mapped_page(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  cgfs_hierarchy_set_journal(f->m->h, j);
-  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
-  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/m"), NULL, &error);
-  assert_no_gerror(error);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_autoptr(CgfsCgroup) cg = journaled_cgroup(f, &j, "/m");
   g_autofree char *slot = g_build_filename(f->dir, "slot-0.json", NULL);
   assert_true(update(f, cg, 43, 512));
   g_autofree char *page = NULL;
@@ -269,14 +266,8 @@ static void assert_seq(const char *text, gint64 before, gint64 after, guint coun
 static void test_update_record_recovers(void **state)
 {
   Fixture *f = *state;
-  GError *error = NULL;
-  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
-  assert_no_gerror(error);
-  cgfs_hierarchy_set_journal(f->m->h, j);
-  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
-  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
-  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/\"q\\"), NULL, &error);
-  assert_no_gerror(error);
+  g_autoptr(CgfsJournal) j = NULL;
+  g_autoptr(CgfsCgroup) cg = journaled_cgroup(f, &j, "/\"q\\");
   gint64 before = g_get_real_time();
   assert_true(update(f, cg, 43, 512));
   gint64 after = g_get_real_time();
@@ -369,6 +360,23 @@ static void test_crash_at_each_removal_v1(void **state)
   cgfs_hierarchy_set_journal(f->m->h, NULL);
 }
 
+/* @value as cgfs_json_append_string() writes it: no raw control character (RFC 8259), and
+ * json-glib reads back @value. */
+static void assert_json_string_round_trip(const char *value)
+{
+  g_autoptr(GString) json = g_string_new("[");
+  cgfs_json_append_string(json, value);
+  g_string_append_c(json, ']');
+  for (const char *c = json->str; *c; c++)
+    assert_true((guchar)*c >= 0x20);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  GError *error = NULL;
+  assert_true(json_parser_load_from_data(parser, json->str, -1, &error));
+  assert_no_gerror(error);
+  JsonArray *a = json_node_get_array(json_parser_get_root(parser));
+  assert_string_equal(json_array_get_string_element(a, 0), value);
+}
+
 /* Strings in text records: every character that JSON escapes, read back as it was. */
 static void test_json_string_escapes(void **state)
 {
@@ -377,22 +385,12 @@ static void test_json_string_escapes(void **state)
   for (int c = 1; c < 0x20; c++)
     g_string_append_c(value, (char)c);
   g_string_append(value, "é end");
-  g_autoptr(GString) json = g_string_new("[");
-  cgfs_json_append_string(json, value->str);
-  g_string_append_c(json, ']');
-  for (const char *c = json->str; *c; c++) /* RFC 8259: no raw control character in a string */
-    assert_true((guchar)*c >= 0x20);
-  g_autoptr(JsonParser) parser = json_parser_new();
-  GError *error = NULL;
-  assert_true(json_parser_load_from_data(parser, json->str, -1, &error));
-  assert_no_gerror(error);
-  JsonArray *a = json_node_get_array(json_parser_get_root(parser));
-  assert_string_equal(json_array_get_string_element(a, 0), value->str);
+  assert_json_string_round_trip(value->str);
   g_string_free(value, TRUE);
 }
 
-/* The same at every place in a string (clean runs are scanned 8 bytes at a time): each byte
- * JSON escapes, and a UTF-8 character, at each offset of clean text around them. */
+/* The same at every place in a string: each byte JSON escapes, a UTF-8 character and DEL, at
+ * each offset of clean text around them. */
 static void test_json_string_escapes_everywhere(void **state)
 {
   (void)state;
@@ -406,17 +404,7 @@ static void test_json_string_escapes_everywhere(void **state)
         g_string_append(value, *sp);
         for (int i = at; i < total; i++)
           g_string_append_c(value, (char)('A' + i % 26));
-        g_autoptr(GString) json = g_string_new("[");
-        cgfs_json_append_string(json, value->str);
-        g_string_append_c(json, ']');
-        for (const char *c = json->str; *c; c++)
-          assert_true((guchar)*c >= 0x20);
-        g_autoptr(JsonParser) parser = json_parser_new();
-        GError *error = NULL;
-        assert_true(json_parser_load_from_data(parser, json->str, -1, &error));
-        assert_no_gerror(error);
-        JsonArray *a = json_node_get_array(json_parser_get_root(parser));
-        assert_string_equal(json_array_get_string_element(a, 0), value->str);
+        assert_json_string_round_trip(value->str);
       }
 }
 
