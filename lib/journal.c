@@ -418,7 +418,7 @@ static void append_escaped(GString *out, const char *value, gsize len)
     gsize run = 0;
     while (c + run < end && !needs_escape[(guchar)c[run]])
       run++;
-    g_string_append_len(out, c, (gssize)run);
+    cgfs_text_append_len(out, c, run);
     c += run;
     if (c == end)
       break;
@@ -426,9 +426,9 @@ static void append_escaped(GString *out, const char *value, gsize len)
       g_string_append_c(out, '\\');
       g_string_append_c(out, *c);
     } else if (*c == '\n') {
-      g_string_append(out, "\\n");
+      cgfs_text_append_literal(out, "\\n");
     } else if (*c == '\t') {
-      g_string_append(out, "\\t");
+      cgfs_text_append_literal(out, "\\t");
     } else {
       g_string_append_printf(out, "\\u%04x", (guint)(guchar)*c);
     }
@@ -462,11 +462,11 @@ GString *cgfs_journal_text_start(const CgfsCgroup *cg, const char *kind)
    * record (~430) in malloc's small bins; 512 would ask for 1 024, a "large" request, which
    * makes glibc's malloc consolidate its fast bins on every update (~2 800 instructions). */
   GString *out = g_string_sized_new(480);
-  g_string_append(out, "{\"version\":" G_STRINGIFY(RECORD_VERSION) ",\"kind\":");
+  cgfs_text_append_literal(out, "{\"version\":" G_STRINGIFY(RECORD_VERSION) ",\"kind\":");
   cgfs_json_append_string(out, kind);
-  g_string_append(out, ",\"cgroup\":");
+  cgfs_text_append_literal(out, ",\"cgroup\":");
   cgfs_json_append_string(out, cg->path);
-  g_string_append(out, ",\"boot_id\":");
+  cgfs_text_append_literal(out, ",\"boot_id\":");
   cgfs_json_append_string(out, j->boot_id);
   return out;
 }
@@ -479,16 +479,16 @@ gboolean cgfs_journal_text_commit(const CgfsCgroup *cg, GString *text,
   CgfsJournal *j = cgfs_cgroup_journal(cg);
   char *seq = seq_for(j, *record);
   guint revision = *record ? (*record)->revision + 1 : 0;
-  g_string_append(text, ",\"seq\":");
+  cgfs_text_append_literal(text, ",\"seq\":");
   cgfs_json_append_string(text, seq);
-  g_string_append(text, ",\"revision\":");
+  cgfs_text_append_literal(text, ",\"revision\":");
   char digits[12]; /* %u, without printf's machinery */
   gsize i = sizeof digits;
   guint v = revision;
   do
     digits[--i] = (char)('0' + v % 10);
   while ((v /= 10) > 0);
-  g_string_append_len(text, digits + i, (gssize)(sizeof digits - i));
+  cgfs_text_append_len(text, digits + i, sizeof digits - i);
   g_string_append_c(text, '}');
   return commit_text(j, text->str, seq, revision, record, error);
 }

@@ -599,7 +599,10 @@ static const char *dir_path(CgfsPlan *p, int fd, GHashTable **others)
 static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *pw,
                              GHashTable **others, gboolean *first)
 {
-  g_string_append(rec, *first ? "[" : ",[");
+  if (*first)
+    g_string_append_c(rec, '[');
+  else
+    cgfs_text_append_literal(rec, ",[");
   *first = FALSE;
   gboolean none = TRUE;
   for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
@@ -610,13 +613,15 @@ static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *
               w->file);
       continue;
     }
-    g_string_append(rec, none ? "{\"file\":" : ",{\"file\":");
+    if (!none)
+      g_string_append_c(rec, ',');
+    cgfs_text_append_literal(rec, "{\"file\":");
     none = FALSE;
     gsize dir_len = strlen(dir);
     while (dir_len > 1 && dir[dir_len - 1] == '/')
       dir_len--;
     cgfs_json_append_path(rec, dir, dir_len, w->file);
-    g_string_append(rec, ",\"value\":");
+    cgfs_text_append_literal(rec, ",\"value\":");
     cgfs_json_append_string(rec, w->value);
     g_string_append_c(rec, '}');
   }
@@ -669,7 +674,7 @@ static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
     return TRUE;
   g_autoptr(GHashTable) others = NULL; /* paths of directories not the cgroup's own */
   gboolean first = TRUE;
-  g_string_append(rec, ",\"undo\":[");
+  cgfs_text_append_literal(rec, ",\"undo\":[");
   for (guint i = 0; i < p->done->len; i++)
     journal_add_undo(p, rec, p->done->pdata[i], &others, &first);
   for (guint i = 0; with_writes && i < p->writes->len; i++) {
@@ -677,7 +682,7 @@ static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
     if (!pw->skip && !pw->step)
       journal_add_undo(p, rec, pw, &others, &first);
   }
-  g_string_append(rec, "],\"steps\":[");
+  cgfs_text_append_literal(rec, "],\"steps\":[");
   first = TRUE;
   for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);

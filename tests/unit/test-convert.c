@@ -113,6 +113,25 @@ static void test_blkio_weight(void **state)
   assert_false(cgfs_io_weight_to_blkio_weight(10001, &back));
 }
 
+/* cgfs_limit_parse takes exactly the numbers g_ascii_string_to_unsigned (base 10) takes. */
+static void test_limit_parse_as_glib(void **state)
+{
+  (void)state;
+  const char *const inputs[] = { "0", "7", "007", "4096", "9223372036854771712",
+                                 "9223372036854775807", "9223372036854775808",
+                                 "18446744073709551615", "18446744073709551616",
+                                 "99999999999999999999", "", " 1", "1 ", "+1", "-0", "-5",
+                                 "1\n", "0x10", "1e3", "12k", "1.5", "\xd9\xa1", NULL };
+  for (const char *const *in = inputs; *in; in++) {
+    guint64 want;
+    gboolean glib = g_ascii_string_to_unsigned(*in, 10, 0, G_MAXUINT64, &want, NULL);
+    gint64 got;
+    assert_int_equal(cgfs_limit_parse(*in, &got), glib);
+    if (glib)
+      assert_int_equal(got, want >= cgfs_v1_unlimited_bytes() ? -1 : (gint64)want);
+  }
+}
+
 static void test_limits(void **state)
 {
   g_autofree char *a = cgfs_limit_format(-1, 2), *b = cgfs_limit_format(-1, 1);
@@ -192,7 +211,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_shares_to_weight), cmocka_unit_test(test_weight_round_trip),
     cmocka_unit_test(test_cpu_max),          cmocka_unit_test(test_swap),
-    cmocka_unit_test(test_blkio_weight),     cmocka_unit_test(test_limits),
+    cmocka_unit_test(test_blkio_weight),     cmocka_unit_test(test_limits), cmocka_unit_test(test_limit_parse_as_glib),
     cmocka_unit_test(test_hugepage_sizes),   cmocka_unit_test(test_bandwidth_order),
     cmocka_unit_test(test_kmem_kernels),
   };

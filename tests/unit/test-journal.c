@@ -164,6 +164,43 @@ static void test_update_drops_its_record(void **state)
   assert_string_equal(at_end, ""); /* the last reference removes the free slots */
 }
 
+/* An update's record, byte for byte (the format recovery reads, and records of older daemons
+ * share): version, kind, cgroup, boot_id, one restoring group per write in plan order (each
+ * file by absolute path, its old value with its newline, JSON-escaped), steps, seq, revision. */
+static void test_update_record_bytes(void **state)
+{
+  Fixture *f = *state;
+  GError *error = NULL;
+  g_autoptr(CgfsJournal) j = cgfs_journal_new(f->dir, &error);
+  assert_no_gerror(error);
+  cgfs_hierarchy_set_journal(f->m->h, j);
+  fake_tree_template(f->m->t, "sys/fs/cgroup/pids", "pids.max", "max\n");
+  fake_tree_template(f->m->t, "sys/fs/cgroup/cpu", "cpu.shares", "1024\n");
+  g_autoptr(CgfsCgroup) cg = cgfs_cgroup_new(f->m->h, CGFS_STATIC_PATH("/b\"y"), NULL, &error);
+  assert_no_gerror(error);
+  assert_true(update(f, cg, 43, 512));
+  g_autofree char *text = take_dropped_record(f, &j);
+  text[0] = '{';
+  g_strchomp(text); /* the slot's padding */
+  const char *at = strstr(text, "\"seq\":\"");
+  assert_non_null(at);
+  g_autofree char *seq = g_strndup(at + 7, strcspn(at + 7, "\""));
+  g_autofree char *boot = NULL;
+  assert_true(g_file_get_contents("/proc/sys/kernel/random/boot_id", &boot, NULL, NULL));
+  g_strchomp(boot);
+  g_autofree char *cpu = fake_tree_path(f->m->t, "sys/fs/cgroup/cpu/b\"y/cpu.shares");
+  g_autofree char *pids = fake_tree_path(f->m->t, "sys/fs/cgroup/pids/b\"y/pids.max");
+  g_auto(GStrv) cpu_parts = g_strsplit(cpu, "\"", -1);
+  g_auto(GStrv) pids_parts = g_strsplit(pids, "\"", -1);
+  g_autofree char *cpu_json = g_strjoinv("\\\"", cpu_parts);
+  g_autofree char *pids_json = g_strjoinv("\\\"", pids_parts);
+  g_autofree char *want = g_strdup_printf(
+    "{\"version\":1,\"kind\":\"update\",\"cgroup\":\"/b\\\"y\",\"boot_id\":\"%s\","
+    "\"undo\":[[{\"file\":\"%s\",\"value\":\"1024\\n\"}],[{\"file\":\"%s\",\"value\":\"max\\n\"}]],"
+    "\"steps\":[],\"seq\":\"%s\",\"revision\":0}", boot, cpu_json, pids_json, seq);
+  assert_string_equal(text, want);
+}
+
 /* The slot file a plan makes is one page (4 096 bytes: a free slot's '#' and spaces), which the
  * process maps shared and stores its records in (no system call per record). A record longer
  * than that page is written with pwrite() and recovered; a shorter one after it in the same slot
@@ -938,6 +975,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),
     cmocka_unit_test_setup_teardown(test_records_around_the_mapped_page, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_update_record_bytes, setup, teardown),
     cmocka_unit_test(test_json_string_escapes_everywhere),
     cmocka_unit_test(test_json_string_escapes),
     cmocka_unit_test(test_json_path),
