@@ -160,6 +160,7 @@ int fs_mkdir(const char *path, mode_t mode)
   if (!ok)
     return fs_fail(d, parent, hpath, what, error);
   fs_audit(&caller, hpath, "made cgroup %s", name);
+  fs_resolve_note_made(path, &p);
   return 0;
 }
 

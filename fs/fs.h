@@ -295,6 +295,9 @@ int fs_resolve_stat(const char *path, FsPath *p, CgfsCgroup **cg, char **hpath, 
 /* fs_resolve without loading the cgroup: parse @path and place it for the caller's cgroup
  * namespace (the same checks, the same errors). */
 int fs_resolve_place(const char *path, FsPath *p);
+/* After a successful mkdir of @path below @parent (resolved in this request): the getattr libfuse
+ * makes of @path next, in this request, takes @parent's namespace instead of reading it again. */
+void fs_resolve_note_made(const char *path, const FsPath *parent);
 /* Where the mount's cgroup @rel lies for @ns (CGFS_NS_INSIDE when @ns is NULL); the mount's
  * root is at least on the way (CGFS_NS_ABOVE). */
 CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel);

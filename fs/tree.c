@@ -142,6 +142,40 @@ CgfsNsPlace fs_path_place(FsDaemon *d, CgfsNsRoot *ns, const char *rel)
   return place == CGFS_NS_OUTSIDE && strcmp(rel, "/") == 0 ? CGFS_NS_ABOVE : place;
 }
 
+/* The caller's cgroup namespace as a successful mkdir resolved it, for the getattr of the new
+ * directory that libfuse makes next in the same request and thread (fuse_lib_mkdir: mkdir, then
+ * lookup_path → getattr of the very path it passed to mkdir), whose attributes are the reply's:
+ * one namespace readlink per mkdir instead of two. Namespaces are resolved once per request: the
+ * getattr is part of the mkdir's. Taken (and dropped if it does not match) by the next resolve
+ * in this thread. */
+typedef struct {
+  gboolean set;
+  const char *path; /* the request's path buffer: the same pointer, not only the same text */
+  pid_t pid;
+  CgfsNsRoot *ns; /* a reference; NULL: the daemon's namespace */
+} MadeFor;
+static __thread MadeFor made_for;
+
+void fs_resolve_note_made(const char *path, const FsPath *parent)
+{
+  g_clear_pointer(&made_for.ns, cgfs_ns_root_unref);
+  made_for = (MadeFor){ TRUE, path, fuse_get_context()->pid,
+                        parent->ns ? cgfs_ns_root_ref(parent->ns) : NULL };
+}
+
+/* The namespace noted for @path by this request's mkdir, or the caller's read from /proc. */
+static CgfsNsRoot *caller_ns(FsDaemon *d, const char *path)
+{
+  pid_t pid = fuse_get_context()->pid;
+  MadeFor made = made_for;
+  made_for = (MadeFor){ 0 };
+  if (made.set && made.path == path && made.pid == pid)
+    return made.ns;
+  if (made.ns)
+    cgfs_ns_root_unref(made.ns);
+  return fs_cgroupns_root_of(d, pid);
+}
+
 int fs_resolve_place(const char *path, FsPath *p)
 {
   g_autoptr(GError) error = NULL;
@@ -151,7 +185,7 @@ int fs_resolve_place(const char *path, FsPath *p)
   /* A caller in a cgroup namespace reaches what cgroupfs mounted there shows: its namespace's
    * root and below. The directories on the way there are shown bare (no nodes) so that the
    * mount's paths stay the same for every caller; everything else does not exist for it. */
-  p->ns = fs_cgroupns_root_of(d, fuse_get_context()->pid);
+  p->ns = caller_ns(d, path);
   p->place = fs_path_place(d, p->ns, p->cgroup);
   if (p->place == CGFS_NS_OUTSIDE || (p->place == CGFS_NS_ABOVE && p->node))
     return -ENOENT;
