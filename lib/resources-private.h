@@ -29,6 +29,7 @@ typedef struct {
   void (*journal)(gpointer data, JsonBuilder *b);
 } CgfsPlanStepOps;
 
+/* Its strings (w.file, w.value, field, label) are the plan's, freed with it. */
 typedef struct {
   CgfsFileWrite w; /* for a step: dirfd -1, file and value describe it for plan summaries */
   char *field;     /* the JSON path it comes from, e.g. "memory.limit" */

@@ -67,18 +67,14 @@ void cgfs_resources_add_unified(CgfsResources *r, const char *key, const char *v
 
 /* ---- the plan ---- */
 
+/* A file read while planning; its strings are the plan's (p->strings). */
 typedef struct {
   int fd;
-  char *file;
-  char *text;
-  gsize len;
+  const char *file;
+  const char *raw; /* the content as read: what writing back restores exactly */
+  gsize len;       /* of @raw */
+  const char *text; /* without its trailing newlines, for planning decisions */
 } PlanRead;
-
-static void plan_read_clear(PlanRead *r)
-{
-  g_free(r->file);
-  g_free(r->text);
-}
 
 struct _CgfsPlan {
   CgfsCgroup *cg;
@@ -90,6 +86,9 @@ struct _CgfsPlan {
    * in order (cheaper than hashing "FD/FILE" keys and a table per plan). */
   GArray *reads;
   GHashTable *prepared; /* v2 controllers already made available, names; NULL: none yet */
+  /* The strings of the plan's writes (files, values, fields, labels) and of its reads, freed
+   * with the plan: an update makes tens of them, each a malloc and a free otherwise. */
+  GStringChunk *strings;
   CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
   guint made;                /* writes made so far (for the test hooks) */
   /* the test hooks' settings, read from the environment once per plan (test_hooks) */
@@ -123,11 +122,7 @@ static void planned_write_clear(CgfsPlannedWrite *pw)
     pw->step->free(pw->step_data);
   pw->step = NULL;
   pw->step_data = NULL;
-  g_clear_pointer(&pw->w.file, g_free);
-  g_clear_pointer(&pw->w.value, g_free);
-  g_clear_pointer(&pw->field, g_free);
-  g_clear_pointer(&pw->label, g_free);
-  g_clear_pointer(&pw->undo, g_ptr_array_unref);
+  g_clear_pointer(&pw->undo, g_ptr_array_unref); /* its strings are the plan's */
 }
 
 static void planned_write_free(CgfsPlannedWrite *pw)
@@ -149,7 +144,7 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
   g_array_set_clear_func(p->writes, (GDestroyNotify)planned_write_clear);
   p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   p->reads = g_array_sized_new(FALSE, FALSE, sizeof(PlanRead), 4);
-  g_array_set_clear_func(p->reads, (GDestroyNotify)plan_read_clear);
+  p->strings = g_string_chunk_new(512); /* a limits update's strings fit in one block */
   p->overrides = -1;
   const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
   p->kill = kill_at && *kill_at;
@@ -168,6 +163,7 @@ void cgfs_plan_free(CgfsPlan *p)
   g_clear_pointer(&p->own_fds, g_array_unref);
   g_array_unref(p->reads);
   g_clear_pointer(&p->prepared, g_hash_table_unref);
+  g_string_chunk_free(p->strings); /* after everything that points into it */
   cgfs_journal_record_drop(p->record); /* what it made while planning stays, as it did */
   cgfs_cgroup_unref(p->cg);
   g_free(p);
@@ -283,62 +279,73 @@ static char *read_enabling(CgfsPlan *p, int fd, const char *file, gsize *len, GE
   }
 }
 
-/* The file's content as it is, trailing newline included: what restores it exactly. Read from
- * the kernel once per plan. */
-static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
-                      GError **error)
+/* A copy of @len bytes of @text (a NUL after them) that lives as long as the plan. */
+static char *plan_string_len(CgfsPlan *p, const char *text, gsize len)
+{
+  return g_string_chunk_insert_len(p->strings, text, (gssize)len);
+}
+
+static char *plan_string(CgfsPlan *p, const char *text)
+{
+  return text ? g_string_chunk_insert(p->strings, text) : NULL;
+}
+
+/* The file's content as it is, trailing newline included (what restores it exactly), and
+ * without it. Read from the kernel once per plan; the strings are the plan's. */
+static gboolean read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
+                         PlanRead *out, GError **error)
 {
   for (guint i = 0; i < p->reads->len; i++) {
     const PlanRead *r = &g_array_index(p->reads, PlanRead, i);
     if (r->fd == fd && strcmp(r->file, file) == 0) {
-      *len = r->len;
-      return g_memdup2(r->text, r->len + 1);
+      *out = *r;
+      return TRUE;
     }
   }
   g_autoptr(GError) local = NULL;
-  char *text = read_enabling(p, fd, file, len, &local);
+  gsize len;
+  g_autofree char *text = read_enabling(p, fd, file, &len, &local);
   if (!text) {
     if (local->code == ENOENT)
       cgfs_plan_missing_file(p, fd, field, file, error);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
-    return NULL;
+    return FALSE;
   }
-  PlanRead r = { fd, g_strdup(file), g_strdup(text), 0 };
-  r.len = strlen(r.text);
-  g_array_append_val(p->reads, r);
-  return text;
+  len = strlen(text); /* up to a NUL, as a C string of it is read */
+  gsize stripped = len;
+  while (stripped > 0 && text[stripped - 1] == '\n')
+    stripped--;
+  out->fd = fd;
+  out->file = plan_string(p, file);
+  out->raw = plan_string_len(p, text, len);
+  out->len = len;
+  out->text = stripped == len ? out->raw : plan_string_len(p, text, stripped);
+  g_array_append_val(p->reads, *out);
+  return TRUE;
 }
 
 char *cgfs_plan_read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
                          GError **error)
 {
-  gsize len;
-  return read_raw(p, fd, field, file, &len, error);
-}
-
-static char *strip_newlines(char *text, gsize len)
-{
-  while (len > 0 && text[len - 1] == '\n')
-    text[--len] = '\0';
-  return text;
+  PlanRead r;
+  return read_raw(p, fd, field, file, &r, error) ? g_strdup(r.raw) : NULL;
 }
 
 char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error)
 {
-  gsize len;
-  char *text = read_raw(p, fd, field, file, &len, error);
-  return text ? strip_newlines(text, len) : NULL;
+  PlanRead r;
+  return read_raw(p, fd, field, file, &r, error) ? g_strdup(r.text) : NULL;
 }
 
 gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char *file,
                               gint64 *value, GError **error)
 {
-  g_autofree char *text = cgfs_plan_read(p, fd, field, file, error);
-  if (!text)
+  PlanRead r;
+  if (!read_raw(p, fd, field, file, &r, error))
     return FALSE;
-  if (!cgfs_limit_parse(text, value)) {
-    cgfs_set_error(error, EBADMSG, "%s: invalid file format: %s holds '%s'", field, file, text);
+  if (!cgfs_limit_parse(r.text, value)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: %s holds '%s'", field, file, r.text);
     return FALSE;
   }
   return TRUE;
@@ -352,7 +359,8 @@ static char *label_for(CgfsPlan *p, int fd, const char *file)
     if (g_array_index(p->own_fds, int, i) == fd) {
       g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
       g_autofree char *dir = g_file_read_link(link, NULL);
-      return dir ? g_build_filename(dir, file, NULL) : g_strdup(file);
+      g_autofree char *path = dir ? g_build_filename(dir, file, NULL) : NULL;
+      return plan_string(p, path ? path : file);
     }
   return NULL;
 }
@@ -366,8 +374,8 @@ CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
                                        const char *file, const char *value, GPtrArray *undo)
 {
   CgfsPlannedWrite pw = {
-    .w = { fd, g_strdup(file), g_strdup(value) },
-    .field = g_strdup(field),
+    .w = { fd, plan_string(p, file), plan_string(p, value) },
+    .field = plan_string(p, field),
     .label = label_for(p, fd, file),
     .undo = undo,
   };
@@ -380,9 +388,9 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
                                      gpointer data)
 {
   CgfsPlannedWrite pw = {
-    .w = { -1, g_strdup(what), g_strdup(summary) },
-    .field = g_strdup(field),
-    .label = g_strdup(what),
+    .w = { -1, plan_string(p, what), plan_string(p, summary) },
+    .field = plan_string(p, field),
+    .label = plan_string(p, what),
     .step = ops,
     .step_data = data,
   };
@@ -390,38 +398,27 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
   return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
 }
 
-/* The undo list of one write: @file back to @old (taken, not copied). */
-static GPtrArray *undo_taking(int fd, const char *file, char *old)
+/* The undo list of one write: @file back to @old, strings the plan's (not copied). */
+static GPtrArray *undo_of(int fd, char *file, char *old)
 {
-  GPtrArray *undo = g_ptr_array_new_full(1, (GDestroyNotify)cgfs_file_write_free);
+  GPtrArray *undo = g_ptr_array_new_full(1, g_free);
   CgfsFileWrite *w = g_new(CgfsFileWrite, 1);
   w->dirfd = fd;
-  w->file = g_strdup(file);
+  w->file = file;
   w->value = old;
   g_ptr_array_add(undo, w);
   return undo;
 }
 
-static GPtrArray *undo_of(int fd, const char *file, const char *old)
-{
-  return undo_taking(fd, file, g_strdup(old));
-}
-
 gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *file,
                          const char *value, GError **error)
 {
-  gsize len;
-  char *old = read_raw(p, fd, field, file, &len, error);
-  if (!old)
+  PlanRead old;
+  if (!read_raw(p, fd, field, file, &old, error))
     return FALSE;
-  /* the value without its trailing newlines, compared in place: the undo keeps them */
-  gsize n = len;
-  while (n > 0 && old[n - 1] == '\n')
-    n--;
-  gboolean same = strlen(value) == n && memcmp(old, value, n) == 0;
   CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value,
-                                              undo_taking(fd, file, old));
-  pw->skip = same;
+                                              undo_of(fd, (char *)old.file, (char *)old.raw));
+  pw->skip = strcmp(old.text, value) == 0; /* the undo keeps the trailing newlines */
   return TRUE;
 }
 
@@ -445,7 +442,8 @@ gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const cha
   const char *old = cgfs_res_find_line(lines, key);
   if (!old)
     old = absent;
-  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
+  GPtrArray *undo = undo_of(fd, plan_string(p, file), plan_string(p, old));
+  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo);
   pw->skip = strcmp(old, value) == 0;
   pw->keyed = TRUE;
   return TRUE;
@@ -788,10 +786,10 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
                            GError **error)
 {
   CgfsPlannedWrite *pw = g_new0(CgfsPlannedWrite, 1);
-  pw->w = (CgfsFileWrite){ fd, g_strdup(file), g_strdup(value) };
-  pw->field = g_strdup(field);
-  pw->label = g_strdup(label);
-  pw->undo = undo_of(fd, file, undo_value);
+  pw->w = (CgfsFileWrite){ fd, plan_string(p, file), plan_string(p, value) };
+  pw->field = plan_string(p, field);
+  pw->label = plan_string(p, label);
+  pw->undo = undo_of(fd, pw->w.file, plan_string(p, undo_value));
   g_ptr_array_add(p->done, pw);
   /* Journaled before it is made, like the plan's own writes: a crash between this write and
    * the plan's record would leave the controller enabled. Only plans that enable a controller
