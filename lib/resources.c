@@ -89,6 +89,9 @@ struct _CgfsPlan {
   /* The strings of the plan's writes (files, values, fields, labels) and of its reads, freed
    * with the plan: an update makes tens of them, each a malloc and a free otherwise. */
   GStringChunk *strings;
+  /* CgfsFileWrite: the restoring writes of every planned write, each write's a range of them
+   * (undo_at, n_undo): one array per plan instead of a list per write. */
+  GArray *restores;
   CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
   guint made;                /* writes made so far (for the test hooks) */
   /* the test hooks' settings, read from the environment once per plan (test_hooks) */
@@ -122,7 +125,7 @@ static void planned_write_clear(CgfsPlannedWrite *pw)
     pw->step->free(pw->step_data);
   pw->step = NULL;
   pw->step_data = NULL;
-  g_clear_pointer(&pw->undo, g_ptr_array_unref); /* its strings are the plan's */
+  /* its strings and restoring writes are the plan's */
 }
 
 static void planned_write_free(CgfsPlannedWrite *pw)
@@ -145,6 +148,7 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
   p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   p->reads = g_array_sized_new(FALSE, FALSE, sizeof(PlanRead), 4);
   p->strings = g_string_chunk_new(512); /* a limits update's strings fit in one block */
+  p->restores = g_array_sized_new(FALSE, FALSE, sizeof(CgfsFileWrite), 4);
   p->overrides = -1;
   const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
   p->kill = kill_at && *kill_at;
@@ -163,6 +167,7 @@ void cgfs_plan_free(CgfsPlan *p)
   g_clear_pointer(&p->own_fds, g_array_unref);
   g_array_unref(p->reads);
   g_clear_pointer(&p->prepared, g_hash_table_unref);
+  g_array_unref(p->restores);
   g_string_chunk_free(p->strings); /* after everything that points into it */
   cgfs_journal_record_drop(p->record); /* what it made while planning stays, as it did */
   cgfs_cgroup_unref(p->cg);
@@ -370,17 +375,49 @@ const char *cgfs_planned_write_label(const CgfsPlannedWrite *pw)
   return pw->label ? pw->label : pw->w.file;
 }
 
-CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
-                                       const char *file, const char *value, GPtrArray *undo)
+/* Add the restoring write of @value to @file (strings the plan's: not copied) to the plan's
+ * list, after those of @pw. */
+static void add_restore(CgfsPlan *p, CgfsPlannedWrite *pw, int fd, char *file, char *value)
 {
-  CgfsPlannedWrite pw = {
+  CgfsFileWrite w = { fd, file, value };
+  if (pw->n_undo == 0)
+    pw->undo_at = p->restores->len;
+  g_array_append_val(p->restores, w);
+  pw->n_undo++;
+}
+
+const CgfsFileWrite *cgfs_plan_undo(const CgfsPlan *p, const CgfsPlannedWrite *pw)
+{
+  return pw->n_undo ? &g_array_index(p->restores, CgfsFileWrite, pw->undo_at) : NULL;
+}
+
+static CgfsPlannedWrite *append_write(CgfsPlan *p, const CgfsPlannedWrite *pw)
+{
+  g_array_append_vals(p->writes, pw, 1);
+  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+}
+
+/* A planned write without its restoring writes (they come next). */
+static CgfsPlannedWrite planned_write(CgfsPlan *p, int fd, const char *field, const char *file,
+                                      const char *value)
+{
+  return (CgfsPlannedWrite){
     .w = { fd, plan_string(p, file), plan_string(p, value) },
     .field = plan_string(p, field),
     .label = label_for(p, fd, file),
-    .undo = undo,
   };
-  g_array_append_val(p->writes, pw);
-  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+}
+
+CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
+                                       const char *file, const char *value, GPtrArray *undo)
+{
+  CgfsPlannedWrite pw = planned_write(p, fd, field, file, value);
+  for (guint i = 0; undo && i < undo->len; i++) {
+    const CgfsFileWrite *w = undo->pdata[i];
+    add_restore(p, &pw, w->dirfd, plan_string(p, w->file), plan_string(p, w->value));
+  }
+  g_clear_pointer(&undo, g_ptr_array_unref);
+  return append_write(p, &pw);
 }
 
 CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char *what,
@@ -394,20 +431,16 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
     .step = ops,
     .step_data = data,
   };
-  g_array_append_val(p->writes, pw);
-  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+  return append_write(p, &pw);
 }
 
-/* The undo list of one write: @file back to @old, strings the plan's (not copied). */
-static GPtrArray *undo_of(int fd, char *file, char *old)
+/* A write restored by writing @old (the plan's string) back. */
+static CgfsPlannedWrite *add_write(CgfsPlan *p, int fd, const char *field, const char *file,
+                                   const char *value, char *old)
 {
-  GPtrArray *undo = g_ptr_array_new_full(1, g_free);
-  CgfsFileWrite *w = g_new(CgfsFileWrite, 1);
-  w->dirfd = fd;
-  w->file = file;
-  w->value = old;
-  g_ptr_array_add(undo, w);
-  return undo;
+  CgfsPlannedWrite pw = planned_write(p, fd, field, file, value);
+  add_restore(p, &pw, fd, pw.w.file, old);
+  return append_write(p, &pw);
 }
 
 gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *file,
@@ -416,8 +449,7 @@ gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *fil
   PlanRead old;
   if (!read_raw(p, fd, field, file, &old, error))
     return FALSE;
-  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value,
-                                              undo_of(fd, (char *)old.file, (char *)old.raw));
+  CgfsPlannedWrite *pw = add_write(p, fd, field, file, value, (char *)old.raw);
   pw->skip = strcmp(old.text, value) == 0; /* the undo keeps the trailing newlines */
   return TRUE;
 }
@@ -442,8 +474,7 @@ gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const cha
   const char *old = cgfs_res_find_line(lines, key);
   if (!old)
     old = absent;
-  GPtrArray *undo = undo_of(fd, plan_string(p, file), plan_string(p, old));
-  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo);
+  CgfsPlannedWrite *pw = add_write(p, fd, field, file, value, plan_string(p, old));
   pw->skip = strcmp(old, value) == 0;
   pw->keyed = TRUE;
   return TRUE;
@@ -527,15 +558,16 @@ static gboolean run_planned(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **er
 }
 
 /* Best effort: every restoring write is tried; the first failure is reported. */
-static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
+static void run_undo(const CgfsPlan *p, const CgfsPlannedWrite *pw, GString *failures)
 {
   g_autoptr(GError) step_failed = NULL;
   if (pw->step && !pw->step->undo(pw->step_data, &step_failed)) {
     g_debug("rollback: %s", step_failed->message);
     g_string_append_printf(failures, "%s%s", failures->len ? "; " : "", step_failed->message);
   }
-  for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
-    const CgfsFileWrite *w = pw->undo->pdata[i];
+  const CgfsFileWrite *undo = cgfs_plan_undo(p, pw);
+  for (guint i = 0; i < pw->n_undo; i++) {
+    const CgfsFileWrite *w = &undo[i];
     g_autoptr(GError) local = NULL;
     g_autofree char *kept = NULL;
     if (cgfs_res_subtree_undo_keeps(w->dirfd, w->file, w->value, &kept)) {
@@ -549,10 +581,10 @@ static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
   }
 }
 
-static void rollback(GPtrArray *executed, GString *failures)
+static void rollback(const CgfsPlan *p, GPtrArray *executed, GString *failures)
 {
   for (guint i = executed->len; i-- > 0;)
-    run_undo(executed->pdata[i], failures);
+    run_undo(p, executed->pdata[i], failures);
 }
 
 static gboolean refusal_may_be_order(const GError *e)
@@ -565,7 +597,7 @@ static gboolean execute(CgfsPlan *p, GError **error);
 void cgfs_plan_abandon(CgfsPlan *p)
 {
   g_autoptr(GString) failures = g_string_new(NULL);
-  rollback(p->done, failures);
+  rollback(p, p->done, failures);
   g_ptr_array_set_size(p->done, 0);
   g_clear_pointer(&p->record, cgfs_journal_record_drop);
 }
@@ -603,8 +635,9 @@ static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *
     cgfs_text_append_literal(rec, ",[");
   *first = FALSE;
   gboolean none = TRUE;
-  for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
-    const CgfsFileWrite *w = pw->undo->pdata[i];
+  const CgfsFileWrite *undo = cgfs_plan_undo(p, pw);
+  for (guint i = 0; i < pw->n_undo; i++) {
+    const CgfsFileWrite *w = &undo[i];
     const char *dir = dir_path(p, w->dirfd, others);
     if (!*dir) {
       g_debug("journal: cannot name the directory of fd %d; %s is not in the record", w->dirfd,
@@ -769,7 +802,7 @@ static gboolean execute(CgfsPlan *p, GError **error)
     return TRUE;
   }
   g_autoptr(GString) failures = g_string_new(NULL);
-  rollback(executed, failures);
+  rollback(p, executed, failures);
   g_ptr_array_set_size(p->done, 0);
   if (failures->len) {
     char *msg = g_strdup_printf("%s (and the old values could not all be restored: %s)",
@@ -789,7 +822,7 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
   pw->w = (CgfsFileWrite){ fd, plan_string(p, file), plan_string(p, value) };
   pw->field = plan_string(p, field);
   pw->label = plan_string(p, label);
-  pw->undo = undo_of(fd, pw->w.file, plan_string(p, undo_value));
+  add_restore(p, pw, fd, pw->w.file, plan_string(p, undo_value));
   g_ptr_array_add(p->done, pw);
   /* Journaled before it is made, like the plan's own writes: a crash between this write and
    * the plan's record would leave the controller enabled. Only plans that enable a controller
