@@ -79,7 +79,8 @@ typedef struct {
 struct _CgfsPlan {
   CgfsCgroup *cg;
   GArray *writes;   /* CgfsPlannedWrite */
-  GPtrArray *done;  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure */
+  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure; NULL: none yet */
+  GPtrArray *done;
   GArray *own_fds;  /* int: directories the plan opened (v2 ancestors); NULL: none yet */
   /* PlanRead: the raw content of each file read while planning. Every planning read sees the
    * kernel as it was before the update, so each file is read once. A few per plan: looked up
@@ -143,9 +144,8 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
 {
   CgfsPlan *p = g_new0(CgfsPlan, 1);
   p->cg = cgfs_cgroup_ref(cg);
-  p->writes = g_array_new(FALSE, TRUE, sizeof(CgfsPlannedWrite));
+  p->writes = g_array_sized_new(FALSE, TRUE, sizeof(CgfsPlannedWrite), 4);
   g_array_set_clear_func(p->writes, (GDestroyNotify)planned_write_clear);
-  p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   p->reads = g_array_sized_new(FALSE, FALSE, sizeof(PlanRead), 4);
   p->strings = g_string_chunk_new(512); /* a limits update's strings fit in one block */
   p->restores = g_array_sized_new(FALSE, FALSE, sizeof(CgfsFileWrite), 4);
@@ -163,7 +163,7 @@ void cgfs_plan_free(CgfsPlan *p)
   if (!p)
     return;
   g_array_unref(p->writes);
-  g_ptr_array_unref(p->done);
+  g_clear_pointer(&p->done, g_ptr_array_unref);
   g_clear_pointer(&p->own_fds, g_array_unref);
   g_array_unref(p->reads);
   g_clear_pointer(&p->prepared, g_hash_table_unref);
@@ -581,10 +581,17 @@ static void run_undo(const CgfsPlan *p, const CgfsPlannedWrite *pw, GString *fai
   }
 }
 
-static void rollback(const CgfsPlan *p, GPtrArray *executed, GString *failures)
+/* Undo, newest first, the first @ran writes of the plan (but those skipped, which made no
+ * change), then what ran while planning. */
+static void rollback(const CgfsPlan *p, guint ran, GString *failures)
 {
-  for (guint i = executed->len; i-- > 0;)
-    run_undo(p, executed->pdata[i], failures);
+  for (guint i = ran; i-- > 0;) {
+    const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    if (!pw->skip)
+      run_undo(p, pw, failures);
+  }
+  for (guint i = p->done ? p->done->len : 0; i-- > 0;)
+    run_undo(p, p->done->pdata[i], failures);
 }
 
 static gboolean refusal_may_be_order(const GError *e)
@@ -597,8 +604,9 @@ static gboolean execute(CgfsPlan *p, GError **error);
 void cgfs_plan_abandon(CgfsPlan *p)
 {
   g_autoptr(GString) failures = g_string_new(NULL);
-  rollback(p, p->done, failures);
-  g_ptr_array_set_size(p->done, 0);
+  rollback(p, 0, failures);
+  if (p->done)
+    g_ptr_array_set_size(p->done, 0);
   g_clear_pointer(&p->record, cgfs_journal_record_drop);
 }
 
@@ -665,7 +673,7 @@ static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *
  * detaches the old ones one by one, and a crash between those needs the record. */
 static guint changes_of(const CgfsPlan *p)
 {
-  guint n = p->done->len;
+  guint n = p->done ? p->done->len : 0;
   for (guint i = 0; i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     n += pw->skip ? 0 : pw->step ? 2 : 1;
@@ -706,7 +714,7 @@ static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
   g_autoptr(GHashTable) others = NULL; /* paths of directories not the cgroup's own */
   gboolean first = TRUE;
   cgfs_text_append_literal(rec, ",\"undo\":[");
-  for (guint i = 0; i < p->done->len; i++)
+  for (guint i = 0; p->done && i < p->done->len; i++)
     journal_add_undo(p, rec, p->done->pdata[i], &others, &first);
   for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
@@ -767,51 +775,61 @@ static gboolean may_write(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **erro
   return FALSE;
 }
 
-static gboolean execute(CgfsPlan *p, GError **error)
+/* Run the plan's writes in order. On a refusal, *@ran: how many of the plan's writes ran (those
+ * skipped among them made no change). */
+static gboolean run_writes(CgfsPlan *p, guint *ran, GError **error)
 {
-  g_autoptr(GPtrArray) executed = g_ptr_array_new();
-  for (guint i = 0; i < p->done->len; i++)
-    g_ptr_array_add(executed, p->done->pdata[i]);
-  GError *failed = NULL;
-  for (guint i = 0; i < p->writes->len && !failed; i++) {
+  for (guint i = 0; i < p->writes->len; i++) {
     CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
-    if (pw->skip && may_write(p, pw, &failed))
+    *ran = i;
+    if (pw->skip && !may_write(p, pw, error))
+      return FALSE;
+    GError *failed = NULL;
+    if (pw->skip || run_planned(p, pw, &failed))
       continue;
-    if (pw->skip)
-      break;
-    if (run_planned(p, pw, &failed)) {
-      g_ptr_array_add(executed, pw);
-      continue;
-    }
     CgfsPlannedWrite *next = i + 1 < p->writes->len ? pw + 1 : NULL;
-    if (!pw->either_order || !next || next->skip || !refusal_may_be_order(failed))
-      break;
-    /* The other order: the second first. The first refusal is the one reported if the
-     * second order fails too. */
-    if (!run_planned(p, next, NULL))
-      break;
-    g_ptr_array_add(executed, next);
-    if (!run_planned(p, pw, NULL))
-      break;
-    g_ptr_array_add(executed, pw);
+    if (!pw->either_order || !next || next->skip || !refusal_may_be_order(failed) ||
+        !run_planned(p, next, NULL)) {
+      g_propagate_error(error, failed);
+      return FALSE;
+    }
+    /* The other order: the second first. The pair is swapped in the plan, which so stays in
+     * the order the writes ran, as the rollback undoes them (backwards). The first refusal is
+     * the one reported if the second order fails too. */
+    CgfsPlannedWrite first = *pw;
+    *pw = *next;
+    *next = first;
+    *ran = i + 1;
+    if (!run_planned(p, next, NULL)) {
+      g_propagate_error(error, failed);
+      return FALSE;
+    }
     g_clear_error(&failed);
     i++;
   }
-  if (!failed) {
+  *ran = p->writes->len;
+  return TRUE;
+}
+
+static gboolean execute(CgfsPlan *p, GError **error)
+{
+  guint ran;
+  GError *failed = NULL;
+  gboolean ok = run_writes(p, &ran, &failed);
+  if (!ok) {
+    g_autoptr(GString) failures = g_string_new(NULL);
+    rollback(p, ran, failures);
+    if (failures->len) {
+      char *msg = g_strdup_printf("%s (and the old values could not all be restored: %s)",
+                                  failed->message, failures->str);
+      g_free(failed->message);
+      failed->message = msg;
+    }
+    g_propagate_error(error, failed);
+  }
+  if (p->done)
     g_ptr_array_set_size(p->done, 0);
-    return TRUE;
-  }
-  g_autoptr(GString) failures = g_string_new(NULL);
-  rollback(p, executed, failures);
-  g_ptr_array_set_size(p->done, 0);
-  if (failures->len) {
-    char *msg = g_strdup_printf("%s (and the old values could not all be restored: %s)",
-                                failed->message, failures->str);
-    g_free(failed->message);
-    failed->message = msg;
-  }
-  g_propagate_error(error, failed);
-  return FALSE;
+  return ok;
 }
 
 gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *field,
@@ -823,6 +841,8 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
   pw->field = plan_string(p, field);
   pw->label = plan_string(p, label);
   add_restore(p, pw, fd, pw->w.file, plan_string(p, undo_value));
+  if (!p->done)
+    p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   g_ptr_array_add(p->done, pw);
   /* Journaled before it is made, like the plan's own writes: a crash between this write and
    * the plan's record would leave the controller enabled. Only plans that enable a controller
@@ -875,6 +895,11 @@ static void unskip_rewritten(CgfsPlan *p)
  * programs, and the files are restored (the old document). */
 static void steps_last(CgfsPlan *p)
 {
+  guint n_steps = 0;
+  for (guint i = 0; i < p->writes->len; i++)
+    n_steps += g_array_index(p->writes, CgfsPlannedWrite, i).step != NULL;
+  if (n_steps == 0)
+    return; /* nearly always: nothing to move */
   GArray *ordered = g_array_sized_new(FALSE, TRUE, sizeof(CgfsPlannedWrite), p->writes->len);
   g_array_set_clear_func(ordered, (GDestroyNotify)planned_write_clear);
   for (int steps = 0; steps <= 1; steps++)
