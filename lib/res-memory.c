@@ -42,7 +42,8 @@ static char *limit_text(gint64 v)
 static gboolean write_limit(CgfsPlan *p, int fd, const char *field, const char *file,
                             gint64 value, GError **error)
 {
-  g_autofree char *text = cgfs_limit_format(value, cgfs_plan_version(p));
+  char buf[CGFS_NUMBER_TEXT];
+  const char *text = cgfs_limit_format_in(value, cgfs_plan_version(p), buf);
   if (!cgfs_plan_write(p, fd, field, file, text, error))
     return FALSE;
   /* the old content, read for the write just planned (no second read) */
