@@ -1,6 +1,7 @@
 /* The resources object and the update engine: plan, snapshot, execute, roll back. */
 #include "config-internal.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 
@@ -67,6 +68,13 @@ void cgfs_resources_add_unified(CgfsResources *r, const char *key, const char *v
 
 /* ---- the plan ---- */
 
+/* The test hooks' settings (test_hooks). */
+typedef struct {
+  gboolean kill;
+  guint64 kill_at;
+  guint64 delay_ms;
+} TestHooks;
+
 /* A file read while planning; its strings are the plan's (p->strings). */
 typedef struct {
   int fd;
@@ -95,10 +103,7 @@ struct _CgfsPlan {
   GArray *restores;
   CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
   guint made;                /* writes made so far (for the test hooks) */
-  /* the test hooks' settings, read from the environment once per plan (test_hooks) */
-  gboolean kill;
-  guint64 kill_at;
-  guint64 delay_ms;
+  TestHooks hooks; /* as they were when the plan was made */
   int overrides; /* the thread has CAP_DAC_OVERRIDE: 1, 0, or -1 not asked yet (may_open) */
 };
 
@@ -140,6 +145,38 @@ static void close_fd_item(int *fd)
   cgfs_close_fd(fd);
 }
 
+/* The test hooks' settings from the environment, read at the first plan of the process and
+ * again at the first plan of a forked child (the tests set them in a child they fork), not at
+ * every plan: g_getenv twice per plan cost ~700 instructions per update. */
+static TestHooks *hooks_read; /* atomic; NULL: not read yet */
+
+static void forget_hooks(void)
+{
+  g_clear_pointer(&hooks_read, g_free); /* a forked child, one thread */
+}
+
+static TestHooks test_hooks_settings(void)
+{
+  static gsize registered;
+  if (g_once_init_enter(&registered)) {
+    pthread_atfork(NULL, NULL, forget_hooks);
+    g_once_init_leave(&registered, 1);
+  }
+  TestHooks *h = g_atomic_pointer_get(&hooks_read);
+  if (h)
+    return *h;
+  h = g_new(TestHooks, 1);
+  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
+  h->kill = kill_at && *kill_at;
+  h->kill_at = h->kill ? g_ascii_strtoull(kill_at, NULL, 10) : 0;
+  const char *delay = g_getenv("CGFS_TEST_PLAN_DELAY_MS");
+  h->delay_ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
+  TestHooks settings = *h;
+  if (!g_atomic_pointer_compare_and_exchange(&hooks_read, NULL, h))
+    g_free(h); /* another thread read them first: the same values */
+  return settings;
+}
+
 CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
 {
   CgfsPlan *p = g_new0(CgfsPlan, 1);
@@ -150,11 +187,7 @@ CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
   p->strings = g_string_chunk_new(512); /* a limits update's strings fit in one block */
   p->restores = g_array_sized_new(FALSE, FALSE, sizeof(CgfsFileWrite), 4);
   p->overrides = -1;
-  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
-  p->kill = kill_at && *kill_at;
-  p->kill_at = p->kill ? g_ascii_strtoull(kill_at, NULL, 10) : 0;
-  const char *delay = g_getenv("CGFS_TEST_PLAN_DELAY_MS");
-  p->delay_ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
+  p->hooks = test_hooks_settings();
   return p;
 }
 
@@ -495,8 +528,7 @@ void cgfs_plan_pair_with_next(CgfsPlan *p)
 /* ---- test hooks ---- */
 
 /* For the fault tests only (docs/architecture.md, "Test hooks"), read from the environment of
- * the process when the plan is made (cgfs_plan_new: getenv per write cost ~2 000 instructions
- * per update): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
+ * the process once (test_hooks_settings): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
  * at a random instant catches more plans in flight; CGFS_TEST_KILL_AFTER_WRITES=N makes the
  * process kill itself (SIGKILL) at the point where a plan has made N writes (0: as soon as its
  * record is written), to crash at an exact instant. @wrote: a write was just made. */
@@ -504,10 +536,10 @@ static void test_hooks(CgfsPlan *p, gboolean wrote)
 {
   if (wrote)
     p->made++;
-  if (p->kill && p->kill_at == p->made)
+  if (p->hooks.kill && p->hooks.kill_at == p->made)
     raise(SIGKILL);
-  if (wrote && p->delay_ms > 0)
-    g_usleep(p->delay_ms * 1000);
+  if (wrote && p->hooks.delay_ms > 0)
+    g_usleep(p->hooks.delay_ms * 1000);
 }
 
 /* ---- execution ---- */
