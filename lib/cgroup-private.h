@@ -84,6 +84,9 @@ gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean 
  * descriptor when @cg is cached (@cg may be NULL). */
 char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
                            GError **error);
+/* The same into @buf (@size bytes) when it fits, as cgfs_read_text_at() reads: no heap copy. */
+gboolean cgfs_kept_read_text_at(const CgfsCgroup *cg, int dirfd, const char *name, char *buf,
+                                gsize size, CgfsText *out, GError **error);
 /* Whether the calling thread may open @name below @dirfd for writing now (errno set when not). */
 typedef gboolean (*CgfsMayOpenFunc)(int dirfd, const char *name, gpointer data);
 /* cgfs_write_at() of @value to @name below @dirfd, one of @cg's directory fds, through a

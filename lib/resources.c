@@ -301,17 +301,20 @@ static gboolean controller_listed(int fd, const char *file)
 /* cgroup v2 shows a controller in cgroup.controllers as soon as a parent's subtree_control
  * enables it, and creates the controller's files in the children only after: a concurrent
  * enabling (another request, another program) can be seen half-done. Wait for the files. */
-static char *read_enabling(CgfsPlan *p, int fd, const char *file, gsize *len, GError **error)
+static gboolean read_enabling(CgfsPlan *p, int fd, const char *file, char *buf, gsize size,
+                              CgfsText *out, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+  gint64 deadline = 0; /* from the first time the file is missing */
   for (;;) {
     g_autoptr(GError) local = NULL;
-    char *text = cgfs_kept_read_alloc(p->cg, fd, file, len, &local);
-    if (text || local->code != ENOENT || cgfs_plan_version(p) != 2 ||
+    if (cgfs_kept_read_text_at(p->cg, fd, file, buf, size, out, &local))
+      return TRUE;
+    if (!deadline)
+      deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    if (local->code != ENOENT || cgfs_plan_version(p) != 2 ||
         g_get_monotonic_time() > deadline || !controller_listed(fd, file)) {
-      if (!text)
-        g_propagate_error(error, g_steal_pointer(&local));
-      return text;
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
     }
     g_usleep(1000);
   }
@@ -341,16 +344,17 @@ static gboolean read_raw(CgfsPlan *p, int fd, const char *field, const char *fil
     }
   }
   g_autoptr(GError) local = NULL;
-  gsize len;
-  g_autofree char *text = read_enabling(p, fd, file, &len, &local);
-  if (!text) {
+  char buf[CGFS_SMALL_FILE_SIZE]; /* copied into the plan's strings: no heap copy first */
+  CgfsText read;
+  if (!read_enabling(p, fd, file, buf, sizeof buf, &read, &local)) {
     if (local->code == ENOENT)
       cgfs_plan_missing_file(p, fd, field, file, error);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
     return FALSE;
   }
-  len = strlen(text); /* up to a NUL, as a C string of it is read */
+  const char *text = read.text;
+  gsize len = strlen(text); /* up to a NUL, as a C string of it is read */
   gsize stripped = len;
   while (stripped > 0 && text[stripped - 1] == '\n')
     stripped--;
@@ -359,6 +363,7 @@ static gboolean read_raw(CgfsPlan *p, int fd, const char *field, const char *fil
   out->raw = plan_string_len(p, text, len);
   out->len = len;
   out->text = stripped == len ? out->raw : plan_string_len(p, text, stripped);
+  cgfs_text_clear(&read);
   g_array_append_val(p->reads, *out);
   return TRUE;
 }
