@@ -78,10 +78,10 @@ typedef struct {
 /* A file read while planning; its strings are the plan's (p->strings). */
 typedef struct {
   int fd;
-  const char *file;
-  const char *raw; /* the content as read: what writing back restores exactly */
-  gsize len;       /* of @raw */
-  const char *text; /* without its trailing newlines, for planning decisions */
+  char *file;
+  char *raw;  /* the content as read: what writing back restores exactly */
+  gsize len;  /* of @raw */
+  char *text; /* without its trailing newlines, for planning decisions */
 } PlanRead;
 
 struct _CgfsPlan {
@@ -435,12 +435,12 @@ static CgfsPlannedWrite *append_write(CgfsPlan *p, const CgfsPlannedWrite *pw)
   return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
 }
 
-/* A planned write without its restoring writes (they come next). */
-static CgfsPlannedWrite planned_write(CgfsPlan *p, int fd, const char *field, const char *file,
+/* A planned write without its restoring writes (they come next); @file is the plan's string. */
+static CgfsPlannedWrite planned_write(CgfsPlan *p, int fd, const char *field, char *file,
                                       const char *value)
 {
   return (CgfsPlannedWrite){
-    .w = { fd, plan_string(p, file), plan_string(p, value) },
+    .w = { fd, file, plan_string(p, value) },
     .field = plan_string(p, field),
     .label = label_for(p, fd, file),
   };
@@ -449,7 +449,7 @@ static CgfsPlannedWrite planned_write(CgfsPlan *p, int fd, const char *field, co
 CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
                                        const char *file, const char *value, GPtrArray *undo)
 {
-  CgfsPlannedWrite pw = planned_write(p, fd, field, file, value);
+  CgfsPlannedWrite pw = planned_write(p, fd, field, plan_string(p, file), value);
   for (guint i = 0; undo && i < undo->len; i++) {
     const CgfsFileWrite *w = undo->pdata[i];
     add_restore(p, &pw, w->dirfd, plan_string(p, w->file), plan_string(p, w->value));
@@ -472,8 +472,8 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
   return append_write(p, &pw);
 }
 
-/* A write restored by writing @old (the plan's string) back. */
-static CgfsPlannedWrite *add_write(CgfsPlan *p, int fd, const char *field, const char *file,
+/* A write restored by writing @old back (@file and @old the plan's strings). */
+static CgfsPlannedWrite *add_write(CgfsPlan *p, int fd, const char *field, char *file,
                                    const char *value, char *old)
 {
   CgfsPlannedWrite pw = planned_write(p, fd, field, file, value);
@@ -487,7 +487,7 @@ gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *fil
   PlanRead old;
   if (!read_raw(p, fd, field, file, &old, error))
     return FALSE;
-  CgfsPlannedWrite *pw = add_write(p, fd, field, file, value, (char *)old.raw);
+  CgfsPlannedWrite *pw = add_write(p, fd, field, old.file, value, old.raw);
   pw->skip = strcmp(old.text, value) == 0; /* the undo keeps the trailing newlines */
   return TRUE;
 }
@@ -512,7 +512,8 @@ gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const cha
   const char *old = cgfs_res_find_line(lines, key);
   if (!old)
     old = absent;
-  CgfsPlannedWrite *pw = add_write(p, fd, field, file, value, plan_string(p, old));
+  CgfsPlannedWrite *pw = add_write(p, fd, field, plan_string(p, file), value,
+                                    plan_string(p, old));
   pw->skip = strcmp(old, value) == 0;
   pw->keyed = TRUE;
   return TRUE;
