@@ -97,6 +97,17 @@ guint64 fs_caller_daemon_caps(void)
   return ((guint64)perm[1] << 32) | perm[0];
 }
 
+int fs_caller_daemon_overrides_dac(void)
+{
+  guint32 eff[2] = { 0 }, perm[2] = { 0 };
+  const guint32 dac = 1u << CAP_DAC_OVERRIDE;
+  if (!get_caps(0, eff, perm))
+    return -1;
+  if (!(perm[0] & dac))
+    return 0;
+  return eff[0] & dac ? 1 : -1;
+}
+
 /* A root caller's effective capabilities, when they lack some of the daemon's (a container's
  * root): asked of the kernel with capget(2) on its thread, which is cheap. The thread that made
  * the request waits for the answer (the kernel lets a request in the daemon's hands end only
@@ -173,6 +184,14 @@ static __thread guint acting_depth;
 gboolean fs_caller_acting(void)
 {
   return acting_depth > 0;
+}
+
+int fs_thread_overrides_dac(gpointer daemon)
+{
+  const FsDaemon *d = daemon;
+  if (d->dac_override == 0) /* not permitted: no switch can make it effective */
+    return 0;
+  return acting_depth > 0 ? -1 : d->dac_override;
 }
 
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)

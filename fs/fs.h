@@ -85,6 +85,7 @@ typedef struct {
   FsCgroupNs *cgroupns;  /* cgroupns.c: the roots of callers' cgroup namespaces; NULL: none */
   uid_t euid;            /* the daemon's own effective uid (threads switch only while acting) */
   guint64 cap_perm;      /* and its permitted capabilities (fs_caller_daemon_caps) */
+  int dac_override;      /* fs_caller_daemon_overrides_dac */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -124,6 +125,16 @@ void fs_caller_init_id(FsCaller *c, const FsPath *p);
  * (threads switch only their effective set, and their uids with the saved set-user-ID kept 0,
  * which keeps the permitted set: capabilities(7)). */
 guint64 fs_caller_daemon_caps(void);
+/* Whether the daemon's threads have CAP_DAC_OVERRIDE while they act as themselves, asked once
+ * at start: 1 if it is in the effective set then (a thread's effective set, outside
+ * fs_caller_enter/leave, is the one it started with or, after acting as another uid, the
+ * permitted set, which holds it too), 0 if it is not even permitted (never effective then),
+ * -1 otherwise. */
+int fs_caller_daemon_overrides_dac(void);
+/* The cache's overrides hook (cgfs_cache_set_overrides_check) for @daemon: the thread's
+ * CAP_DAC_OVERRIDE without a capget per limits write, where known; -1 (ask the kernel) while
+ * the thread acts as a caller. */
+int fs_thread_overrides_dac(gpointer daemon);
 void fs_caller_copy(FsCaller *dst, const FsCaller *src);
 void fs_caller_clear(FsCaller *c);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)

@@ -308,6 +308,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->euid = geteuid();
   d->cap_perm = fs_caller_daemon_caps();
+  d->dac_override = fs_caller_daemon_overrides_dac();
   d->sys = cgfs_system_new(error);
   if (!d->sys)
     return NULL;
@@ -330,6 +331,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   d->errors = fs_last_errors_new();
   d->cache = cgfs_cache_new(d->h, fd_cache);
   cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
+  cgfs_cache_set_overrides_check(d->cache, fs_thread_overrides_dac, d);
   d->share = fs_fair_share_new(nofile - fd_cache); /* pollers share what the cache leaves */
   d->cgroupns = fs_cgroupns_new();
   return g_steal_pointer(&d);
