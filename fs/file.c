@@ -20,6 +20,8 @@ struct _FsFile {
   char *snapshot; /* NULL unless open for reading */
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
+  GPtrArray *units;    /* and the units a request completed: one array per open file, emptied
+                        * after each request (under the lock), not one per request */
   pid_t writer;        /* who wrote last, for "0" in procs */
   uid_t writer_uid;
   FsCaller opener;     /* whose credentials changes are made with, as cgroupfs uses the opener's */
@@ -90,6 +92,8 @@ void fs_file_unref(FsFile *f)
   fs_events_poll_free(f->poll);
   fs_caller_clear(&f->opener);
   fs_write_buffer_free(f->wbuf);
+  if (f->units)
+    g_ptr_array_unref(f->units);
   g_free(f->snapshot);
   g_free(f->hpath);
   g_free(f->rel);
@@ -260,8 +264,10 @@ int fs_open(const char *path, struct fuse_file_info *fi)
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }
-  if ((fi->flags & O_ACCMODE) != O_RDONLY)
+  if ((fi->flags & O_ACCMODE) != O_RDONLY) {
     f->wbuf = fs_write_buffer_new(p.node->write_kind);
+    f->units = g_ptr_array_new_with_free_func(g_free);
+  }
   fi->direct_io = 1; /* generated content: never cached, size unknown */
   fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
   fi->fh = (uintptr_t)g_steal_pointer(&f);
@@ -384,9 +390,9 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
              struct fuse_file_info *fi)
 {
   FsFile *f = file_of(fi);
-  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
   g_mutex_lock(&f->lock);
+  GPtrArray *units = f->units;
   int r;
   f->writer = fuse_get_context()->pid;
   f->writer_uid = fuse_get_context()->uid;
@@ -401,8 +407,10 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
     r = fail_here(f, error);
   else
     r = apply(f, units);
-  if (f->wbuf)
+  if (f->wbuf) {
+    g_ptr_array_set_size(units, 0);
     settle_input(f);
+  }
   g_mutex_unlock(&f->lock);
   return r < 0 ? r : (int)size;
 }
@@ -438,11 +446,11 @@ static gboolean closed_by_opener(FsFile *f)
 /* The writing ends: the last word is applied, an unfinished document refused. */
 static int finish(FsFile *f)
 {
-  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
-  if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    return fail_here(f, error);
-  return apply(f, units);
+  int r = fs_write_buffer_flush(f->wbuf, f->units, &error) ? apply(f, f->units)
+                                                            : fail_here(f, error);
+  g_ptr_array_set_size(f->units, 0);
+  return r;
 }
 
 int fs_flush(const char *path, struct fuse_file_info *fi)

@@ -61,7 +61,8 @@ struct _FsWriteBuffer {
   JsonChecker json;
   GError *failed; /* JSON: the error that ended this document */
   gboolean skipping; /* tokens: the rest of a refused word, up to the next white space */
-  GPtrArray *held;   /* tokens: words of writes that ended inside a word, not applied yet */
+  GPtrArray *held;   /* tokens: words of writes that ended inside a word, not applied yet
+                      * (NULL until there are any: a JSON document never has) */
 };
 
 static void checker_reset(JsonChecker *c)
@@ -76,7 +77,6 @@ FsWriteBuffer *fs_write_buffer_new(FsWriteKind kind)
   FsWriteBuffer *b = g_new0(FsWriteBuffer, 1);
   b->kind = kind;
   b->pending = g_string_new(NULL);
-  b->held = g_ptr_array_new_with_free_func(g_free);
   checker_reset(&b->json);
   return b;
 }
@@ -86,7 +86,8 @@ void fs_write_buffer_free(FsWriteBuffer *b)
   if (!b)
     return;
   g_string_free(b->pending, TRUE);
-  g_ptr_array_unref(b->held);
+  if (b->held)
+    g_ptr_array_unref(b->held);
   g_clear_error(&b->failed);
   g_free(b);
 }
@@ -96,13 +97,15 @@ gsize fs_write_buffer_held(const FsWriteBuffer *b)
   if (!b)
     return 0;
   gsize n = b->pending->len;
-  for (guint i = 0; i < b->held->len; i++)
+  for (guint i = 0; b->held && i < b->held->len; i++)
     n += strlen(b->held->pdata[i]) + 1;
   return n;
 }
 
 void fs_write_buffer_hold(FsWriteBuffer *b, GPtrArray *units)
 {
+  if (!b->held)
+    b->held = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < units->len; i++)
     g_ptr_array_add(b->held, g_steal_pointer(&units->pdata[i]));
   g_ptr_array_set_size(units, 0);
@@ -110,6 +113,8 @@ void fs_write_buffer_hold(FsWriteBuffer *b, GPtrArray *units)
 
 void fs_write_buffer_take_held(FsWriteBuffer *b, GPtrArray *units)
 {
+  if (!b->held)
+    return;
   for (guint i = 0; i < b->held->len; i++)
     g_ptr_array_insert(units, (gint)i, g_steal_pointer(&b->held->pdata[i]));
   g_ptr_array_set_size(b->held, 0);
@@ -142,7 +147,8 @@ static gboolean refuse_write(FsWriteBuffer *b, const char *data, gsize len, GErr
   va_end(ap);
   g_set_error(error, CGFS_ERROR, EINVAL, "invalid input: %s", why);
   g_string_truncate(b->pending, 0);
-  g_ptr_array_set_size(b->held, 0);
+  if (b->held)
+    g_ptr_array_set_size(b->held, 0);
   b->skipping = !is_separator(data[len - 1]);
   return FALSE;
 }
@@ -445,7 +451,8 @@ void fs_write_buffer_refuse(FsWriteBuffer *b, const GError *error)
   if (b->kind == FS_WRITE_TOKENS) {
     b->skipping = b->skipping || b->pending->len > 0;
     g_string_truncate(b->pending, 0);
-    g_ptr_array_set_size(b->held, 0);
+    if (b->held)
+      g_ptr_array_set_size(b->held, 0);
     return;
   }
   if (!b->failed)
@@ -466,7 +473,7 @@ static gboolean json_started(FsWriteBuffer *b)
 gboolean fs_write_buffer_unfinished(FsWriteBuffer *b)
 {
   if (b->kind == FS_WRITE_TOKENS)
-    return b->pending->len > 0 || b->held->len > 0;
+    return b->pending->len > 0 || (b->held && b->held->len > 0);
   return !b->failed && json_started(b);
 }
 

@@ -47,9 +47,44 @@ static void test_daemon_overrides(void **state)
   assert_int_equal(fs_thread_overrides_dac(&d), 1);
 }
 
+/* The audit line, as the log writer gets it: on the stack or not (a path longer than its
+ * buffer), with arguments or not. */
+static char *last_message;
+
+static GLogWriterOutput keep_message(GLogLevelFlags level, const GLogField *fields, gsize n,
+                                     gpointer data)
+{
+  for (gsize i = 0; i < n; i++)
+    if (g_strcmp0(fields[i].key, "MESSAGE") == 0) {
+      g_free(last_message);
+      last_message = g_strdup(fields[i].value);
+    }
+  return G_LOG_WRITER_HANDLED;
+}
+
+static void test_audit_line(void **state)
+{
+  (void)state;
+  g_log_set_writer_func(keep_message, NULL, NULL);
+  FsCaller c = { .uid = 4294967294u, .pid = 123 };
+  fs_audit(&c, "/a/b", "changed limits");
+  assert_string_equal(last_message, "audit: uid 4294967294 pid 123: /a/b: changed limits");
+  c.uid = 0;
+  c.pid = -7;
+  fs_audit(&c, "/", "moved %s %d in", "process", 42);
+  assert_string_equal(last_message, "audit: uid 0 pid -7: /: moved process 42 in");
+  g_autofree char *longer = g_strnfill(1000, 'x');
+  longer[0] = '/';
+  fs_audit(&c, longer, "100%% %s", "done");
+  g_autofree char *want = g_strdup_printf("audit: uid 0 pid -7: %s: 100%% done", longer);
+  assert_string_equal(last_message, want);
+  g_clear_pointer(&last_message, g_free);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_audit_line),
     cmocka_unit_test(test_daemon_overrides),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
