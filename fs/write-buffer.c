@@ -390,6 +390,34 @@ static gboolean checker_byte(JsonChecker *c, char ch, GError **error)
   return FALSE;
 }
 
+/* How many of the @n bytes at @p change nothing but the column, from where the checker @c is:
+ * a string's plain characters, the rest of a number's digits, spaces and tabs between tokens
+ * of a document not complete yet. They are taken as a run, not one checker_byte() each (most
+ * of a document). */
+static gsize plain_run(const JsonChecker *c, const char *p, gsize n)
+{
+  gsize k = 0;
+  switch (c->lex) {
+  case LEX_STRING:
+    while (k < n && p[k] != '"' && p[k] != '\\' && (guchar)p[k] >= 0x20)
+      k++;
+    break;
+  case LEX_NUMBER: /* the states a digit keeps (number_next) */
+    if (c->num == NUM_INT || c->num == NUM_FRAC || c->num == NUM_EXP)
+      while (k < n && p[k] >= '0' && p[k] <= '9')
+        k++;
+    break;
+  case LEX_NONE: /* not '\n', which counts lines; nor after the document (feed_json's from) */
+    if (c->expect != EXPECT_NOTHING)
+      while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+        k++;
+    break;
+  default:
+    break;
+  }
+  return k;
+}
+
 static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArray *units,
                           GError **error)
 {
@@ -406,6 +434,11 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
   JsonChecker *c = &b->json;
   gsize from = 0; /* data[from, i) is document text not yet in b->pending: appended in runs */
   for (gsize i = 0; i < len; i++) {
+    gsize run = plain_run(c, data + i, len - i);
+    c->column += run;
+    i += run;
+    if (i == len)
+      break;
     char ch = data[i];
     gboolean was_done = c->expect == EXPECT_NOTHING;
     c->column++;
@@ -422,7 +455,11 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
       from = i + 1; /* white space after the document: not part of it */
       continue;
     }
-    if (c->expect == EXPECT_NOTHING) {
+    if (c->expect == EXPECT_NOTHING && b->pending->len == 0) {
+      /* the whole document came in this write: copied once */
+      g_ptr_array_add(units, g_strndup(data + from, i + 1 - from));
+      from = i + 1;
+    } else if (c->expect == EXPECT_NOTHING) {
       g_string_append_len(b->pending, data + from, (gssize)(i + 1 - from));
       g_ptr_array_add(units, g_strndup(b->pending->str, b->pending->len));
       g_string_truncate(b->pending, 0);
