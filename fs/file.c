@@ -6,7 +6,11 @@
 
 #include "fs.h"
 
+/* The first field of every FsFile: fs_request_path() uses a handle only if it holds it. */
+#define FS_FILE_MAGIC 0x73666763u
+
 struct _FsFile {
+  guint32 magic;
   gint ref;
   GMutex lock; /* FUSE may run two requests on one open file at once */
   FsDaemon *d;
@@ -98,6 +102,7 @@ void fs_file_unref(FsFile *f)
   g_free(f->hpath);
   g_free(f->rel);
   g_mutex_clear(&f->lock);
+  f->magic = 0;
   g_free(f);
 }
 
@@ -106,6 +111,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsFile, fs_file_unref)
 static FsFile *file_of(struct fuse_file_info *fi)
 {
   return (FsFile *)(uintptr_t)fi->fh;
+}
+
+const char *fs_request_path(const char *path, struct fuse_file_info *fi, char **tmp)
+{
+  if (path)
+    return path;
+  FsFile *f = fi ? file_of(fi) : NULL;
+  if (!f || f->magic != FS_FILE_MAGIC)
+    return NULL;
+  /* rel is the opened path's cgroup part ("/" or "/a/b"), the node its last name */
+  *tmp = g_strconcat(strcmp(f->rel, "/") == 0 ? "" : f->rel, "/", f->node->name, NULL);
+  return *tmp;
 }
 
 static FsRequest request_for(FsFile *f, CgfsCgroup *cg, pid_t caller)
@@ -245,6 +262,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
     return fs_fail(d, cg, hpath, p.node->name, error);
   /* From here the file holds its share; the last unref gives it back. */
   g_autoptr(FsFile) f = g_new0(FsFile, 1);
+  f->magic = FS_FILE_MAGIC;
   f->ref = 1;
   g_mutex_init(&f->lock);
   f->d = d;
@@ -488,6 +506,10 @@ int fs_release(const char *path, struct fuse_file_info *fi)
 
 int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+  g_autofree char *tmp = NULL;
+  path = fs_request_path(path, fi, &tmp);
+  if (!path)
+    return -EBADF;
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;

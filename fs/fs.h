@@ -357,6 +357,13 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
 
 FsFile *fs_file_ref(FsFile *f);
 void fs_file_unref(FsFile *f);
+/* The mount is made with nullpath_ok (fs_init): libfuse works out no path for a request on an
+ * open file (read, write, flush, release, poll; readdir and releasedir of an open directory),
+ * and gives getattr, truncate, chmod, chown and utimens none when they come with the open file
+ * (fstat, ftruncate: the kernel sends the file handle with these for regular files only). The
+ * request's path: @path, or else the one @fi's file was opened by (a new string in *@tmp);
+ * NULL when there is neither (@fi is not one of ours). */
+const char *fs_request_path(const char *path, struct fuse_file_info *fi, char **tmp);
 
 /* ---- node-events.c: poll support for the events node ---- */
 
@@ -407,6 +414,9 @@ int fs_readlink(const char *path, char *buf, size_t size);
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
 int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                struct fuse_file_info *fi, enum fuse_readdir_flags flags);
+/* An open directory remembers its path, for readdir (nullpath_ok: fs_request_path). */
+int fs_opendir(const char *path, struct fuse_file_info *fi);
+int fs_releasedir(const char *path, struct fuse_file_info *fi);
 int fs_mkdir(const char *path, mode_t mode);
 int fs_rmdir(const char *path);
 int fs_refuse_create(const char *path, mode_t mode, struct fuse_file_info *fi);

@@ -220,6 +220,10 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
   cfg->entry_timeout = 1.0;
   cfg->attr_timeout = 1.0;
   cfg->negative_timeout = 0;
+  /* No path worked out for a request on an open file (write, flush, release, read, poll,
+   * readdir): the file knows its own (fs_request_path). Two to three path walks, their
+   * allocations and the tree lock less per limits write. */
+  cfg->nullpath_ok = 1;
   g_autoptr(GError) error = NULL;
   d->watcher = fs_watcher_new(&error);
   if (!d->watcher)
@@ -238,6 +242,8 @@ static const struct fuse_operations cgfs_operations = {
   .destroy = fs_destroy,
   .getattr = fs_getattr,
   .readdir = fs_readdir,
+  .opendir = fs_opendir,
+  .releasedir = fs_releasedir,
   .mkdir = fs_mkdir,
   .rmdir = fs_rmdir,
   .open = fs_open,
