@@ -97,6 +97,17 @@ guint64 fs_caller_daemon_caps(void)
   return ((guint64)perm[1] << 32) | perm[0];
 }
 
+int fs_caller_daemon_overrides_dac(void)
+{
+  guint32 eff[2] = { 0 }, perm[2] = { 0 };
+  const guint32 dac = 1u << CAP_DAC_OVERRIDE;
+  if (!get_caps(0, eff, perm))
+    return -1;
+  if (!(perm[0] & dac))
+    return 0;
+  return eff[0] & dac ? 1 : -1;
+}
+
 /* A root caller's effective capabilities, when they lack some of the daemon's (a container's
  * root): asked of the kernel with capget(2) on its thread, which is cheap. The thread that made
  * the request waits for the answer (the kernel lets a request in the daemon's hands end only
@@ -173,6 +184,14 @@ static __thread guint acting_depth;
 gboolean fs_caller_acting(void)
 {
   return acting_depth > 0;
+}
+
+int fs_thread_overrides_dac(gpointer daemon)
+{
+  const FsDaemon *d = daemon;
+  if (d->dac_override == 0) /* not permitted: no switch can make it effective */
+    return 0;
+  return acting_depth > 0 ? -1 : d->dac_override;
 }
 
 gboolean fs_caller_enter(const FsCaller *c, FsSavedCreds *saved, GError **error)
@@ -304,42 +323,56 @@ gboolean fs_check_daemon_outside(CgfsCgroup *cg, const char *what, GError **erro
 
 /* ---- audit ---- */
 
-/* The decimal digits of @v (and a '-' before them if @negative). */
-static void append_decimal(GString *out, gboolean negative, guint64 v)
+/* The decimal digits of @v (and a '-' before them if @negative), at the end of @buf (24 bytes):
+ * returns where they start; @buf ends with a NUL. */
+static const char *decimal(char buf[24], gboolean negative, guint64 v)
 {
-  char buf[24];
-  gsize i = sizeof buf;
+  gsize i = 23;
+  buf[i] = '\0';
   do
     buf[--i] = (char)('0' + v % 10);
   while ((v /= 10) > 0);
   if (negative)
     buf[--i] = '-';
-  g_string_append_len(out, buf + i, (gssize)(sizeof buf - i));
+  return buf + i;
 }
 
-/* Formatted once and given to the log writer as it is: g_message would print it into a new
- * string again (two printf passes per audited change; a limits write is one). */
+/* Formatted once, on the stack when it fits (a limits write is one audited change: no
+ * allocation for its line), and given to the log writer as it is: g_message would print it
+ * into a new string again. */
 void fs_audit(const FsCaller *c, const char *hpath, const char *format, ...)
 {
-  g_autoptr(GString) line = g_string_sized_new(96);
-  g_string_append(line, "audit: uid ");
-  append_decimal(line, FALSE, c->uid);
-  g_string_append(line, " pid ");
-  append_decimal(line, c->pid < 0, c->pid < 0 ? -(guint64)c->pid : (guint64)c->pid);
-  g_string_append(line, ": ");
-  g_string_append(line, hpath);
-  g_string_append(line, ": ");
+  g_autofree char *formatted = NULL;
+  const char *what = format;
   if (strchr(format, '%')) {
     va_list ap;
     va_start(ap, format);
-    g_string_append_vprintf(line, format, ap);
+    formatted = g_strdup_vprintf(format, ap);
     va_end(ap);
-  } else {
-    g_string_append(line, format); /* what printf would make of it */
+    what = formatted;
+  } /* else what printf would make of it */
+  char uid_buf[24], pid_buf[24];
+  const char *parts[] = {
+    "audit: uid ", decimal(uid_buf, FALSE, c->uid),
+    " pid ", decimal(pid_buf, c->pid < 0, c->pid < 0 ? -(guint64)c->pid : (guint64)c->pid),
+    ": ", hpath, ": ", what,
+  };
+  gsize lens[G_N_ELEMENTS(parts)];
+  gsize need = 1;
+  for (gsize i = 0; i < G_N_ELEMENTS(parts); i++)
+    need += lens[i] = strlen(parts[i]);
+  char stack[256];
+  g_autofree char *heap = need > sizeof stack ? g_malloc(need) : NULL;
+  char *line = heap ? heap : stack;
+  char *at = line;
+  for (gsize i = 0; i < G_N_ELEMENTS(parts); i++) {
+    memcpy(at, parts[i], lens[i]);
+    at += lens[i];
   }
+  *at = '\0';
   const GLogField fields[] = {
     { "GLIB_DOMAIN", G_LOG_DOMAIN, -1 },
-    { "MESSAGE", line->str, -1 },
+    { "MESSAGE", line, -1 },
     { "PRIORITY", "5", -1 }, /* g_message's: notice */
   };
   g_log_structured_array(G_LOG_LEVEL_MESSAGE, fields, G_N_ELEMENTS(fields));

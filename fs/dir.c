@@ -21,6 +21,10 @@ static int getattr_dir(const FsPath *p, struct stat *st)
 /* Parse @path; a negative errno on failure. */
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
+  g_autofree char *tmp = NULL;
+  path = fs_request_path(path, fi, &tmp);
+  if (!path)
+    return -EBADF;
   if (fs_is_self(path))
     return fs_self_getattr(st);
   g_auto(FsPath) p = { 0 };
@@ -52,9 +56,25 @@ static char **children_of(const FsPath *p, GError **error)
   return cgfs_cache_children_of(d->cache, CGFS_STATIC_PATH(hpath), error);
 }
 
+int fs_opendir(const char *path, struct fuse_file_info *fi)
+{
+  fi->fh = (uintptr_t)g_strdup(path);
+  return 0;
+}
+
+int fs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+  g_free((char *)(uintptr_t)fi->fh);
+  return 0;
+}
+
 int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
+  if (!path) /* nullpath_ok: the one opendir kept */
+    path = fi ? (const char *)(uintptr_t)fi->fh : NULL;
+  if (!path)
+    return -EBADF;
   g_auto(FsPath) p = { 0 };
   int r = fs_resolve_place(path, &p);
   if (r < 0)
@@ -233,6 +253,10 @@ int fs_refuse_unlink(const char *path)
 
 int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
+  g_autofree char *tmp = NULL;
+  path = fs_request_path(path, fi, &tmp);
+  if (!path)
+    return -EBADF;
   return fail_in_parent(path, "chmod", EPERM, "modes mirror the kernel's cgroup files");
 }
 
@@ -240,6 +264,10 @@ int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
  * may, others get the kernel's EPERM. A node's owner mirrors its kernel file's. */
 int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
+  g_autofree char *tmp = NULL;
+  path = fs_request_path(path, fi, &tmp);
+  if (!path)
+    return -EBADF;
   FsDaemon *d = fs_daemon();
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
@@ -269,6 +297,10 @@ int fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 /* touch works and changes nothing: times mirror the kernel's files. */
 int fs_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
+  g_autofree char *tmp = NULL;
+  path = fs_request_path(path, fi, &tmp);
+  if (!path)
+    return -EBADF;
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   return fs_resolve(path, &p, &cg, NULL);

@@ -6,7 +6,11 @@
 
 #include "fs.h"
 
+/* The first field of every FsFile: fs_request_path() uses a handle only if it holds it. */
+#define FS_FILE_MAGIC 0x73666763u
+
 struct _FsFile {
+  guint32 magic;
   gint ref;
   GMutex lock; /* FUSE may run two requests on one open file at once */
   FsDaemon *d;
@@ -20,6 +24,8 @@ struct _FsFile {
   char *snapshot; /* NULL unless open for reading */
   gsize snapshot_len;
   FsWriteBuffer *wbuf; /* NULL unless open for writing */
+  GPtrArray *units;    /* and the units a request completed: one array per open file, emptied
+                        * after each request (under the lock), not one per request */
   pid_t writer;        /* who wrote last, for "0" in procs */
   uid_t writer_uid;
   FsCaller opener;     /* whose credentials changes are made with, as cgroupfs uses the opener's */
@@ -90,10 +96,13 @@ void fs_file_unref(FsFile *f)
   fs_events_poll_free(f->poll);
   fs_caller_clear(&f->opener);
   fs_write_buffer_free(f->wbuf);
+  if (f->units)
+    g_ptr_array_unref(f->units);
   g_free(f->snapshot);
   g_free(f->hpath);
   g_free(f->rel);
   g_mutex_clear(&f->lock);
+  f->magic = 0;
   g_free(f);
 }
 
@@ -102,6 +111,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(FsFile, fs_file_unref)
 static FsFile *file_of(struct fuse_file_info *fi)
 {
   return (FsFile *)(uintptr_t)fi->fh;
+}
+
+const char *fs_request_path(const char *path, struct fuse_file_info *fi, char **tmp)
+{
+  if (path)
+    return path;
+  FsFile *f = fi ? file_of(fi) : NULL;
+  if (!f || f->magic != FS_FILE_MAGIC)
+    return NULL;
+  /* rel is the opened path's cgroup part ("/" or "/a/b"), the node its last name */
+  *tmp = g_strconcat(strcmp(f->rel, "/") == 0 ? "" : f->rel, "/", f->node->name, NULL);
+  return *tmp;
 }
 
 static FsRequest request_for(FsFile *f, CgfsCgroup *cg, pid_t caller)
@@ -241,6 +262,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
     return fs_fail(d, cg, hpath, p.node->name, error);
   /* From here the file holds its share; the last unref gives it back. */
   g_autoptr(FsFile) f = g_new0(FsFile, 1);
+  f->magic = FS_FILE_MAGIC;
   f->ref = 1;
   g_mutex_init(&f->lock);
   f->d = d;
@@ -260,8 +282,10 @@ int fs_open(const char *path, struct fuse_file_info *fi)
     g_debug("%s/%s: %s", f->hpath, f->node->name, error->message);
     return -fs_errno(error);
   }
-  if ((fi->flags & O_ACCMODE) != O_RDONLY)
+  if ((fi->flags & O_ACCMODE) != O_RDONLY) {
     f->wbuf = fs_write_buffer_new(p.node->write_kind);
+    f->units = g_ptr_array_new_with_free_func(g_free);
+  }
   fi->direct_io = 1; /* generated content: never cached, size unknown */
   fi->noflush = !f->wbuf; /* nothing to apply at close(): spare the round trip */
   fi->fh = (uintptr_t)g_steal_pointer(&f);
@@ -384,9 +408,9 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
              struct fuse_file_info *fi)
 {
   FsFile *f = file_of(fi);
-  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
   g_mutex_lock(&f->lock);
+  GPtrArray *units = f->units;
   int r;
   f->writer = fuse_get_context()->pid;
   f->writer_uid = fuse_get_context()->uid;
@@ -401,8 +425,10 @@ int fs_write(const char *path, const char *buf, size_t size, off_t off,
     r = fail_here(f, error);
   else
     r = apply(f, units);
-  if (f->wbuf)
+  if (f->wbuf) {
+    g_ptr_array_set_size(units, 0);
     settle_input(f);
+  }
   g_mutex_unlock(&f->lock);
   return r < 0 ? r : (int)size;
 }
@@ -438,11 +464,11 @@ static gboolean closed_by_opener(FsFile *f)
 /* The writing ends: the last word is applied, an unfinished document refused. */
 static int finish(FsFile *f)
 {
-  g_autoptr(GPtrArray) units = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GError) error = NULL;
-  if (!fs_write_buffer_flush(f->wbuf, units, &error))
-    return fail_here(f, error);
-  return apply(f, units);
+  int r = fs_write_buffer_flush(f->wbuf, f->units, &error) ? apply(f, f->units)
+                                                            : fail_here(f, error);
+  g_ptr_array_set_size(f->units, 0);
+  return r;
 }
 
 int fs_flush(const char *path, struct fuse_file_info *fi)
@@ -480,6 +506,10 @@ int fs_release(const char *path, struct fuse_file_info *fi)
 
 int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+  g_autofree char *tmp = NULL;
+  path = fs_request_path(path, fi, &tmp);
+  if (!path)
+    return -EBADF;
   g_auto(FsPath) p = { 0 };
   g_autoptr(CgfsCgroup) cg = NULL;
   g_autofree char *hpath = NULL;

@@ -85,6 +85,7 @@ typedef struct {
   FsCgroupNs *cgroupns;  /* cgroupns.c: the roots of callers' cgroup namespaces; NULL: none */
   uid_t euid;            /* the daemon's own effective uid (threads switch only while acting) */
   guint64 cap_perm;      /* and its permitted capabilities (fs_caller_daemon_caps) */
+  int dac_override;      /* fs_caller_daemon_overrides_dac */
 } FsDaemon;
 
 /* The daemon of the current FUSE request. */
@@ -124,6 +125,16 @@ void fs_caller_init_id(FsCaller *c, const FsPath *p);
  * (threads switch only their effective set, and their uids with the saved set-user-ID kept 0,
  * which keeps the permitted set: capabilities(7)). */
 guint64 fs_caller_daemon_caps(void);
+/* Whether the daemon's threads have CAP_DAC_OVERRIDE while they act as themselves, asked once
+ * at start: 1 if it is in the effective set then (a thread's effective set, outside
+ * fs_caller_enter/leave, is the one it started with or, after acting as another uid, the
+ * permitted set, which holds it too), 0 if it is not even permitted (never effective then),
+ * -1 otherwise. */
+int fs_caller_daemon_overrides_dac(void);
+/* The cache's overrides hook (cgfs_cache_set_overrides_check) for @daemon: the thread's
+ * CAP_DAC_OVERRIDE without a capget per limits write, where known; -1 (ask the kernel) while
+ * the thread acts as a caller. */
+int fs_thread_overrides_dac(gpointer daemon);
 void fs_caller_copy(FsCaller *dst, const FsCaller *src);
 void fs_caller_clear(FsCaller *c);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(FsCaller, fs_caller_clear)
@@ -346,6 +357,13 @@ int fs_poll(const char *path, struct fuse_file_info *fi, struct fuse_pollhandle 
 
 FsFile *fs_file_ref(FsFile *f);
 void fs_file_unref(FsFile *f);
+/* The mount is made with nullpath_ok (fs_init): libfuse works out no path for a request on an
+ * open file (read, write, flush, release, poll; readdir and releasedir of an open directory),
+ * and gives getattr, truncate, chmod, chown and utimens none when they come with the open file
+ * (fstat, ftruncate: the kernel sends the file handle with these for regular files only). The
+ * request's path: @path, or else the one @fi's file was opened by (a new string in *@tmp);
+ * NULL when there is neither (@fi is not one of ours). */
+const char *fs_request_path(const char *path, struct fuse_file_info *fi, char **tmp);
 
 /* ---- node-events.c: poll support for the events node ---- */
 
@@ -396,6 +414,9 @@ int fs_readlink(const char *path, char *buf, size_t size);
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
 int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                struct fuse_file_info *fi, enum fuse_readdir_flags flags);
+/* An open directory remembers its path, for readdir (nullpath_ok: fs_request_path). */
+int fs_opendir(const char *path, struct fuse_file_info *fi);
+int fs_releasedir(const char *path, struct fuse_file_info *fi);
 int fs_mkdir(const char *path, mode_t mode);
 int fs_rmdir(const char *path);
 int fs_refuse_create(const char *path, mode_t mode, struct fuse_file_info *fi);

@@ -220,6 +220,10 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
   cfg->entry_timeout = 1.0;
   cfg->attr_timeout = 1.0;
   cfg->negative_timeout = 0;
+  /* No path worked out for a request on an open file (write, flush, release, read, poll,
+   * readdir): the file knows its own (fs_request_path). Two to three path walks, their
+   * allocations and the tree lock less per limits write. */
+  cfg->nullpath_ok = 1;
   g_autoptr(GError) error = NULL;
   d->watcher = fs_watcher_new(&error);
   if (!d->watcher)
@@ -238,6 +242,8 @@ static const struct fuse_operations cgfs_operations = {
   .destroy = fs_destroy,
   .getattr = fs_getattr,
   .readdir = fs_readdir,
+  .opendir = fs_opendir,
+  .releasedir = fs_releasedir,
   .mkdir = fs_mkdir,
   .rmdir = fs_rmdir,
   .open = fs_open,
@@ -308,6 +314,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   g_autoptr(FsDaemon) d = g_new0(FsDaemon, 1);
   d->euid = geteuid();
   d->cap_perm = fs_caller_daemon_caps();
+  d->dac_override = fs_caller_daemon_overrides_dac();
   d->sys = cgfs_system_new(error);
   if (!d->sys)
     return NULL;
@@ -330,6 +337,7 @@ static FsDaemon *daemon_new(const Options *o, guint64 nofile, GError **error)
   d->errors = fs_last_errors_new();
   d->cache = cgfs_cache_new(d->h, fd_cache);
   cgfs_cache_set_access_check(d->cache, fs_cache_may_read, d);
+  cgfs_cache_set_overrides_check(d->cache, fs_thread_overrides_dac, d);
   d->share = fs_fair_share_new(nofile - fd_cache); /* pollers share what the cache leaves */
   d->cgroupns = fs_cgroupns_new();
   return g_steal_pointer(&d);

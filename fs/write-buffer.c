@@ -61,7 +61,8 @@ struct _FsWriteBuffer {
   JsonChecker json;
   GError *failed; /* JSON: the error that ended this document */
   gboolean skipping; /* tokens: the rest of a refused word, up to the next white space */
-  GPtrArray *held;   /* tokens: words of writes that ended inside a word, not applied yet */
+  GPtrArray *held;   /* tokens: words of writes that ended inside a word, not applied yet
+                      * (NULL until there are any: a JSON document never has) */
 };
 
 static void checker_reset(JsonChecker *c)
@@ -76,7 +77,6 @@ FsWriteBuffer *fs_write_buffer_new(FsWriteKind kind)
   FsWriteBuffer *b = g_new0(FsWriteBuffer, 1);
   b->kind = kind;
   b->pending = g_string_new(NULL);
-  b->held = g_ptr_array_new_with_free_func(g_free);
   checker_reset(&b->json);
   return b;
 }
@@ -86,7 +86,8 @@ void fs_write_buffer_free(FsWriteBuffer *b)
   if (!b)
     return;
   g_string_free(b->pending, TRUE);
-  g_ptr_array_unref(b->held);
+  if (b->held)
+    g_ptr_array_unref(b->held);
   g_clear_error(&b->failed);
   g_free(b);
 }
@@ -96,13 +97,15 @@ gsize fs_write_buffer_held(const FsWriteBuffer *b)
   if (!b)
     return 0;
   gsize n = b->pending->len;
-  for (guint i = 0; i < b->held->len; i++)
+  for (guint i = 0; b->held && i < b->held->len; i++)
     n += strlen(b->held->pdata[i]) + 1;
   return n;
 }
 
 void fs_write_buffer_hold(FsWriteBuffer *b, GPtrArray *units)
 {
+  if (!b->held)
+    b->held = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < units->len; i++)
     g_ptr_array_add(b->held, g_steal_pointer(&units->pdata[i]));
   g_ptr_array_set_size(units, 0);
@@ -110,6 +113,8 @@ void fs_write_buffer_hold(FsWriteBuffer *b, GPtrArray *units)
 
 void fs_write_buffer_take_held(FsWriteBuffer *b, GPtrArray *units)
 {
+  if (!b->held)
+    return;
   for (guint i = 0; i < b->held->len; i++)
     g_ptr_array_insert(units, (gint)i, g_steal_pointer(&b->held->pdata[i]));
   g_ptr_array_set_size(b->held, 0);
@@ -142,7 +147,8 @@ static gboolean refuse_write(FsWriteBuffer *b, const char *data, gsize len, GErr
   va_end(ap);
   g_set_error(error, CGFS_ERROR, EINVAL, "invalid input: %s", why);
   g_string_truncate(b->pending, 0);
-  g_ptr_array_set_size(b->held, 0);
+  if (b->held)
+    g_ptr_array_set_size(b->held, 0);
   b->skipping = !is_separator(data[len - 1]);
   return FALSE;
 }
@@ -384,6 +390,34 @@ static gboolean checker_byte(JsonChecker *c, char ch, GError **error)
   return FALSE;
 }
 
+/* How many of the @n bytes at @p change nothing but the column, from where the checker @c is:
+ * a string's plain characters, the rest of a number's digits, spaces and tabs between tokens
+ * of a document not complete yet. They are taken as a run, not one checker_byte() each (most
+ * of a document). */
+static gsize plain_run(const JsonChecker *c, const char *p, gsize n)
+{
+  gsize k = 0;
+  switch (c->lex) {
+  case LEX_STRING:
+    while (k < n && p[k] != '"' && p[k] != '\\' && (guchar)p[k] >= 0x20)
+      k++;
+    break;
+  case LEX_NUMBER: /* the states a digit keeps (number_next) */
+    if (c->num == NUM_INT || c->num == NUM_FRAC || c->num == NUM_EXP)
+      while (k < n && p[k] >= '0' && p[k] <= '9')
+        k++;
+    break;
+  case LEX_NONE: /* not '\n', which counts lines; nor after the document (feed_json's from) */
+    if (c->expect != EXPECT_NOTHING)
+      while (k < n && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+        k++;
+    break;
+  default:
+    break;
+  }
+  return k;
+}
+
 static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArray *units,
                           GError **error)
 {
@@ -400,6 +434,11 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
   JsonChecker *c = &b->json;
   gsize from = 0; /* data[from, i) is document text not yet in b->pending: appended in runs */
   for (gsize i = 0; i < len; i++) {
+    gsize run = plain_run(c, data + i, len - i);
+    c->column += run;
+    i += run;
+    if (i == len)
+      break;
     char ch = data[i];
     gboolean was_done = c->expect == EXPECT_NOTHING;
     c->column++;
@@ -416,7 +455,11 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
       from = i + 1; /* white space after the document: not part of it */
       continue;
     }
-    if (c->expect == EXPECT_NOTHING) {
+    if (c->expect == EXPECT_NOTHING && b->pending->len == 0) {
+      /* the whole document came in this write: copied once */
+      g_ptr_array_add(units, g_strndup(data + from, i + 1 - from));
+      from = i + 1;
+    } else if (c->expect == EXPECT_NOTHING) {
       g_string_append_len(b->pending, data + from, (gssize)(i + 1 - from));
       g_ptr_array_add(units, g_strndup(b->pending->str, b->pending->len));
       g_string_truncate(b->pending, 0);
@@ -445,7 +488,8 @@ void fs_write_buffer_refuse(FsWriteBuffer *b, const GError *error)
   if (b->kind == FS_WRITE_TOKENS) {
     b->skipping = b->skipping || b->pending->len > 0;
     g_string_truncate(b->pending, 0);
-    g_ptr_array_set_size(b->held, 0);
+    if (b->held)
+      g_ptr_array_set_size(b->held, 0);
     return;
   }
   if (!b->failed)
@@ -466,7 +510,7 @@ static gboolean json_started(FsWriteBuffer *b)
 gboolean fs_write_buffer_unfinished(FsWriteBuffer *b)
 {
   if (b->kind == FS_WRITE_TOKENS)
-    return b->pending->len > 0 || b->held->len > 0;
+    return b->pending->len > 0 || (b->held && b->held->len > 0);
   return !b->failed && json_started(b);
 }
 

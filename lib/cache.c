@@ -25,6 +25,8 @@ struct _CgfsFdBudget {
   gint max;
   CgfsCacheAccessFunc check;
   gpointer check_data;
+  CgfsCacheOverridesFunc overrides; /* cgfs_cgroup_thread_overrides_dac */
+  gpointer overrides_data;
   GMutex owner_lock; /* held while the owner makes room: the cache is not freed meanwhile */
   CgfsCache *owner;  /* the cache whose budget this is; NULL once it is freed */
 };
@@ -375,7 +377,7 @@ gboolean cgfs_kept_lock_updates(const CgfsCgroupDir *d, int (*open_dir)(const Cg
     return FALSE;
   /* A forked child shares the parent's open file: flock() would not keep the two apart, and
    * the lock of a child killed while holding it would stay with the parent's descriptor. */
-  pid_t me = getpid();
+  pid_t me = cgfs_self_pid();
   pid_t opener = g_atomic_int_get(&k->lock_pid);
   if (opener != 0 && opener != me)
     return FALSE;
@@ -468,6 +470,19 @@ void cgfs_cache_set_access_check(CgfsCache *c, CgfsCacheAccessFunc fn, gpointer 
 {
   c->budget->check = fn;
   c->budget->check_data = data;
+}
+
+void cgfs_cache_set_overrides_check(CgfsCache *c, CgfsCacheOverridesFunc fn, gpointer data)
+{
+  c->budget->overrides = fn;
+  c->budget->overrides_data = data;
+}
+
+gboolean cgfs_cgroup_thread_overrides_dac(const CgfsCgroup *cg)
+{
+  const CgfsFdBudget *b = cg ? cg->budget : NULL;
+  int known = b && b->overrides ? b->overrides(b->overrides_data) : -1;
+  return known >= 0 ? known > 0 : cgfs_thread_overrides_dac();
 }
 
 /* Under the lock. */

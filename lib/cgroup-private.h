@@ -87,6 +87,9 @@ char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gs
 /* The same into @buf (@size bytes) when it fits, as cgfs_read_text_at() reads: no heap copy. */
 gboolean cgfs_kept_read_text_at(const CgfsCgroup *cg, int dirfd, const char *name, char *buf,
                                 gsize size, CgfsText *out, GError **error);
+/* cgfs_thread_overrides_dac(), answered by the hook of the cache @cg is cached in when it knows
+ * (cgfs_cache_set_overrides_check); @cg may be NULL. */
+gboolean cgfs_cgroup_thread_overrides_dac(const CgfsCgroup *cg);
 /* Whether the calling thread may open @name below @dirfd for writing now (errno set when not). */
 typedef gboolean (*CgfsMayOpenFunc)(int dirfd, const char *name, gpointer data);
 /* cgfs_write_at() of @value to @name below @dirfd, one of @cg's directory fds, through a

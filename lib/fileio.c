@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -446,4 +447,51 @@ gboolean cgfs_thread_overrides_dac(void)
   if (syscall(SYS_capget, &h, d) != 0)
     return FALSE;
   return (d[0].effective & (1u << CAP_DAC_OVERRIDE)) != 0;
+}
+
+/* The page of cgfs_self_pid(): (gsize)1 when the kernel cannot wipe it at fork. Set once per
+ * process image; a child inherits the pointer and finds the page zeroed. Not a cache of
+ * anything that can change: a process's pid is fixed for its life. */
+static gsize pid_page;
+
+static size_t page_size(void)
+{
+  long size = sysconf(_SC_PAGESIZE);
+  return size > 0 ? (size_t)size : 4096;
+}
+
+static gsize pid_page_new(void)
+{
+  void *page = mmap(NULL, page_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                    0);
+  if (page == MAP_FAILED)
+    return 1;
+#ifdef MADV_WIPEONFORK
+  if (madvise(page, page_size(), MADV_WIPEONFORK) == 0)
+    return (gsize)page;
+#endif
+  munmap(page, page_size());
+  return 1;
+}
+
+pid_t cgfs_self_pid(void)
+{
+  gsize page = __atomic_load_n(&pid_page, __ATOMIC_ACQUIRE);
+  if (page == 0) { /* no lock: a fork while another thread holds one would leave it held */
+    gsize mine = pid_page_new();
+    if (__atomic_compare_exchange_n(&pid_page, &page, mine, FALSE, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      page = mine;
+    else if (mine != 1) /* another thread set it first */
+      munmap((void *)mine, page_size());
+  }
+  if (page == 1)
+    return getpid();
+  pid_t *kept = (pid_t *)page;
+  pid_t pid = __atomic_load_n(kept, __ATOMIC_RELAXED);
+  if (pid == 0) { /* the first call in this process (or in a child since the fork) */
+    pid = getpid();
+    __atomic_store_n(kept, pid, __ATOMIC_RELAXED);
+  }
+  return pid;
 }

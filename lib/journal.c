@@ -335,7 +335,7 @@ static char *seq_for(CgfsJournal *j, const CgfsJournalRecord *old)
    * per update) */
   static const char hex[] = "0123456789abcdef";
   guint64 now = (guint64)g_get_real_time();
-  int pid = (int)getpid();
+  int pid = (int)cgfs_self_pid();
   guint counter = (guint)g_atomic_int_add((gint *)&j->counter, 1);
   char buf[16 + 1 + 12 + 1 + 8 + 1];
   char *c = buf;

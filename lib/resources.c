@@ -795,7 +795,7 @@ static gboolean may_open_for_writing(int dirfd, const char *name, gpointer plan)
 {
   CgfsPlan *p = plan;
   if (p->overrides < 0)
-    p->overrides = cgfs_thread_overrides_dac();
+    p->overrides = cgfs_cgroup_thread_overrides_dac(p->cg);
   return p->overrides || faccessat(dirfd, name, W_OK, AT_EACCESS) == 0;
 }
 

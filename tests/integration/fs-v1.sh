@@ -201,6 +201,39 @@ grep -q "cgroup deleted since the file was opened" "$MNT/$X/last_error" && fail 
   fail "the log does not tell the write's cgroup was deleted since the file was opened"
 rmdir "$MNT/$X"
 
+note "requests on an open file or directory (libfuse gives them no path: nullpath_ok)"
+N=$PREFIX"open"
+mkdir "$MNT/$N"
+python3 - "$MNT/$N" "$(v1_dir pids "$N")" <<'PY' || fail "requests on open files of $N"
+import errno, os, stat, sys
+d, pids = sys.argv[1], sys.argv[2]
+path = os.path.join(d, "resources.json")
+fd = os.open(path, os.O_WRONLY)
+os.ftruncate(fd, 0)  # setattr with the file handle: accepted, changes nothing
+assert os.write(fd, b'{"pids": {"limit": 77}}') == 23
+# the write invalidated the size: lseek(SEEK_END) asks getattr with the file handle
+assert os.lseek(fd, 0, os.SEEK_END) == 0
+st, by_path = os.fstat(fd), os.stat(path)
+assert stat.S_ISREG(st.st_mode) and st.st_mode == by_path.st_mode, (st, by_path)
+os.close(fd)
+assert open(os.path.join(pids, "pids.max")).read() == "77\n"
+fd = os.open(os.path.join(d, "stats.json"), os.O_RDONLY)
+assert os.read(fd, 1) == b"{"
+assert os.lseek(fd, 0, os.SEEK_END) == 0
+os.close(fd)
+dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)  # opendir, readdir, releasedir
+names = set(os.listdir(dfd))
+assert {"resources.json", "stats.json", "procs"} <= names, names
+assert stat.S_ISDIR(os.fstat(dfd).st_mode)
+try:
+    os.fchmod(dfd, 0o700)
+    sys.exit("fchmod of the directory accepted")
+except OSError as e:
+    assert e.errno == errno.EPERM, e
+os.close(dfd)
+PY
+rmdir "$MNT/$N"
+
 note "a hot cgroup's procs and events follow the kernel (v1's pid lists are never read twice)"
 H=$PREFIX"hot"
 mkdir "$MNT/$H"

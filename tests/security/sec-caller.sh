@@ -284,6 +284,14 @@ if [ "$VERSION" = v1 ]; then
     "$(as_a "$TRY" write "$PIDSFILE" 1000)"
   [ "$(cat "$CPUFILE")" = "$before_cpu" ] && [ "$(cat "$PIDSFILE")" = "$before_pids" ] ||
     fail "A changed root's limits"
+  # a container's root (no CAP_DAC_OVERRIDE) and A's limit file, which the daemon keeps open for
+  # writing since root's writes above: the kernel's check for that caller, not the daemon's
+  # capabilities (the daemon knows its own without a capget, never a caller's)
+  NODAC_W=(setpriv --bounding-set -dac_override,-dac_read_search --)
+  row "root without CAP_DAC_* sets the memory limit in A's memory.limit_in_bytes" EACCES EACCES \
+    "$("${NODAC_W[@]}" "$TRY" write "$MNT/$D/resources.json" '{"memory":{"limit":146800640}}')" \
+    "$("${NODAC_W[@]}" "$TRY" write "$LIMFILE" 146800640)"
+  [ "$(cat "$LIMFILE")" = 125829120 ] || fail "root without CAP_DAC_* changed A's memory limit"
   row "A sets the memory limit of A's own child" ok ok \
     "$(as_a "$TRY" write "$MNT/$D/a/resources.json" '{"memory":{"limit":52428800}}')" \
     "$(as_a "$TRY" write "/sys/fs/cgroup/memory/$D/a/memory.limit_in_bytes" 52428800)"

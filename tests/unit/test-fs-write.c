@@ -172,6 +172,43 @@ static void test_json_malformed(void **state)
   json_fails(CHUNKS("{\"a\": 1 2}"), EINVAL, "expected ','");
 }
 
+/* Where an error is, after runs of a string's characters, digits and white space (which the
+ * checker takes as runs, not byte by byte): the same line and column whether the document comes
+ * in one write, byte by byte, or cut inside the runs. */
+static void test_json_positions(void **state)
+{
+  static const struct {
+    const char *doc, *where;
+  } cases[] = {
+    { "{\"abc def\": 12345 x}", "line 1, column 19: unexpected 'x'" },
+    { "{\"abc\": \"tab\there\"}", "line 1, column 13: unexpected byte 0x09" },
+    { "{\n  \"k\":   1.5e10  ,\r\n  \"m\" 2}", "line 3, column 7: unexpected '2'" },
+    { "{\"a\": 10.25 \t .}", "line 1, column 15: unexpected '.'" },
+    { "{\"a\": -0012}", "line 1, column 9: unexpected '0'" },
+    { "{\"\u00e9t\u00e9\": 1}  \n {", "line 2, column 2: unexpected '{'" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    const char *doc = cases[i].doc;
+    gsize len = strlen(doc);
+    json_fails(CHUNKS(doc), EINVAL, cases[i].where);
+    for (gsize cut = 1; cut < len; cut++) {
+      g_autofree char *head = g_strndup(doc, cut);
+      json_fails(CHUNKS(head, doc + cut), EINVAL, cases[i].where);
+    }
+    g_autoptr(GPtrArray) bytes = g_ptr_array_new_with_free_func(g_free);
+    for (gsize k = 0; k < len; k++)
+      g_ptr_array_add(bytes, g_strndup(doc + k, 1));
+    g_ptr_array_add(bytes, NULL);
+    json_fails((const char *const *)bytes->pdata, EINVAL, cases[i].where);
+  }
+  /* a complete document: the unit is the document, without the white space after it */
+  g_autoptr(FsWriteBuffer) b = fs_write_buffer_new(FS_WRITE_JSON);
+  GError *error = NULL;
+  g_autofree char *a = feed_all(b, CHUNKS("  {\"s\": \"x y\", \"n\": 123}  \t "), &error);
+  assert_no_gerror(error);
+  assert_string_equal(a, "  {\"s\": \"x y\", \"n\": 123}");
+}
+
 static void test_json_too_deep(void **state)
 {
   g_autoptr(GString) doc = g_string_new("{\"a\": ");
@@ -319,6 +356,7 @@ int main(void)
     cmocka_unit_test(test_json_byte_by_byte),
     cmocka_unit_test(test_json_runs),
     cmocka_unit_test(test_json_malformed),
+    cmocka_unit_test(test_json_positions),
     cmocka_unit_test(test_json_too_deep),
     cmocka_unit_test(test_json_too_large),
     cmocka_unit_test(test_json_unfinished),

@@ -2,6 +2,7 @@
  * of records a crash left, against fake trees; crashes at each write of a plan (the test hook
  * CGFS_TEST_KILL_AFTER_WRITES); the lock that serialises the updates of a cgroup. */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/file.h>
@@ -16,6 +17,7 @@
 
 #include "cgroup-private.h"
 #include "fake-tree.h"
+#include "fileio.h"
 #include "journal-private.h"
 #include "res-fixtures.h"
 #include "unit-common.h"
@@ -956,9 +958,105 @@ static void test_kept_update_lock(void **state)
   fake_tree_free(t);
 }
 
+/* The pid the update lock and the records' seqs use (cgfs_self_pid, kept without a system
+ * call) is each process's own: in a child made by fork(), and in one made by a raw clone(),
+ * which runs no atfork handler, after the parent had asked. */
+static int self_pid_child(void)
+{
+  return cgfs_self_pid() == getpid() && cgfs_self_pid() == getpid() ? 0 : 1;
+}
+
+static void test_self_pid_in_children(void **state)
+{
+  (void)state;
+  assert_int_equal(cgfs_self_pid(), getpid());
+  for (int how = 0; how < 2; how++) {
+    pid_t child = how == 0 ? fork() : (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+    assert_true(child >= 0);
+    if (child == 0)
+      _exit(self_pid_child());
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+  }
+  assert_int_equal(cgfs_self_pid(), getpid());
+}
+
+/* The cache's overrides hook (cgfs_cache_set_overrides_check) answers, once per update, whether
+ * the thread has CAP_DAC_OVERRIDE, in place of the capget the update would make: its answer is
+ * the one used for the permission check a kept descriptor or a skipped write saves, and -1
+ * leaves the question to the kernel. Each case runs in a child without CAP_DAC_OVERRIDE, the
+ * limit file read-only: its write is refused unless the hook says the thread overrides. */
+static int overrides_answer;
+static int overrides_asked;
+
+static int overrides_hook(gpointer data)
+{
+  (void)data;
+  overrides_asked++;
+  return overrides_answer;
+}
+
+static int update_in_child(CgfsCgroup *cg, const char *json, int answer)
+{
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2] = { { 0 } };
+    if (syscall(SYS_capget, &h, d) != 0)
+      _exit(100);
+    d[0].effective &= ~((1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH));
+    if (syscall(SYS_capset, &h, d) != 0)
+      _exit(101);
+    overrides_answer = answer;
+    overrides_asked = 0;
+    g_autoptr(CgfsResources) r = res_parse(json);
+    g_autoptr(GError) error = NULL;
+    gboolean ok = cgfs_cgroup_update(cg, r, &error);
+    if (overrides_asked != 1)
+      _exit(102);
+    _exit(ok ? 0 : error->code);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+static void test_overrides_hook(void **state)
+{
+  (void)state;
+  FakeTree *t = res_tree_v1();
+  cgfs_cgroup_unref(res_cgroup(t, 1, "/o")); /* made in the fake tree */
+  CgfsCache *cache;
+  g_autoptr(CgfsCgroup) cg = hot_cgroup(t, "/o", &cache);
+  cgfs_cache_set_overrides_check(cache, overrides_hook, NULL);
+  const char *rel = "sys/fs/cgroup/pids/o/pids.max";
+  res_update_ok(cg, "{\"pids\": {\"limit\": 40}}"); /* keeps pids.max open for writing */
+  g_autofree char *max = fake_tree_path(t, rel);
+  assert_int_equal(chmod(max, 0444), 0);
+  /* a write through the kept descriptor, and a skipped one */
+  static const char *const docs[] = { "{\"pids\": {\"limit\": 41}}", "{\"pids\": {\"limit\": 40}}" };
+  for (gsize i = 0; i < G_N_ELEMENTS(docs); i++) {
+    assert_int_equal(update_in_child(cg, docs[i], -1), EACCES);
+    assert_int_equal(update_in_child(cg, docs[i], 0), EACCES);
+    res_assert_file(t, rel, "40");
+  }
+  assert_int_equal(update_in_child(cg, docs[0], 1), 0);
+  res_assert_file(t, rel, "41");
+  assert_int_equal(update_in_child(cg, docs[0], 1), 0); /* skipped */
+  g_clear_pointer(&cg, cgfs_cgroup_unref);
+  cgfs_cache_free(cache);
+  fake_tree_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_overrides_hook, setup, teardown),
+    cmocka_unit_test(test_self_pid_in_children),
     cmocka_unit_test_setup_teardown(test_update_drops_its_record, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_update, setup, teardown),
     cmocka_unit_test_setup_teardown(test_recover_slots, setup, teardown),

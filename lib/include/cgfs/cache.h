@@ -77,6 +77,34 @@ void cgfs_cache_free(CgfsCache *c);
  */
 void cgfs_cache_set_access_check(CgfsCache *c, CgfsCacheAccessFunc fn, gpointer data);
 /**
+ * CgfsCacheOverridesFunc:
+ * @data: the data given to cgfs_cache_set_overrides_check()
+ *
+ * Whether the calling thread's effective capabilities include CAP_DAC_OVERRIDE now, for a
+ * program that knows it without asking the kernel (one that keeps track of the credentials its
+ * threads take on). An update of a cached cgroup asks it at most once, before it writes through
+ * a descriptor kept from an earlier write or skips a write whose file holds the value already:
+ * either saves the open() whose permission check the library then makes itself, and
+ * CAP_DAC_OVERRIDE passes that check for every cgroup file. Called from any thread that
+ * updates.
+ *
+ * Returns: 1 if it does, 0 if it does not, -1 if the program does not know (the library asks
+ * the kernel then: one capget(2))
+ */
+typedef int (*CgfsCacheOverridesFunc)(gpointer data);
+
+/**
+ * cgfs_cache_set_overrides_check:
+ * @c: a #CgfsCache
+ * @fn: (nullable): the answer, or %NULL (default: the library asks the kernel every time)
+ * @data: passed to @fn
+ *
+ * Set who answers whether the calling thread has CAP_DAC_OVERRIDE (#CgfsCacheOverridesFunc), for
+ * updates of the cgroups @c caches. A wrong answer lends or withholds that capability: answer
+ * only what is certain, -1 otherwise. Call it before the cache is shared between threads.
+ */
+void cgfs_cache_set_overrides_check(CgfsCache *c, CgfsCacheOverridesFunc fn, gpointer data);
+/**
  * cgfs_cache_may_read:
  * @dirfd: a directory fd
  * @name: a file name in it
