@@ -2,8 +2,8 @@
 # Peer agreement: the same OCI documents applied to two fresh v1 cgroups, one through cgfs's
 # resources.json, one with containerd/cgroups (the Go package, from Debian:
 # golang-go golang-github-containerd-cgroups-dev; skipped when they are not installed), and
-# the kernel files compared wherever both applied the document. Not in install-deps: building
-# the Go helper takes a minute.
+# the kernel files compared wherever both applied the document. scripts/install-deps installs
+# them, so CI runs it.
 set -euo pipefail
 . "$(dirname "$0")/../integration/fs-common.sh"
 
