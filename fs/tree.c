@@ -42,8 +42,10 @@ void fs_path_clear(FsPath *p)
 /* The node named by the @len bytes at @name, or NULL. */
 static const FsNode *node_find_n(const char *name, gsize len)
 {
+  /* the first byte first: most names are cgroups', which match no node */
   for (const FsNode *const *n = all_nodes; *n; n++)
-    if (strncmp((*n)->name, name, len) == 0 && (*n)->name[len] == '\0')
+    if ((*n)->name[0] == name[0] && strncmp((*n)->name, name, len) == 0 &&
+        (*n)->name[len] == '\0')
       return *n;
   return NULL;
 }

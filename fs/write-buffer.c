@@ -57,7 +57,8 @@ typedef struct {
 
 struct _FsWriteBuffer {
   FsWriteKind kind;
-  GString *pending; /* the unfinished token or document */
+  GString *pending; /* the unfinished token or document (JSON: NULL until a document spans
+                     * writes; one that comes whole in a write() never needs it) */
   JsonChecker json;
   GError *failed; /* JSON: the error that ended this document */
   gboolean skipping; /* tokens: the rest of a refused word, up to the next white space */
@@ -76,7 +77,7 @@ FsWriteBuffer *fs_write_buffer_new(FsWriteKind kind)
 {
   FsWriteBuffer *b = g_new0(FsWriteBuffer, 1);
   b->kind = kind;
-  b->pending = g_string_new(NULL);
+  b->pending = kind == FS_WRITE_TOKENS ? g_string_new(NULL) : NULL;
   checker_reset(&b->json);
   return b;
 }
@@ -85,7 +86,8 @@ void fs_write_buffer_free(FsWriteBuffer *b)
 {
   if (!b)
     return;
-  g_string_free(b->pending, TRUE);
+  if (b->pending)
+    g_string_free(b->pending, TRUE);
   if (b->held)
     g_ptr_array_unref(b->held);
   g_clear_error(&b->failed);
@@ -96,7 +98,7 @@ gsize fs_write_buffer_held(const FsWriteBuffer *b)
 {
   if (!b)
     return 0;
-  gsize n = b->pending->len;
+  gsize n = b->pending ? b->pending->len : 0;
   for (guint i = 0; b->held && i < b->held->len; i++)
     n += strlen(b->held->pdata[i]) + 1;
   return n;
@@ -418,6 +420,11 @@ static gsize plain_run(const JsonChecker *c, const char *p, gsize n)
   return k;
 }
 
+static gsize pending_len(const FsWriteBuffer *b)
+{
+  return b->pending ? b->pending->len : 0;
+}
+
 static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArray *units,
                           GError **error)
 {
@@ -426,7 +433,7 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
                 b->failed->message);
     return FALSE;
   }
-  if (b->pending->len + len > FS_JSON_MAX) {
+  if (pending_len(b) + len > FS_JSON_MAX) {
     g_set_error(error, CGFS_ERROR, EFBIG, "JSON document larger than %u bytes", FS_JSON_MAX);
     b->failed = g_error_copy(*error);
     return FALSE;
@@ -444,7 +451,8 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
     c->column++;
     if (!checker_byte(c, ch, error)) {
       b->failed = g_error_copy(*error);
-      g_string_truncate(b->pending, 0);
+      if (b->pending)
+        g_string_truncate(b->pending, 0);
       return FALSE;
     }
     if (ch == '\n') {
@@ -455,7 +463,7 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
       from = i + 1; /* white space after the document: not part of it */
       continue;
     }
-    if (c->expect == EXPECT_NOTHING && b->pending->len == 0) {
+    if (c->expect == EXPECT_NOTHING && pending_len(b) == 0) {
       /* the whole document came in this write: copied once */
       g_ptr_array_add(units, g_strndup(data + from, i + 1 - from));
       from = i + 1;
@@ -466,7 +474,11 @@ static gboolean feed_json(FsWriteBuffer *b, const char *data, gsize len, GPtrArr
       from = i + 1;
     }
   }
-  g_string_append_len(b->pending, data + from, (gssize)(len - from));
+  if (len > from) {
+    if (!b->pending)
+      b->pending = g_string_new(NULL);
+    g_string_append_len(b->pending, data + from, (gssize)(len - from));
+  }
   return TRUE;
 }
 
@@ -494,7 +506,8 @@ void fs_write_buffer_refuse(FsWriteBuffer *b, const GError *error)
   }
   if (!b->failed)
     b->failed = g_error_copy(error);
-  g_string_truncate(b->pending, 0);
+  if (b->pending)
+    g_string_truncate(b->pending, 0);
 }
 
 const GError *fs_write_buffer_error(FsWriteBuffer *b)
@@ -525,7 +538,8 @@ gboolean fs_write_buffer_flush(FsWriteBuffer *b, GPtrArray *units, GError **erro
     return TRUE;
   }
   gboolean started = json_started(b);
-  g_string_truncate(b->pending, 0);
+  if (b->pending)
+    g_string_truncate(b->pending, 0);
   if (b->failed || !started)
     return TRUE; /* the error went back with the write; or nothing but white space came */
   g_set_error(error, CGFS_ERROR, EINVAL,
