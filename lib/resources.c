@@ -534,10 +534,11 @@ void cgfs_plan_pair_with_next(CgfsPlan *p)
 /* ---- test hooks ---- */
 
 /* For the fault tests only (docs/architecture.md, "Test hooks"), read from the environment of
- * the process once (test_hooks_settings): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
- * at a random instant catches more plans in flight; CGFS_TEST_KILL_AFTER_WRITES=N makes the
- * process kill itself (SIGKILL) at the point where a plan has made N writes (0: as soon as its
- * record is written), to crash at an exact instant. @wrote: a write was just made. */
+ * the process once (test_hooks_settings): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each
+ * write of a plan, so that a kill at a random instant catches more plans in flight;
+ * CGFS_TEST_KILL_AFTER_WRITES=N makes the process kill itself (SIGKILL) at the point where a
+ * plan has made N writes (0: as soon as its record is written), to crash at an exact instant.
+ * @wrote: a write was just made. */
 static void test_hooks(CgfsPlan *p, gboolean wrote)
 {
   if (wrote)
