@@ -295,12 +295,14 @@ static gboolean only_white_space(const char *text, gsize len)
  * characters, which must be escaped). */
 static gboolean find_vt_ff(const char *text, gsize len, gsize *at)
 {
-  for (gsize i = 0; i < len; i++)
-    if (text[i] == '\v' || text[i] == '\f') {
-      *at = i;
-      return TRUE;
-    }
-  return FALSE;
+  /* the first of either, found with memchr (a loop over each byte cost ~650 instructions on a
+   * limits document) */
+  const char *vt = memchr(text, '\v', len);
+  const char *ff = memchr(text, '\f', vt ? (gsize)(vt - text) : len);
+  const char *first = ff ? ff : vt;
+  if (first)
+    *at = (gsize)(first - text);
+  return first != NULL;
 }
 
 static int hex_value(const char *s)
@@ -386,7 +388,13 @@ CgfsJsonDoc *cgfs_json_doc_parse(const char *text, gsize len, gsize *error_at, c
   g_autofree char *rewritten = rewrite_lone_surrogates(text, len);
   if (rewritten)
     text = rewritten;
-  Builder b = { .doc = doc };
+  /* open[] is written as containers open: not cleared (3 KB, ~400 instructions) */
+  Builder b;
+  b.doc = doc;
+  b.root_end = 0;
+  b.depth = 0;
+  b.key = NULL;
+  b.too_deep = FALSE;
   yajl_alloc_funcs arena = { yajl_arena_malloc, yajl_arena_realloc, yajl_arena_free, doc };
   yajl_handle h = yajl_alloc(&callbacks, &arena, &b);
   b.yajl = h;
