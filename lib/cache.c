@@ -270,6 +270,17 @@ gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean 
   return ok;
 }
 
+gboolean cgfs_kept_read_text_at(const CgfsCgroup *cg, int dirfd, const char *name, char *buf,
+                                gsize size, CgfsText *out, GError **error)
+{
+  for (guint i = 0; cg && i < cg->dirs->len; i++) {
+    const CgfsCgroupDir *d = &g_array_index(cg->dirs, CgfsCgroupDir, i);
+    if (d->fd == dirfd && __atomic_load_n(&d->kept, __ATOMIC_ACQUIRE))
+      return cgfs_kept_read_text(d, name, FALSE, buf, size, out, error);
+  }
+  return cgfs_read_text_at(dirfd, name, FALSE, buf, size, out, error);
+}
+
 char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
                            GError **error)
 {

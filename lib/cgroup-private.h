@@ -84,6 +84,9 @@ gboolean cgfs_kept_read_text(const CgfsCgroupDir *d, const char *name, gboolean 
  * descriptor when @cg is cached (@cg may be NULL). */
 char *cgfs_kept_read_alloc(const CgfsCgroup *cg, int dirfd, const char *name, gsize *len,
                            GError **error);
+/* The same into @buf (@size bytes) when it fits, as cgfs_read_text_at() reads: no heap copy. */
+gboolean cgfs_kept_read_text_at(const CgfsCgroup *cg, int dirfd, const char *name, char *buf,
+                                gsize size, CgfsText *out, GError **error);
 /* cgfs_thread_overrides_dac(), answered by the hook of the cache @cg is cached in when it knows
  * (cgfs_cache_set_overrides_check); @cg may be NULL. */
 gboolean cgfs_cgroup_thread_overrides_dac(const CgfsCgroup *cg);

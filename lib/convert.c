@@ -109,23 +109,34 @@ gboolean cgfs_io_weight_to_blkio_weight(guint64 io_weight, guint64 *weight)
   return FALSE;
 }
 
-char *cgfs_limit_format(gint64 value, int version)
+const char *cgfs_limit_format_in(gint64 value, int version, char buf[CGFS_NUMBER_TEXT])
 {
   if (value < 0)
-    return g_strdup(version == 2 ? "max" : "-1");
-  return cgfs_u64_format((guint64)value);
+    return version == 2 ? "max" : "-1";
+  return cgfs_u64_format_in((guint64)value, buf);
 }
 
-char *cgfs_u64_format(guint64 value)
+char *cgfs_limit_format(gint64 value, int version)
+{
+  char buf[CGFS_NUMBER_TEXT];
+  return g_strdup(cgfs_limit_format_in(value, version, buf));
+}
+
+const char *cgfs_u64_format_in(guint64 value, char buf[CGFS_NUMBER_TEXT])
 {
   /* the decimal digits, without printf's machinery (a few per update) */
-  char buf[24];
-  gsize i = sizeof buf;
+  gsize i = CGFS_NUMBER_TEXT;
   buf[--i] = '\0';
   do
     buf[--i] = (char)('0' + value % 10);
   while ((value /= 10) > 0);
-  return g_strdup(buf + i);
+  return buf + i;
+}
+
+char *cgfs_u64_format(guint64 value)
+{
+  char buf[CGFS_NUMBER_TEXT];
+  return g_strdup(cgfs_u64_format_in(value, buf));
 }
 
 guint64 cgfs_v1_unlimited_bytes(void)

@@ -32,8 +32,13 @@ gboolean cgfs_io_weight_to_blkio_weight(guint64 io_weight, guint64 *weight);
 
 /* A memory-style limit: -1 -> "max" (v2) or "-1" (v1), else the number. */
 char *cgfs_limit_format(gint64 value, int version);
+/* Room for any 64-bit integer in decimal, its sign and a NUL. */
+#define CGFS_NUMBER_TEXT 24
+/* The same in @buf (or a constant string), for a value used at once: no allocation. */
+const char *cgfs_limit_format_in(gint64 value, int version, char buf[CGFS_NUMBER_TEXT]);
 /* @value in decimal (what "%" G_GUINT64_FORMAT prints), without printf. */
 char *cgfs_u64_format(guint64 value);
+const char *cgfs_u64_format_in(guint64 value, char buf[CGFS_NUMBER_TEXT]);
 /* Parse a v1 byte counter or a v2 "max"/number into OCI form: unlimited -> -1. v1 prints
  * "unlimited" as the largest page-aligned value (see cgfs_v1_unlimited_bytes). */
 gboolean cgfs_limit_parse(const char *text, gint64 *value);

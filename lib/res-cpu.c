@@ -190,7 +190,8 @@ static const char *first_field(const CgfsCpuResources *c)
 static gboolean plan_v1(CgfsPlan *p, const CgfsCpuResources *c, int fd, GError **error)
 {
   if (c->has_shares && c->shares != 0) {
-    g_autofree char *v = cgfs_u64_format(c->shares);
+    char buf[CGFS_NUMBER_TEXT];
+    const char *v = cgfs_u64_format_in(c->shares, buf);
     if (!cgfs_plan_write(p, fd, "cpu.shares", "cpu.shares", v, error))
       return FALSE;
   }
@@ -244,8 +245,8 @@ static gboolean plan_v2(CgfsPlan *p, const CgfsCpuResources *c, int fd, GError *
     return FALSE;
   }
   if (c->has_shares && c->shares != 0) {
-    g_autofree char *v = g_strdup_printf("%" G_GUINT64_FORMAT,
-                                         cgfs_cpu_shares_to_weight(c->shares));
+    char buf[CGFS_NUMBER_TEXT];
+    const char *v = cgfs_u64_format_in(cgfs_cpu_shares_to_weight(c->shares), buf);
     if (!cgfs_plan_write(p, fd, "cpu.shares", "cpu.weight", v, error))
       return FALSE;
   }

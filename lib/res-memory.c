@@ -42,15 +42,14 @@ static char *limit_text(gint64 v)
 static gboolean write_limit(CgfsPlan *p, int fd, const char *field, const char *file,
                             gint64 value, GError **error)
 {
-  g_autofree char *text = cgfs_limit_format(value, cgfs_plan_version(p));
+  char buf[CGFS_NUMBER_TEXT];
+  const char *text = cgfs_limit_format_in(value, cgfs_plan_version(p), buf);
   if (!cgfs_plan_write(p, fd, field, file, text, error))
     return FALSE;
-  CgfsPlannedWrite *pw = cgfs_plan_last(p);
-  const CgfsFileWrite *old = pw->undo->pdata[0];
-  g_autofree char *stripped = g_strchomp(g_strdup(old->value));
+  /* the old content, read for the write just planned (no second read) */
   gint64 current;
-  if (cgfs_limit_parse(stripped, &current) && current == value)
-    pw->skip = TRUE;
+  if (cgfs_plan_read_limit(p, fd, field, file, &current, NULL) && current == value)
+    cgfs_plan_last(p)->skip = TRUE;
   return TRUE;
 }
 

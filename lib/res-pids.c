@@ -11,7 +11,8 @@ static gboolean plan(CgfsPlan *p, const CgfsResources *r, GError **error)
   int fd = cgfs_plan_dir(p, "pids", "pids.limit", error);
   if (fd < 0)
     return FALSE;
-  g_autofree char *v = cgfs_limit_format(r->pids.limit, 2);
+  char buf[CGFS_NUMBER_TEXT];
+  const char *v = cgfs_limit_format_in(r->pids.limit, 2, buf);
   return cgfs_plan_write(p, fd, "pids.limit", "pids.max", v, error);
 }
 

@@ -317,6 +317,9 @@ static gboolean resources_member(const char *key, Node *n, const char *path, gpo
   return FALSE;
 }
 
+/* Where a whole config.json holds the resources, as messages name it. */
+#define CONFIG_PREFIX "linux.resources"
+
 /* A whole config.json has "ociVersion" or "linux" at its top; a resources object has neither.
  * *@node is NULL when the config sets no resources. */
 static gboolean resources_node(Node *root, Node **node, const char **prefix, GError **error)
@@ -333,7 +336,7 @@ static gboolean resources_node(Node *root, Node **node, const char **prefix, GEr
   if (!require_object(linux_node, "linux", error))
     return FALSE;
   Node *res = cgfs_json_member(linux_node, "resources");
-  *prefix = "linux.resources";
+  *prefix = CONFIG_PREFIX;
   if (res && res->type != CGFS_JSON_NULL)
     *node = res;
   return TRUE;
@@ -441,7 +444,7 @@ CgfsResources *cgfs_resources_from_json(const char *json, gssize len, GError **e
     return g_steal_pointer(&r); /* a config.json without linux.resources: nothing to set */
   if (!read_object(node, prefix, NULL, r, resources_member, NULL, error))
     return NULL;
-  g_autofree char *dotted = *prefix ? g_strconcat(prefix, ".", NULL) : g_strdup("");
+  const char *dotted = *prefix ? CONFIG_PREFIX "." : "";
   if (!cgfs_resources_validate(r, dotted, error))
     return NULL;
   return g_steal_pointer(&r);

@@ -29,11 +29,14 @@ typedef struct {
   void (*journal)(gpointer data, JsonBuilder *b);
 } CgfsPlanStepOps;
 
+/* Its strings (w.file, w.value, field, label) are the plan's, freed with it. */
 typedef struct {
   CgfsFileWrite w; /* for a step: dirfd -1, file and value describe it for plan summaries */
   char *field;     /* the JSON path it comes from, e.g. "memory.limit" */
   char *label;     /* the file as messages name it; NULL: w.file (cgfs_planned_write_label) */
-  GPtrArray *undo; /* CgfsFileWrite*, run in order to restore the old state; NULL: nothing */
+  /* Its restoring writes, run in order to restore the old state: cgfs_plan_undo(), n_undo of
+   * them (0: nothing). */
+  guint undo_at, n_undo;
   gboolean skip;   /* the file already holds the value */
   gboolean keyed;  /* writes only the line of its first word (a device, an interface) */
   /* With the next write: the kernel may refuse either until the other is set (CFS and RT
@@ -71,7 +74,7 @@ gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *fil
 gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const char *file,
                                const char *key, const char *value, const char *absent,
                                GError **error);
-/* Add a write whose restoring writes the controller computed (@undo, stolen; NULL: none).
+/* Add a write whose restoring writes the controller computed (@undo, freed here; NULL: none).
  * Returns the new entry, valid until the next addition. */
 CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
                                        const char *file, const char *value, GPtrArray *undo);
@@ -80,6 +83,8 @@ CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
 CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char *what,
                                      const char *summary, const CgfsPlanStepOps *ops,
                                      gpointer data);
+/* @pw's restoring writes (pw->n_undo of them), valid until the next addition. */
+const CgfsFileWrite *cgfs_plan_undo(const CgfsPlan *p, const CgfsPlannedWrite *pw);
 /* The write added last. */
 CgfsPlannedWrite *cgfs_plan_last(CgfsPlan *p);
 /* How messages and records name @pw's file (its label, or the file's name). */

@@ -1,6 +1,7 @@
 /* The resources object and the update engine: plan, snapshot, execute, roll back. */
 #include "config-internal.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 
@@ -67,35 +68,42 @@ void cgfs_resources_add_unified(CgfsResources *r, const char *key, const char *v
 
 /* ---- the plan ---- */
 
+/* The test hooks' settings (test_hooks). */
+typedef struct {
+  gboolean kill;
+  guint64 kill_at;
+  guint64 delay_ms;
+} TestHooks;
+
+/* A file read while planning; its strings are the plan's (p->strings). */
 typedef struct {
   int fd;
   char *file;
-  char *text;
-  gsize len;
+  char *raw;  /* the content as read: what writing back restores exactly */
+  gsize len;  /* of @raw */
+  char *text; /* without its trailing newlines, for planning decisions */
 } PlanRead;
-
-static void plan_read_clear(PlanRead *r)
-{
-  g_free(r->file);
-  g_free(r->text);
-}
 
 struct _CgfsPlan {
   CgfsCgroup *cg;
   GArray *writes;   /* CgfsPlannedWrite */
-  GPtrArray *done;  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure */
+  /* CgfsPlannedWrite* already executed (v2 enabling), to undo on failure; NULL: none yet */
+  GPtrArray *done;
   GArray *own_fds;  /* int: directories the plan opened (v2 ancestors); NULL: none yet */
   /* PlanRead: the raw content of each file read while planning. Every planning read sees the
    * kernel as it was before the update, so each file is read once. A few per plan: looked up
    * in order (cheaper than hashing "FD/FILE" keys and a table per plan). */
   GArray *reads;
   GHashTable *prepared; /* v2 controllers already made available, names; NULL: none yet */
+  /* The strings of the plan's writes (files, values, fields, labels) and of its reads, freed
+   * with the plan: an update makes tens of them, each a malloc and a free otherwise. */
+  GStringChunk *strings;
+  /* CgfsFileWrite: the restoring writes of every planned write, each write's a range of them
+   * (undo_at, n_undo): one array per plan instead of a list per write. */
+  GArray *restores;
   CgfsJournalRecord *record; /* its journal record, once written (NULL: none, or no journal) */
   guint made;                /* writes made so far (for the test hooks) */
-  /* the test hooks' settings, read from the environment once per plan (test_hooks) */
-  gboolean kill;
-  guint64 kill_at;
-  guint64 delay_ms;
+  TestHooks hooks; /* as they were when the plan was made */
   int overrides; /* the thread has CAP_DAC_OVERRIDE: 1, 0, or -1 not asked yet (may_open) */
 };
 
@@ -123,11 +131,7 @@ static void planned_write_clear(CgfsPlannedWrite *pw)
     pw->step->free(pw->step_data);
   pw->step = NULL;
   pw->step_data = NULL;
-  g_clear_pointer(&pw->w.file, g_free);
-  g_clear_pointer(&pw->w.value, g_free);
-  g_clear_pointer(&pw->field, g_free);
-  g_clear_pointer(&pw->label, g_free);
-  g_clear_pointer(&pw->undo, g_ptr_array_unref);
+  /* its strings and restoring writes are the plan's */
 }
 
 static void planned_write_free(CgfsPlannedWrite *pw)
@@ -141,21 +145,49 @@ static void close_fd_item(int *fd)
   cgfs_close_fd(fd);
 }
 
+/* The test hooks' settings from the environment, read at the first plan of the process and
+ * again at the first plan of a forked child (the tests set them in a child they fork), not at
+ * every plan: g_getenv twice per plan cost ~700 instructions per update. */
+static TestHooks *hooks_read; /* atomic; NULL: not read yet */
+
+static void forget_hooks(void)
+{
+  g_clear_pointer(&hooks_read, g_free); /* a forked child, one thread */
+}
+
+static TestHooks test_hooks_settings(void)
+{
+  static gsize registered;
+  if (g_once_init_enter(&registered)) {
+    pthread_atfork(NULL, NULL, forget_hooks);
+    g_once_init_leave(&registered, 1);
+  }
+  TestHooks *h = g_atomic_pointer_get(&hooks_read);
+  if (h)
+    return *h;
+  h = g_new(TestHooks, 1);
+  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
+  h->kill = kill_at && *kill_at;
+  h->kill_at = h->kill ? g_ascii_strtoull(kill_at, NULL, 10) : 0;
+  const char *delay = g_getenv("CGFS_TEST_PLAN_DELAY_MS");
+  h->delay_ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
+  TestHooks settings = *h;
+  if (!g_atomic_pointer_compare_and_exchange(&hooks_read, NULL, h))
+    g_free(h); /* another thread read them first: the same values */
+  return settings;
+}
+
 CgfsPlan *cgfs_plan_new(CgfsCgroup *cg)
 {
   CgfsPlan *p = g_new0(CgfsPlan, 1);
   p->cg = cgfs_cgroup_ref(cg);
-  p->writes = g_array_new(FALSE, TRUE, sizeof(CgfsPlannedWrite));
+  p->writes = g_array_sized_new(FALSE, TRUE, sizeof(CgfsPlannedWrite), 4);
   g_array_set_clear_func(p->writes, (GDestroyNotify)planned_write_clear);
-  p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   p->reads = g_array_sized_new(FALSE, FALSE, sizeof(PlanRead), 4);
-  g_array_set_clear_func(p->reads, (GDestroyNotify)plan_read_clear);
+  p->strings = g_string_chunk_new(512); /* a limits update's strings fit in one block */
+  p->restores = g_array_sized_new(FALSE, FALSE, sizeof(CgfsFileWrite), 4);
   p->overrides = -1;
-  const char *kill_at = g_getenv("CGFS_TEST_KILL_AFTER_WRITES");
-  p->kill = kill_at && *kill_at;
-  p->kill_at = p->kill ? g_ascii_strtoull(kill_at, NULL, 10) : 0;
-  const char *delay = g_getenv("CGFS_TEST_PLAN_DELAY_MS");
-  p->delay_ms = delay ? g_ascii_strtoull(delay, NULL, 10) : 0;
+  p->hooks = test_hooks_settings();
   return p;
 }
 
@@ -164,10 +196,12 @@ void cgfs_plan_free(CgfsPlan *p)
   if (!p)
     return;
   g_array_unref(p->writes);
-  g_ptr_array_unref(p->done);
+  g_clear_pointer(&p->done, g_ptr_array_unref);
   g_clear_pointer(&p->own_fds, g_array_unref);
   g_array_unref(p->reads);
   g_clear_pointer(&p->prepared, g_hash_table_unref);
+  g_array_unref(p->restores);
+  g_string_chunk_free(p->strings); /* after everything that points into it */
   cgfs_journal_record_drop(p->record); /* what it made while planning stays, as it did */
   cgfs_cgroup_unref(p->cg);
   g_free(p);
@@ -267,78 +301,94 @@ static gboolean controller_listed(int fd, const char *file)
 /* cgroup v2 shows a controller in cgroup.controllers as soon as a parent's subtree_control
  * enables it, and creates the controller's files in the children only after: a concurrent
  * enabling (another request, another program) can be seen half-done. Wait for the files. */
-static char *read_enabling(CgfsPlan *p, int fd, const char *file, gsize *len, GError **error)
+static gboolean read_enabling(CgfsPlan *p, int fd, const char *file, char *buf, gsize size,
+                              CgfsText *out, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+  gint64 deadline = 0; /* from the first time the file is missing */
   for (;;) {
     g_autoptr(GError) local = NULL;
-    char *text = cgfs_kept_read_alloc(p->cg, fd, file, len, &local);
-    if (text || local->code != ENOENT || cgfs_plan_version(p) != 2 ||
+    if (cgfs_kept_read_text_at(p->cg, fd, file, buf, size, out, &local))
+      return TRUE;
+    if (!deadline)
+      deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    if (local->code != ENOENT || cgfs_plan_version(p) != 2 ||
         g_get_monotonic_time() > deadline || !controller_listed(fd, file)) {
-      if (!text)
-        g_propagate_error(error, g_steal_pointer(&local));
-      return text;
+      g_propagate_error(error, g_steal_pointer(&local));
+      return FALSE;
     }
     g_usleep(1000);
   }
 }
 
-/* The file's content as it is, trailing newline included: what restores it exactly. Read from
- * the kernel once per plan. */
-static char *read_raw(CgfsPlan *p, int fd, const char *field, const char *file, gsize *len,
-                      GError **error)
+/* A copy of @len bytes of @text (a NUL after them) that lives as long as the plan. */
+static char *plan_string_len(CgfsPlan *p, const char *text, gsize len)
+{
+  return g_string_chunk_insert_len(p->strings, text, (gssize)len);
+}
+
+static char *plan_string(CgfsPlan *p, const char *text)
+{
+  return text ? g_string_chunk_insert(p->strings, text) : NULL;
+}
+
+/* The file's content as it is, trailing newline included (what restores it exactly), and
+ * without it. Read from the kernel once per plan; the strings are the plan's. */
+static gboolean read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
+                         PlanRead *out, GError **error)
 {
   for (guint i = 0; i < p->reads->len; i++) {
     const PlanRead *r = &g_array_index(p->reads, PlanRead, i);
     if (r->fd == fd && strcmp(r->file, file) == 0) {
-      *len = r->len;
-      return g_memdup2(r->text, r->len + 1);
+      *out = *r;
+      return TRUE;
     }
   }
   g_autoptr(GError) local = NULL;
-  char *text = read_enabling(p, fd, file, len, &local);
-  if (!text) {
+  char buf[CGFS_SMALL_FILE_SIZE]; /* copied into the plan's strings: no heap copy first */
+  CgfsText read;
+  if (!read_enabling(p, fd, file, buf, sizeof buf, &read, &local)) {
     if (local->code == ENOENT)
       cgfs_plan_missing_file(p, fd, field, file, error);
     else
       cgfs_set_error(error, local->code, "%s: %s", field, local->message);
-    return NULL;
+    return FALSE;
   }
-  PlanRead r = { fd, g_strdup(file), g_strdup(text), 0 };
-  r.len = strlen(r.text);
-  g_array_append_val(p->reads, r);
-  return text;
+  const char *text = read.text;
+  gsize len = strlen(text); /* up to a NUL, as a C string of it is read */
+  gsize stripped = len;
+  while (stripped > 0 && text[stripped - 1] == '\n')
+    stripped--;
+  out->fd = fd;
+  out->file = plan_string(p, file);
+  out->raw = plan_string_len(p, text, len);
+  out->len = len;
+  out->text = stripped == len ? out->raw : plan_string_len(p, text, stripped);
+  cgfs_text_clear(&read);
+  g_array_append_val(p->reads, *out);
+  return TRUE;
 }
 
 char *cgfs_plan_read_raw(CgfsPlan *p, int fd, const char *field, const char *file,
                          GError **error)
 {
-  gsize len;
-  return read_raw(p, fd, field, file, &len, error);
-}
-
-static char *strip_newlines(char *text, gsize len)
-{
-  while (len > 0 && text[len - 1] == '\n')
-    text[--len] = '\0';
-  return text;
+  PlanRead r;
+  return read_raw(p, fd, field, file, &r, error) ? g_strdup(r.raw) : NULL;
 }
 
 char *cgfs_plan_read(CgfsPlan *p, int fd, const char *field, const char *file, GError **error)
 {
-  gsize len;
-  char *text = read_raw(p, fd, field, file, &len, error);
-  return text ? strip_newlines(text, len) : NULL;
+  PlanRead r;
+  return read_raw(p, fd, field, file, &r, error) ? g_strdup(r.text) : NULL;
 }
 
 gboolean cgfs_plan_read_limit(CgfsPlan *p, int fd, const char *field, const char *file,
                               gint64 *value, GError **error)
 {
-  g_autofree char *text = cgfs_plan_read(p, fd, field, file, error);
-  if (!text)
+  PlanRead r;
+  if (!read_raw(p, fd, field, file, &r, error))
     return FALSE;
-  if (!cgfs_limit_parse(text, value)) {
-    cgfs_set_error(error, EBADMSG, "%s: invalid file format: %s holds '%s'", field, file, text);
+  if (!cgfs_limit_parse(r.text, value)) {
+    cgfs_set_error(error, EBADMSG, "%s: invalid file format: %s holds '%s'", field, file, r.text);
     return FALSE;
   }
   return TRUE;
@@ -352,7 +402,8 @@ static char *label_for(CgfsPlan *p, int fd, const char *file)
     if (g_array_index(p->own_fds, int, i) == fd) {
       g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
       g_autofree char *dir = g_file_read_link(link, NULL);
-      return dir ? g_build_filename(dir, file, NULL) : g_strdup(file);
+      g_autofree char *path = dir ? g_build_filename(dir, file, NULL) : NULL;
+      return plan_string(p, path ? path : file);
     }
   return NULL;
 }
@@ -362,17 +413,49 @@ const char *cgfs_planned_write_label(const CgfsPlannedWrite *pw)
   return pw->label ? pw->label : pw->w.file;
 }
 
+/* Add the restoring write of @value to @file (strings the plan's: not copied) to the plan's
+ * list, after those of @pw. */
+static void add_restore(CgfsPlan *p, CgfsPlannedWrite *pw, int fd, char *file, char *value)
+{
+  CgfsFileWrite w = { fd, file, value };
+  if (pw->n_undo == 0)
+    pw->undo_at = p->restores->len;
+  g_array_append_val(p->restores, w);
+  pw->n_undo++;
+}
+
+const CgfsFileWrite *cgfs_plan_undo(const CgfsPlan *p, const CgfsPlannedWrite *pw)
+{
+  return pw->n_undo ? &g_array_index(p->restores, CgfsFileWrite, pw->undo_at) : NULL;
+}
+
+static CgfsPlannedWrite *append_write(CgfsPlan *p, const CgfsPlannedWrite *pw)
+{
+  g_array_append_vals(p->writes, pw, 1);
+  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+}
+
+/* A planned write without its restoring writes (they come next); @file is the plan's string. */
+static CgfsPlannedWrite planned_write(CgfsPlan *p, int fd, const char *field, char *file,
+                                      const char *value)
+{
+  return (CgfsPlannedWrite){
+    .w = { fd, file, plan_string(p, value) },
+    .field = plan_string(p, field),
+    .label = label_for(p, fd, file),
+  };
+}
+
 CgfsPlannedWrite *cgfs_plan_write_undo(CgfsPlan *p, int fd, const char *field,
                                        const char *file, const char *value, GPtrArray *undo)
 {
-  CgfsPlannedWrite pw = {
-    .w = { fd, g_strdup(file), g_strdup(value) },
-    .field = g_strdup(field),
-    .label = label_for(p, fd, file),
-    .undo = undo,
-  };
-  g_array_append_val(p->writes, pw);
-  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+  CgfsPlannedWrite pw = planned_write(p, fd, field, plan_string(p, file), value);
+  for (guint i = 0; undo && i < undo->len; i++) {
+    const CgfsFileWrite *w = undo->pdata[i];
+    add_restore(p, &pw, w->dirfd, plan_string(p, w->file), plan_string(p, w->value));
+  }
+  g_clear_pointer(&undo, g_ptr_array_unref);
+  return append_write(p, &pw);
 }
 
 CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char *what,
@@ -380,48 +463,32 @@ CgfsPlannedWrite *cgfs_plan_add_step(CgfsPlan *p, const char *field, const char 
                                      gpointer data)
 {
   CgfsPlannedWrite pw = {
-    .w = { -1, g_strdup(what), g_strdup(summary) },
-    .field = g_strdup(field),
-    .label = g_strdup(what),
+    .w = { -1, plan_string(p, what), plan_string(p, summary) },
+    .field = plan_string(p, field),
+    .label = plan_string(p, what),
     .step = ops,
     .step_data = data,
   };
-  g_array_append_val(p->writes, pw);
-  return &g_array_index(p->writes, CgfsPlannedWrite, p->writes->len - 1);
+  return append_write(p, &pw);
 }
 
-/* The undo list of one write: @file back to @old (taken, not copied). */
-static GPtrArray *undo_taking(int fd, const char *file, char *old)
+/* A write restored by writing @old back (@file and @old the plan's strings). */
+static CgfsPlannedWrite *add_write(CgfsPlan *p, int fd, const char *field, char *file,
+                                   const char *value, char *old)
 {
-  GPtrArray *undo = g_ptr_array_new_full(1, (GDestroyNotify)cgfs_file_write_free);
-  CgfsFileWrite *w = g_new(CgfsFileWrite, 1);
-  w->dirfd = fd;
-  w->file = g_strdup(file);
-  w->value = old;
-  g_ptr_array_add(undo, w);
-  return undo;
-}
-
-static GPtrArray *undo_of(int fd, const char *file, const char *old)
-{
-  return undo_taking(fd, file, g_strdup(old));
+  CgfsPlannedWrite pw = planned_write(p, fd, field, file, value);
+  add_restore(p, &pw, fd, pw.w.file, old);
+  return append_write(p, &pw);
 }
 
 gboolean cgfs_plan_write(CgfsPlan *p, int fd, const char *field, const char *file,
                          const char *value, GError **error)
 {
-  gsize len;
-  char *old = read_raw(p, fd, field, file, &len, error);
-  if (!old)
+  PlanRead old;
+  if (!read_raw(p, fd, field, file, &old, error))
     return FALSE;
-  /* the value without its trailing newlines, compared in place: the undo keeps them */
-  gsize n = len;
-  while (n > 0 && old[n - 1] == '\n')
-    n--;
-  gboolean same = strlen(value) == n && memcmp(old, value, n) == 0;
-  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value,
-                                              undo_taking(fd, file, old));
-  pw->skip = same;
+  CgfsPlannedWrite *pw = add_write(p, fd, field, old.file, value, old.raw);
+  pw->skip = strcmp(old.text, value) == 0; /* the undo keeps the trailing newlines */
   return TRUE;
 }
 
@@ -445,7 +512,8 @@ gboolean cgfs_plan_write_keyed(CgfsPlan *p, int fd, const char *field, const cha
   const char *old = cgfs_res_find_line(lines, key);
   if (!old)
     old = absent;
-  CgfsPlannedWrite *pw = cgfs_plan_write_undo(p, fd, field, file, value, undo_of(fd, file, old));
+  CgfsPlannedWrite *pw = add_write(p, fd, field, plan_string(p, file), value,
+                                    plan_string(p, old));
   pw->skip = strcmp(old, value) == 0;
   pw->keyed = TRUE;
   return TRUE;
@@ -466,19 +534,19 @@ void cgfs_plan_pair_with_next(CgfsPlan *p)
 /* ---- test hooks ---- */
 
 /* For the fault tests only (docs/architecture.md, "Test hooks"), read from the environment of
- * the process when the plan is made (cgfs_plan_new: getenv per write cost ~2 000 instructions
- * per update): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each write of a plan, so that a kill
- * at a random instant catches more plans in flight; CGFS_TEST_KILL_AFTER_WRITES=N makes the
- * process kill itself (SIGKILL) at the point where a plan has made N writes (0: as soon as its
- * record is written), to crash at an exact instant. @wrote: a write was just made. */
+ * the process once (test_hooks_settings): CGFS_TEST_PLAN_DELAY_MS=N sleeps N ms after each
+ * write of a plan, so that a kill at a random instant catches more plans in flight;
+ * CGFS_TEST_KILL_AFTER_WRITES=N makes the process kill itself (SIGKILL) at the point where a
+ * plan has made N writes (0: as soon as its record is written), to crash at an exact instant.
+ * @wrote: a write was just made. */
 static void test_hooks(CgfsPlan *p, gboolean wrote)
 {
   if (wrote)
     p->made++;
-  if (p->kill && p->kill_at == p->made)
+  if (p->hooks.kill && p->hooks.kill_at == p->made)
     raise(SIGKILL);
-  if (wrote && p->delay_ms > 0)
-    g_usleep(p->delay_ms * 1000);
+  if (wrote && p->hooks.delay_ms > 0)
+    g_usleep(p->hooks.delay_ms * 1000);
 }
 
 /* ---- execution ---- */
@@ -529,15 +597,16 @@ static gboolean run_planned(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **er
 }
 
 /* Best effort: every restoring write is tried; the first failure is reported. */
-static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
+static void run_undo(const CgfsPlan *p, const CgfsPlannedWrite *pw, GString *failures)
 {
   g_autoptr(GError) step_failed = NULL;
   if (pw->step && !pw->step->undo(pw->step_data, &step_failed)) {
     g_debug("rollback: %s", step_failed->message);
     g_string_append_printf(failures, "%s%s", failures->len ? "; " : "", step_failed->message);
   }
-  for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
-    const CgfsFileWrite *w = pw->undo->pdata[i];
+  const CgfsFileWrite *undo = cgfs_plan_undo(p, pw);
+  for (guint i = 0; i < pw->n_undo; i++) {
+    const CgfsFileWrite *w = &undo[i];
     g_autoptr(GError) local = NULL;
     g_autofree char *kept = NULL;
     if (cgfs_res_subtree_undo_keeps(w->dirfd, w->file, w->value, &kept)) {
@@ -551,10 +620,17 @@ static void run_undo(const CgfsPlannedWrite *pw, GString *failures)
   }
 }
 
-static void rollback(GPtrArray *executed, GString *failures)
+/* Undo, newest first, the first @ran writes of the plan (but those skipped, which made no
+ * change), then what ran while planning. */
+static void rollback(const CgfsPlan *p, guint ran, GString *failures)
 {
-  for (guint i = executed->len; i-- > 0;)
-    run_undo(executed->pdata[i], failures);
+  for (guint i = ran; i-- > 0;) {
+    const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
+    if (!pw->skip)
+      run_undo(p, pw, failures);
+  }
+  for (guint i = p->done ? p->done->len : 0; i-- > 0;)
+    run_undo(p, p->done->pdata[i], failures);
 }
 
 static gboolean refusal_may_be_order(const GError *e)
@@ -567,8 +643,9 @@ static gboolean execute(CgfsPlan *p, GError **error);
 void cgfs_plan_abandon(CgfsPlan *p)
 {
   g_autoptr(GString) failures = g_string_new(NULL);
-  rollback(p->done, failures);
-  g_ptr_array_set_size(p->done, 0);
+  rollback(p, 0, failures);
+  if (p->done)
+    g_ptr_array_set_size(p->done, 0);
   g_clear_pointer(&p->record, cgfs_journal_record_drop);
 }
 
@@ -605,8 +682,9 @@ static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *
     cgfs_text_append_literal(rec, ",[");
   *first = FALSE;
   gboolean none = TRUE;
-  for (guint i = 0; pw->undo && i < pw->undo->len; i++) {
-    const CgfsFileWrite *w = pw->undo->pdata[i];
+  const CgfsFileWrite *undo = cgfs_plan_undo(p, pw);
+  for (guint i = 0; i < pw->n_undo; i++) {
+    const CgfsFileWrite *w = &undo[i];
     const char *dir = dir_path(p, w->dirfd, others);
     if (!*dir) {
       g_debug("journal: cannot name the directory of fd %d; %s is not in the record", w->dirfd,
@@ -634,7 +712,7 @@ static void journal_add_undo(CgfsPlan *p, GString *rec, const CgfsPlannedWrite *
  * detaches the old ones one by one, and a crash between those needs the record. */
 static guint changes_of(const CgfsPlan *p)
 {
-  guint n = p->done->len;
+  guint n = p->done ? p->done->len : 0;
   for (guint i = 0; i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
     n += pw->skip ? 0 : pw->step ? 2 : 1;
@@ -675,7 +753,7 @@ static gboolean journal_plan(CgfsPlan *p, gboolean with_writes, GError **error)
   g_autoptr(GHashTable) others = NULL; /* paths of directories not the cgroup's own */
   gboolean first = TRUE;
   cgfs_text_append_literal(rec, ",\"undo\":[");
-  for (guint i = 0; i < p->done->len; i++)
+  for (guint i = 0; p->done && i < p->done->len; i++)
     journal_add_undo(p, rec, p->done->pdata[i], &others, &first);
   for (guint i = 0; with_writes && i < p->writes->len; i++) {
     const CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
@@ -736,51 +814,61 @@ static gboolean may_write(CgfsPlan *p, const CgfsPlannedWrite *pw, GError **erro
   return FALSE;
 }
 
-static gboolean execute(CgfsPlan *p, GError **error)
+/* Run the plan's writes in order. On a refusal, *@ran: how many of the plan's writes ran (those
+ * skipped among them made no change). */
+static gboolean run_writes(CgfsPlan *p, guint *ran, GError **error)
 {
-  g_autoptr(GPtrArray) executed = g_ptr_array_new();
-  for (guint i = 0; i < p->done->len; i++)
-    g_ptr_array_add(executed, p->done->pdata[i]);
-  GError *failed = NULL;
-  for (guint i = 0; i < p->writes->len && !failed; i++) {
+  for (guint i = 0; i < p->writes->len; i++) {
     CgfsPlannedWrite *pw = &g_array_index(p->writes, CgfsPlannedWrite, i);
-    if (pw->skip && may_write(p, pw, &failed))
+    *ran = i;
+    if (pw->skip && !may_write(p, pw, error))
+      return FALSE;
+    GError *failed = NULL;
+    if (pw->skip || run_planned(p, pw, &failed))
       continue;
-    if (pw->skip)
-      break;
-    if (run_planned(p, pw, &failed)) {
-      g_ptr_array_add(executed, pw);
-      continue;
-    }
     CgfsPlannedWrite *next = i + 1 < p->writes->len ? pw + 1 : NULL;
-    if (!pw->either_order || !next || next->skip || !refusal_may_be_order(failed))
-      break;
-    /* The other order: the second first. The first refusal is the one reported if the
-     * second order fails too. */
-    if (!run_planned(p, next, NULL))
-      break;
-    g_ptr_array_add(executed, next);
-    if (!run_planned(p, pw, NULL))
-      break;
-    g_ptr_array_add(executed, pw);
+    if (!pw->either_order || !next || next->skip || !refusal_may_be_order(failed) ||
+        !run_planned(p, next, NULL)) {
+      g_propagate_error(error, failed);
+      return FALSE;
+    }
+    /* The other order: the second first. The pair is swapped in the plan, which so stays in
+     * the order the writes ran, as the rollback undoes them (backwards). The first refusal is
+     * the one reported if the second order fails too. */
+    CgfsPlannedWrite first = *pw;
+    *pw = *next;
+    *next = first;
+    *ran = i + 1;
+    if (!run_planned(p, next, NULL)) {
+      g_propagate_error(error, failed);
+      return FALSE;
+    }
     g_clear_error(&failed);
     i++;
   }
-  if (!failed) {
+  *ran = p->writes->len;
+  return TRUE;
+}
+
+static gboolean execute(CgfsPlan *p, GError **error)
+{
+  guint ran;
+  GError *failed = NULL;
+  gboolean ok = run_writes(p, &ran, &failed);
+  if (!ok) {
+    g_autoptr(GString) failures = g_string_new(NULL);
+    rollback(p, ran, failures);
+    if (failures->len) {
+      char *msg = g_strdup_printf("%s (and the old values could not all be restored: %s)",
+                                  failed->message, failures->str);
+      g_free(failed->message);
+      failed->message = msg;
+    }
+    g_propagate_error(error, failed);
+  }
+  if (p->done)
     g_ptr_array_set_size(p->done, 0);
-    return TRUE;
-  }
-  g_autoptr(GString) failures = g_string_new(NULL);
-  rollback(executed, failures);
-  g_ptr_array_set_size(p->done, 0);
-  if (failures->len) {
-    char *msg = g_strdup_printf("%s (and the old values could not all be restored: %s)",
-                                failed->message, failures->str);
-    g_free(failed->message);
-    failed->message = msg;
-  }
-  g_propagate_error(error, failed);
-  return FALSE;
+  return ok;
 }
 
 gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *field,
@@ -788,10 +876,12 @@ gboolean cgfs_plan_run_now(CgfsPlan *p, int fd, const char *label, const char *f
                            GError **error)
 {
   CgfsPlannedWrite *pw = g_new0(CgfsPlannedWrite, 1);
-  pw->w = (CgfsFileWrite){ fd, g_strdup(file), g_strdup(value) };
-  pw->field = g_strdup(field);
-  pw->label = g_strdup(label);
-  pw->undo = undo_of(fd, file, undo_value);
+  pw->w = (CgfsFileWrite){ fd, plan_string(p, file), plan_string(p, value) };
+  pw->field = plan_string(p, field);
+  pw->label = plan_string(p, label);
+  add_restore(p, pw, fd, pw->w.file, plan_string(p, undo_value));
+  if (!p->done)
+    p->done = g_ptr_array_new_with_free_func((GDestroyNotify)planned_write_free);
   g_ptr_array_add(p->done, pw);
   /* Journaled before it is made, like the plan's own writes: a crash between this write and
    * the plan's record would leave the controller enabled. Only plans that enable a controller
@@ -844,6 +934,11 @@ static void unskip_rewritten(CgfsPlan *p)
  * programs, and the files are restored (the old document). */
 static void steps_last(CgfsPlan *p)
 {
+  guint n_steps = 0;
+  for (guint i = 0; i < p->writes->len; i++)
+    n_steps += g_array_index(p->writes, CgfsPlannedWrite, i).step != NULL;
+  if (n_steps == 0)
+    return; /* nearly always: nothing to move */
   GArray *ordered = g_array_sized_new(FALSE, TRUE, sizeof(CgfsPlannedWrite), p->writes->len);
   g_array_set_clear_func(ordered, (GDestroyNotify)planned_write_clear);
   for (int steps = 0; steps <= 1; steps++)
