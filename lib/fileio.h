@@ -75,7 +75,9 @@ gboolean cgfs_exists_at(int dirfd, const char *name);
 /* getpid(), without a system call after the first in each process: the pid is kept in a page
  * the kernel zeroes in every child that gets a copy of this process's memory (MADV_WIPEONFORK:
  * fork(), _Fork(), clone() without CLONE_VM, whether atfork handlers run or not), so a child
- * asks again. Where the kernel cannot (before 4.14), every call is a getpid(). */
+ * asks again. Where the kernel cannot (before 4.14), every call is a getpid(). A child that
+ * shares the memory instead (vfork, clone with CLONE_VM but not CLONE_THREAD) would see its
+ * parent's pid: such a child may only exec or exit, never call libcgfs. */
 pid_t cgfs_self_pid(void);
 
 static inline void cgfs_close_fd(int *fd)
