@@ -1,5 +1,5 @@
 /* metrics.prom: the statistics of this cgroup and every cgroup below it in the Prometheus text
- * format (lib/metrics.c writes it), a snapshot taken at open(). node_exporter's textfile
+ * format (lib/stats/metrics.c writes it), a snapshot taken at open(). node_exporter's textfile
  * collector, pointed at the mount, reads the root's. */
 #include <string.h>
 

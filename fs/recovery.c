@@ -1,5 +1,5 @@
 /* Restart loses nothing: before serving, the daemon undoes the plans a crashed predecessor left
- * half done (lib/journal.c), then journals its own. */
+ * half done (lib/core/journal.c), then journals its own. */
 #include <errno.h>
 #include <unistd.h>
 

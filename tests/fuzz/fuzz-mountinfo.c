@@ -1,4 +1,4 @@
-/* libFuzzer target: the discovery parsers (lib/system.c) on any text: /proc/self/mountinfo,
+/* libFuzzer target: the discovery parsers (lib/core/system.c) on any text: /proc/self/mountinfo,
  * /proc/self/cgroup and mountinfo's octal escapes. The first byte picks the parser. */
 #include <stdint.h>
 #include <stdlib.h>

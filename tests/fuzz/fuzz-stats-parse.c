@@ -1,6 +1,6 @@
-/* libFuzzer target: the stats parsers of kernel files (lib/stats-parse.c) on any text. The first
- * byte picks the parser (and the table of a flat-keyed file), the rest is the file. A refusal is
- * EBADMSG with a message; nothing may crash, leak or read out of bounds. */
+/* libFuzzer target: the stats parsers of kernel files (lib/stats/stats-parse.c) on any text. The
+ * first byte picks the parser (and the table of a flat-keyed file), the rest is the file. A refusal
+ * is EBADMSG with a message; nothing may crash, leak or read out of bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

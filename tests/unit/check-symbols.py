@@ -96,7 +96,7 @@ def main():
     for name in sorted((set(declared) & in_map) - set(exported)):
         problems.append(f"{name} is declared in lib/include/cgfs/{declared[name]} and listed in "
                         f"lib/libcgfs.map but libcgfs.so does not export it: is it defined in a "
-                        f"lib/*.c file, and is its declaration between the header's "
+                        f"lib/**/*.c file, and is its declaration between the header's "
                         f"'#pragma GCC visibility push(default)' and 'pop'?")
     for name in sorted(set(exported) - set(declared)):
         problems.append(f"libcgfs.so exports {name}, which no public header declares")

@@ -1,5 +1,5 @@
 /* Cgroup namespaces: a namespace's root from /proc/PID/cgroup read outside and inside it, and
- * where a cgroup lies for it (lib/cgroupns.c). */
+ * where a cgroup lies for it (lib/core/cgroupns.c). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>

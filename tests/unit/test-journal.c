@@ -1,6 +1,6 @@
-/* The journal (lib/journal.c): records written before a plan and dropped after it, and recovery
- * of records a crash left, against fake trees; crashes at each write of a plan (the test hook
- * CGFS_TEST_KILL_AFTER_WRITES); the lock that serialises the updates of a cgroup. */
+/* The journal (lib/core/journal.c): records written before a plan and dropped after it, and
+ * recovery of records a crash left, against fake trees; crashes at each write of a plan (the test
+ * hook CGFS_TEST_KILL_AFTER_WRITES); the lock that serialises the updates of a cgroup. */
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>

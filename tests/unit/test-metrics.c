@@ -1,6 +1,6 @@
-/* metrics.prom's text (lib/metrics.c) on fake trees filled with real kernel files: values in base
- * units from v1 nanoseconds and v2 microseconds, "max" as +Inf, label escaping, each family once
- * with all its samples together, and promtool's verdict when it is installed. */
+/* metrics.prom's text (lib/stats/metrics.c) on fake trees filled with real kernel files: values in
+ * base units from v1 nanoseconds and v2 microseconds, "max" as +Inf, label escaping, each family
+ * once with all its samples together, and promtool's verdict when it is installed. */
 #include <stdio.h>
 #include <string.h>
 

@@ -12,7 +12,7 @@
 
 #include "fake-tree.h"
 #include "unit-common.h"
-#include "../../lib/systemd-private.h"
+#include "systemd-private.h"
 
 #define INF G_MAXUINT64
 

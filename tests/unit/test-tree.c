@@ -1,4 +1,4 @@
-/* lib/tree.c and lib/events.c on fake v1 and v2 trees. */
+/* lib/core/tree.c and lib/stats/events.c on fake v1 and v2 trees. */
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 /* Internal: the update path. A plan is the ordered list of kernel writes an update makes, each
- * with what restores the file's old value; the controllers (lib/res-*.c) fill it, resources.c
- * validates, executes and rolls it back. */
+ * with what restores the file's old value; the controllers (lib/resources/res-*.c) fill it,
+ * resources.c validates, executes and rolls it back. */
 #pragma once
 
 #include "cgroup-private.h"
@@ -145,8 +145,8 @@ gboolean cgfs_res_subtree_undo_keeps(int dirfd, const char *file, const char *va
 gboolean cgfs_plan_enable_v2(CgfsPlan *p, const char *controller, const char *field,
                              GError **error);
 
-/* One per controller (lib/res-<controller>.c): add the writes of @r, or fail naming the field;
- * read the current values into @out. A read of a controller absent here does nothing. */
+/* One per controller (lib/resources/res-<controller>.c): add the writes of @r, or fail naming the
+ * field; read the current values into @out. A read of a controller absent here does nothing. */
 typedef struct {
   const char *name;
   gboolean (*plan)(CgfsPlan *p, const CgfsResources *r, GError **error);
