@@ -357,6 +357,36 @@ static void test_cfs_other_order(void **state)
   assert_kfile("cpu", grandchild, "cpu.cfs_quota_us", "50000");
 }
 
+/* The pair of test_cfs_other_order run the other way round (quota first), then a later write
+ * refused by the kernel (a throttle on a disk that does not exist): the rollback must undo the
+ * pair in the reverse of the order it ran (period back first, 1 CPU, then quota, 0.5 CPU); the
+ * order of the plan (quota back first, 0.25 CPU) is below the grandchild and refused. */
+static void test_other_order_rolled_back(void **state)
+{
+  g_autofree char *top = itest_name("cfs3");
+  g_autoptr(CgfsCgroup) parent = make(top, NULL);
+  assert_non_null(parent);
+  g_autofree char *path = g_strconcat(top, "/c", NULL);
+  g_autoptr(CgfsCgroup) child = make(path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
+  g_autofree char *grandchild = g_strconcat(path, "/g", NULL);
+  g_autoptr(CgfsCgroup) g = make(grandchild, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
+  assert_non_null(g);
+  g_autoptr(GPtrArray) before = snapshot(path);
+  g_autoptr(CgfsResources) r = parse(
+      "{\"cpu\": {\"quota\": 100000, \"period\": 200000},"
+      " \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 4095, \"minor\": 99, \"rate\": 1}]}}");
+  GError *error = NULL;
+  assert_false(cgfs_cgroup_update(child, r, &error));
+  assert_int_equal(error->code, ENODEV);
+  assert_string_equal(error->message,
+                      "blockIO.throttleReadBpsDevice[0]: cannot write '4095:99 1' to "
+                      "blkio.throttle.read_bps_device: No such device");
+  g_clear_error(&error);
+  assert_kfile("cpu", path, "cpu.cfs_quota_us", "50000");
+  assert_kfile("cpu", path, "cpu.cfs_period_us", "100000");
+  assert_unchanged(path, before);
+}
+
 /* A throttle on a disk that does not exist: ENODEV from the kernel, pids.max restored. */
 static void test_kernel_refusal_rolled_back(void **state)
 {
@@ -553,6 +583,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_memory_swap_orders, setup, teardown),
     cmocka_unit_test_setup_teardown(test_cfs_orders, setup, teardown),
     cmocka_unit_test_setup_teardown(test_cfs_other_order, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_other_order_rolled_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_kernel_refusal_rolled_back, setup, teardown),
     cmocka_unit_test_setup_teardown(test_unsupported_here, setup, teardown),
     cmocka_unit_test_setup_teardown(test_defaults_round_trip, setup, teardown),
