@@ -337,19 +337,44 @@ static void test_cfs_orders(void **state)
   assert_kfile("cpu", path, "cpu.cfs_quota_us", "50000");
 }
 
+#define HALF_CPU "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}"
+#define NODEV_THROTTLE \
+  "\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 4095, \"minor\": 99, \"rate\": 1}]}"
+
+/* @name (no limit), its child c at half a CPU and the child's child g at the same share: the
+ * child, its path in *@path and g's in *@grandchild. */
+static CgfsCgroup *make_child_over_half_cpu(const char *name, char **path, char **grandchild)
+{
+  g_autofree char *top = itest_name(name);
+  g_autoptr(CgfsCgroup) parent = make(top, NULL);
+  assert_non_null(parent);
+  *path = g_strconcat(top, "/c", NULL);
+  CgfsCgroup *child = make(*path, HALF_CPU);
+  *grandchild = g_strconcat(*path, "/g", NULL);
+  g_autoptr(CgfsCgroup) g = make(*grandchild, HALF_CPU);
+  assert_non_null(g);
+  return child;
+}
+
+/* @r applied to @cg is refused by the kernel at its throttle on a disk that does not exist. */
+static void assert_refused_nodev(CgfsCgroup *cg, const CgfsResources *r)
+{
+  GError *error = NULL;
+  assert_false(cgfs_cgroup_update(cg, r, &error));
+  assert_int_equal(error->code, ENODEV);
+  assert_string_equal(error->message,
+                      "blockIO.throttleReadBpsDevice[0]: cannot write '4095:99 1' to "
+                      "blkio.throttle.read_bps_device: No such device");
+  g_clear_error(&error);
+}
+
 /* Both values doubled under an unlimited parent, with a grandchild at the same share: the
  * smaller step (period first, 0.25 CPU) is below the grandchild and refused, so the pair is
  * tried the other way round (quota first, 1 CPU), which the kernel takes. */
 static void test_cfs_other_order(void **state)
 {
-  g_autofree char *top = itest_name("cfs2");
-  g_autoptr(CgfsCgroup) parent = make(top, NULL);
-  assert_non_null(parent);
-  g_autofree char *path = g_strconcat(top, "/c", NULL);
-  g_autoptr(CgfsCgroup) child = make(path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
-  g_autofree char *grandchild = g_strconcat(path, "/g", NULL);
-  g_autoptr(CgfsCgroup) g = make(grandchild, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
-  assert_non_null(g);
+  g_autofree char *path = NULL, *grandchild = NULL;
+  g_autoptr(CgfsCgroup) child = make_child_over_half_cpu("cfs2", &path, &grandchild);
   assert_false(kwrite("cpu", path, "cpu.cfs_period_us", "200000"));
   update_ok(child, "{\"cpu\": {\"quota\": 100000, \"period\": 200000}}");
   assert_kfile("cpu", path, "cpu.cfs_quota_us", "100000");
@@ -358,30 +383,17 @@ static void test_cfs_other_order(void **state)
 }
 
 /* The pair of test_cfs_other_order run the other way round (quota first), then a later write
- * refused by the kernel (a throttle on a disk that does not exist): the rollback must undo the
- * pair in the reverse of the order it ran (period back first, 1 CPU, then quota, 0.5 CPU); the
- * order of the plan (quota back first, 0.25 CPU) is below the grandchild and refused. */
+ * refused by the kernel: the rollback must undo the pair in the reverse of the order it ran
+ * (period back first, 1 CPU, then quota, 0.5 CPU); the order of the plan (quota back first,
+ * 0.25 CPU) is below the grandchild and refused. */
 static void test_other_order_rolled_back(void **state)
 {
-  g_autofree char *top = itest_name("cfs3");
-  g_autoptr(CgfsCgroup) parent = make(top, NULL);
-  assert_non_null(parent);
-  g_autofree char *path = g_strconcat(top, "/c", NULL);
-  g_autoptr(CgfsCgroup) child = make(path, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
-  g_autofree char *grandchild = g_strconcat(path, "/g", NULL);
-  g_autoptr(CgfsCgroup) g = make(grandchild, "{\"cpu\": {\"quota\": 50000, \"period\": 100000}}");
-  assert_non_null(g);
+  g_autofree char *path = NULL, *grandchild = NULL;
+  g_autoptr(CgfsCgroup) child = make_child_over_half_cpu("cfs3", &path, &grandchild);
   g_autoptr(GPtrArray) before = snapshot(path);
-  g_autoptr(CgfsResources) r = parse(
-      "{\"cpu\": {\"quota\": 100000, \"period\": 200000},"
-      " \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 4095, \"minor\": 99, \"rate\": 1}]}}");
-  GError *error = NULL;
-  assert_false(cgfs_cgroup_update(child, r, &error));
-  assert_int_equal(error->code, ENODEV);
-  assert_string_equal(error->message,
-                      "blockIO.throttleReadBpsDevice[0]: cannot write '4095:99 1' to "
-                      "blkio.throttle.read_bps_device: No such device");
-  g_clear_error(&error);
+  g_autoptr(CgfsResources) r =
+      parse("{\"cpu\": {\"quota\": 100000, \"period\": 200000}, " NODEV_THROTTLE "}");
+  assert_refused_nodev(child, r);
   assert_kfile("cpu", path, "cpu.cfs_quota_us", "50000");
   assert_kfile("cpu", path, "cpu.cfs_period_us", "100000");
   assert_unchanged(path, before);
@@ -393,20 +405,14 @@ static void test_kernel_refusal_rolled_back(void **state)
   g_autofree char *path = itest_name("nodev");
   g_autoptr(CgfsCgroup) cg = make(path, NULL);
   g_autoptr(GPtrArray) before = snapshot(path);
-  g_autoptr(CgfsResources) r = parse(
-      "{\"pids\": {\"limit\": 10}, \"cpu\": {\"shares\": 100},"
-      " \"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 4095, \"minor\": 99, \"rate\": 1}]}}");
-  GError *error = NULL;
-  assert_false(cgfs_cgroup_update(cg, r, &error));
-  assert_int_equal(error->code, ENODEV);
-  assert_string_equal(error->message,
-                      "blockIO.throttleReadBpsDevice[0]: cannot write '4095:99 1' to "
-                      "blkio.throttle.read_bps_device: No such device");
-  g_clear_error(&error);
+  g_autoptr(CgfsResources) r =
+      parse("{\"pids\": {\"limit\": 10}, \"cpu\": {\"shares\": 100}, " NODEV_THROTTLE "}");
+  assert_refused_nodev(cg, r);
   assert_unchanged(path, before);
 
   /* the same from cgfs_cgroup_new: no directory is left in any hierarchy */
   g_autofree char *other = itest_name("nodev-new");
+  GError *error = NULL;
   assert_null(cgfs_cgroup_new(hierarchy, CGFS_STATIC_PATH(other), r, &error));
   assert_int_equal(error->code, ENODEV);
   g_clear_error(&error);
