@@ -56,23 +56,40 @@ static char **children_of(const FsPath *p, GError **error)
   return cgfs_cache_children_of(d->cache, CGFS_STATIC_PATH(hpath), error);
 }
 
+typedef struct {
+  guint32 magic; /* FS_DIR_MAGIC */
+  char *path;
+} FsDirHandle;
+
 int fs_opendir(const char *path, struct fuse_file_info *fi)
 {
-  fi->fh = (uintptr_t)g_strdup(path);
+  FsDirHandle *h = g_new(FsDirHandle, 1);
+  h->magic = FS_DIR_MAGIC;
+  h->path = g_strdup(path);
+  fi->fh = (uintptr_t)h;
   return 0;
 }
 
 int fs_releasedir(const char *path, struct fuse_file_info *fi)
 {
-  g_free((char *)(uintptr_t)fi->fh);
+  FsDirHandle *h = (FsDirHandle *)(uintptr_t)fi->fh;
+  g_free(h->path);
+  h->magic = 0;
+  g_free(h);
   return 0;
+}
+
+const char *fs_dir_handle_path(const struct fuse_file_info *fi)
+{
+  const FsDirHandle *h = fi ? (const FsDirHandle *)(uintptr_t)fi->fh : NULL;
+  return h && h->magic == FS_DIR_MAGIC ? h->path : NULL;
 }
 
 int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
   if (!path) /* nullpath_ok: the one opendir kept */
-    path = fi ? (const char *)(uintptr_t)fi->fh : NULL;
+    path = fs_dir_handle_path(fi);
   if (!path)
     return -EBADF;
   g_auto(FsPath) p = { 0 };

@@ -6,11 +6,8 @@
 
 #include "fs.h"
 
-/* The first field of every FsFile: fs_request_path() uses a handle only if it holds it. */
-#define FS_FILE_MAGIC 0x73666763u
-
 struct _FsFile {
-  guint32 magic;
+  guint32 magic; /* FS_FILE_MAGIC, first: fs_request_path() tells the handle's kind by it */
   gint ref;
   GMutex lock; /* FUSE may run two requests on one open file at once */
   FsDaemon *d;
@@ -115,10 +112,12 @@ static FsFile *file_of(struct fuse_file_info *fi)
 
 const char *fs_request_path(const char *path, struct fuse_file_info *fi, char **tmp)
 {
-  if (path)
+  if (path || !fi || !fi->fh)
     return path;
-  FsFile *f = fi ? file_of(fi) : NULL;
-  if (!f || f->magic != FS_FILE_MAGIC)
+  if (*(const guint32 *)(uintptr_t)fi->fh == FS_DIR_MAGIC)
+    return fs_dir_handle_path(fi);
+  FsFile *f = file_of(fi);
+  if (f->magic != FS_FILE_MAGIC)
     return NULL;
   /* rel is the opened path's cgroup part ("/" or "/a/b"), the node its last name */
   *tmp = g_strconcat(strcmp(f->rel, "/") == 0 ? "" : f->rel, "/", f->node->name, NULL);

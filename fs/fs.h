@@ -365,6 +365,11 @@ void fs_file_unref(FsFile *f);
  * NULL when there is neither (@fi is not one of ours). */
 const char *fs_request_path(const char *path, struct fuse_file_info *fi, char **tmp);
 
+/* What libfuse keeps for us per open node (fi->fh) starts with one of these, so that a request
+ * with a handle and no path tells an open file (FsFile) from an open directory (dir.c). */
+#define FS_FILE_MAGIC 0x73666763u
+#define FS_DIR_MAGIC 0x73666764u
+
 /* ---- node-events.c: poll support for the events node ---- */
 
 /* The poll state of an open events file, held by its FsFile under the file's lock. */
@@ -417,6 +422,8 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
 /* An open directory remembers its path, for readdir (nullpath_ok: fs_request_path). */
 int fs_opendir(const char *path, struct fuse_file_info *fi);
 int fs_releasedir(const char *path, struct fuse_file_info *fi);
+/* The path @fi's directory was opened by; NULL if @fi is not an open directory of ours. */
+const char *fs_dir_handle_path(const struct fuse_file_info *fi);
 int fs_mkdir(const char *path, mode_t mode);
 int fs_rmdir(const char *path);
 int fs_refuse_create(const char *path, mode_t mode, struct fuse_file_info *fi);
